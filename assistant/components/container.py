@@ -1,0 +1,66 @@
+"""The composition root: builds every component from the settings, once.
+
+`create_app(settings)` and the CLI entry points call `build_components`; tests
+build their own. Heavy components (the embedding model, the Chroma client)
+are built on first use, so a process that never needs them never pays for them.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+
+from assistant.components.database.engine import build_engine
+from assistant.components.embedding.embedder import Embedder, build_embedder
+from assistant.components.llm.client import LLMClient
+from assistant.components.vector_store.chroma import build_chroma_client
+from assistant.settings import LLMSettings, Settings
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+
+
+def llm_endpoint(settings: LLMSettings) -> tuple[str, str]:
+    """Base URL and key of the chat model, whichever server it is."""
+    if settings.provider == "local":
+        return f"http://{settings.host}:{settings.port}/v1", "local"
+    api_key = settings.api_key.get_secret_value() if settings.api_key else ""
+    return str(settings.base_url), api_key
+
+
+@dataclass
+class Components:
+    settings: Settings
+    llm: LLMClient
+    engine: Engine
+    _embedder: Embedder | None = None
+    _chroma: ClientAPI | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = build_embedder(self.settings.embedding)
+            return self._embedder
+
+    def chroma(self) -> ClientAPI:
+        with self._lock:
+            if self._chroma is None:
+                self._chroma = build_chroma_client(self.settings.vector_store)
+            return self._chroma
+
+    async def close(self) -> None:
+        await self.llm.close()
+        self.engine.dispose()
+
+
+def build_components(settings: Settings) -> Components:
+    base_url, api_key = llm_endpoint(settings.llm)
+    return Components(
+        settings=settings,
+        llm=LLMClient(settings.llm, base_url=base_url, api_key=api_key),
+        engine=build_engine(settings.database.url),
+    )

@@ -1,0 +1,32 @@
+"""`create_app(settings)`: the FastAPI application and its object graph."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from assistant.components.container import Components, build_components
+from assistant.server.errors import install_error_handlers
+from assistant.server.health.health_router import health_router
+from assistant.server.health.health_service import HealthService
+from assistant.settings import Settings
+
+
+def create_app(settings: Settings, components: Components | None = None) -> FastAPI:
+    """Build the app; pass `components` to share them with the caller (tests, CLI)."""
+    components = components or build_components(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await components.close()
+
+    app = FastAPI(title="Shop assistant", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.components = components
+    app.state.health_service = HealthService(components)
+    install_error_handlers(app)
+    app.include_router(health_router)
+    return app

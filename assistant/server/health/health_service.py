@@ -1,0 +1,89 @@
+"""Is every part the assistant depends on configured and answering?"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Literal
+
+import httpx
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from assistant.components.container import Components
+from assistant.errors import AssistantError
+
+
+class PartStatus(BaseModel):
+    name: str
+    provider: str
+    status: Literal["ok", "error"]
+    detail: str
+    seconds: float
+
+
+class HealthReport(BaseModel):
+    status: Literal["ok", "degraded"]
+    parts: list[PartStatus]
+
+
+class HealthService:
+    """Checks each part with a real call, with a timeout, never raising."""
+
+    def __init__(self, components: Components, timeout_seconds: float = 10.0) -> None:
+        self._components = components
+        self._timeout = timeout_seconds
+
+    async def check(self) -> HealthReport:
+        settings = self._components.settings
+        parts = await asyncio.gather(
+            self._run("llm", settings.llm.provider, self._llm),
+            self._run("embeddings", settings.embedding.model_id, self._embeddings),
+            self._run("vector_store", settings.vector_store.provider, self._vector_store),
+            self._run("database", self._components.engine.dialect.name, self._database),
+            self._run("commerce", settings.commerce.base_url, self._commerce),
+        )
+        status: Literal["ok", "degraded"] = "ok" if all(p.status == "ok" for p in parts) else "degraded"
+        return HealthReport(status=status, parts=list(parts))
+
+    async def _run(self, name: str, provider: str, probe: Callable[[], Awaitable[str]]) -> PartStatus:
+        started = time.perf_counter()
+        try:
+            detail = await asyncio.wait_for(probe(), self._timeout)
+            status: Literal["ok", "error"] = "ok"
+        except TimeoutError:
+            detail, status = f"no answer within {self._timeout:.0f} s", "error"
+        except AssistantError as exc:
+            detail, status = exc.message, "error"
+        except Exception as exc:  # noqa: BLE001 - a health check reports every failure instead of raising
+            detail, status = f"{type(exc).__name__}: {exc}", "error"
+        return PartStatus(name=name, provider=provider, status=status, detail=detail, seconds=time.perf_counter() - started)
+
+    async def _llm(self) -> str:
+        models = await self._components.llm.list_models()
+        return f"serves {', '.join(models)}"
+
+    async def _embeddings(self) -> str:
+        embedder = await asyncio.to_thread(self._components.embedder)
+        vectors = await asyncio.to_thread(embedder.embed, ["health check"])
+        return f"{embedder.model_id}, {vectors.shape[1]} dimensions"
+
+    async def _vector_store(self) -> str:
+        client = await asyncio.to_thread(self._components.chroma)
+        await asyncio.to_thread(client.heartbeat)
+        return f"{len(await asyncio.to_thread(client.list_collections))} collections"
+
+    async def _database(self) -> str:
+        def ping() -> str:
+            with self._components.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return "answers"
+
+        return await asyncio.to_thread(ping)
+
+    async def _commerce(self) -> str:
+        async with httpx.AsyncClient(timeout=3.0) as client:
+            response = await client.get(f"{self._components.settings.commerce.base_url}/health")
+            response.raise_for_status()
+        return "answers"

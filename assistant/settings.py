@@ -1,0 +1,230 @@
+"""One settings tree for every part of the assistant.
+
+Values come from environment variables (``ASSISTANT_<SECTION>__<FIELD>``, for
+example ``ASSISTANT_LLM__PROVIDER=openai``) and an optional ``.env`` file.
+Nothing here is read at import time: ``load_settings()`` builds the tree when
+an entry point asks for it, and tests build their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from assistant.errors import SettingsError
+
+LocalModelName = Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"]
+
+
+class LLMSettings(BaseModel):
+    """Which chat model answers, and how it is served."""
+
+    provider: Literal["local", "openai"] = Field(
+        "local",
+        description="`local`: the embedded llama.cpp server on loopback. `openai`: any "
+        "OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, a llama.cpp server elsewhere).",
+    )
+    local_model: LocalModelName = Field(
+        "qwen2.5-coder-1.5b", description="Packaged GGUF to serve with the local provider."
+    )
+    gguf_path: Path | None = Field(
+        None, description="Serve this GGUF file instead of a packaged one (local provider)."
+    )
+    models_dir: Path = Field(Path("var/models"), description="Where packaged GGUF files are assembled.")
+    host: str = Field("127.0.0.1", description="Loopback address of the embedded model server.")
+    port: int = Field(8765, description="Port of the embedded model server.")
+    n_ctx: int = Field(4096, description="Context window of the embedded model server.")
+    n_threads: int = Field(
+        1, description="Decode threads; keep 1 when other work shares the cores (measured 100x slower otherwise)."
+    )
+    n_threads_batch: int = Field(1, description="Prompt-processing threads.")
+    base_url: str | None = Field(None, description="Endpoint for the openai provider, e.g. http://host:8000/v1.")
+    api_key: SecretStr | None = Field(None, description="Key for the openai provider (any text for keyless servers).")
+    model: str | None = Field(None, description="Model name for the openai provider.")
+    structured_output: Literal["json_object_schema", "json_schema"] = Field(
+        "json_object_schema",
+        description="How the model is asked for schema-constrained JSON: llama.cpp's "
+        "`json_object`+`schema` form, or OpenAI's strict `json_schema` form. A capability of the model.",
+    )
+    timeout_seconds: float = Field(120.0, description="Timeout of one LLM request.")
+    max_waiting: int = Field(8, description="LLM calls allowed to wait for the model; more are refused at once.")
+    queue_timeout_seconds: float = Field(60.0, description="Longest wait for the model before a call is refused.")
+    concurrency: int = Field(1, description="LLM calls in flight at once (1 for llama.cpp, more for vLLM/OpenAI).")
+    startup_timeout_seconds: float = Field(180.0, description="How long to wait for the embedded server to load.")
+
+    @model_validator(mode="after")
+    def _openai_needs_endpoint(self) -> LLMSettings:
+        if self.provider == "openai":
+            missing = [name for name in ("base_url", "api_key", "model") if not getattr(self, name)]
+            if missing:
+                raise ValueError(f"provider 'openai' needs {', '.join('llm.' + m for m in missing)}")
+        return self
+
+    @property
+    def served_model_name(self) -> str:
+        """The model name sent in every request, whichever server answers."""
+        if self.provider == "openai":
+            assert_present(self.model, "llm.model")
+            return str(self.model)
+        return self.gguf_path.stem if self.gguf_path else self.local_model
+
+
+class EmbeddingSettings(BaseModel):
+    """Which model turns text into vectors."""
+
+    provider: Literal["packaged", "sentence_transformers", "openai"] = Field(
+        "packaged",
+        description="`packaged`: a model shipped inside a PyPI package (offline). "
+        "`sentence_transformers`: a local model folder. `openai`: an OpenAI-compatible embeddings endpoint.",
+    )
+    packaged_model: Literal["use-multilingual-v3", "all-minilm-l6-v2"] = Field(
+        "use-multilingual-v3", description="Packaged model; the multilingual one reads Chinese and English."
+    )
+    model_path: Path | None = Field(None, description="Folder of a sentence-transformers model.")
+    base_url: str | None = Field(None, description="Embeddings endpoint for the openai provider.")
+    api_key: SecretStr | None = Field(None, description="Key for the embeddings endpoint.")
+    model: str | None = Field(None, description="Embedding model name for the openai provider.")
+    batch_size: int = Field(64, description="Texts per encode call.")
+
+    @model_validator(mode="after")
+    def _provider_needs_its_fields(self) -> EmbeddingSettings:
+        if self.provider == "sentence_transformers" and self.model_path is None:
+            raise ValueError("provider 'sentence_transformers' needs embedding.model_path")
+        if self.provider == "openai":
+            missing = [name for name in ("base_url", "api_key", "model") if not getattr(self, name)]
+            if missing:
+                raise ValueError(f"provider 'openai' needs {', '.join('embedding.' + m for m in missing)}")
+        return self
+
+    @property
+    def model_id(self) -> str:
+        """A stable name of the model, recorded on every collection it fills."""
+        match self.provider:
+            case "packaged":
+                return f"packaged:{self.packaged_model}"
+            case "sentence_transformers":
+                return f"sentence_transformers:{self.model_path}"
+            case "openai":
+                return f"openai:{self.model}"
+
+
+class VectorStoreSettings(BaseModel):
+    """Where chunks and their vectors live."""
+
+    provider: Literal["chroma_embedded", "chroma_server"] = Field(
+        "chroma_embedded", description="Embedded Chroma on disk, or a Chroma server."
+    )
+    path: Path = Field(Path("var/chroma"), description="Folder of the embedded Chroma store.")
+    host: str = Field("127.0.0.1", description="Chroma server host.")
+    port: int = Field(8001, description="Chroma server port.")
+    collection: str = Field("knowledge", description="Collection that holds the knowledge base.")
+
+
+class DatabaseSettings(BaseModel):
+    """The assistant's own records (conversations, turns, audit)."""
+
+    url: str = Field("sqlite:///var/assistant.db", description="SQLAlchemy URL: sqlite:///FILE or postgresql+psycopg://…")
+
+    @field_validator("url")
+    @classmethod
+    def _known_database(cls, url: str) -> str:
+        try:
+            parsed = make_url(url)
+        except ArgumentError as exc:
+            raise ValueError(f"not a database URL: {url!r}") from exc
+        if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError(f"database must be sqlite or postgresql, not {parsed.get_backend_name()!r}")
+        return url
+
+
+class CommerceSettings(BaseModel):
+    """The order, logistics and CRM APIs the tools call."""
+
+    base_url: str = Field("http://127.0.0.1:8766", description="Base URL of the commerce service.")
+    api_key: SecretStr = Field(SecretStr("dev-commerce-key"), description="Key the assistant sends to the commerce service.")
+    timeout_seconds: float = Field(5.0, description="Timeout of one commerce request.")
+    retries: int = Field(2, description="Retries (with backoff) of idempotent commerce calls.")
+    database_url: str = Field(
+        "sqlite:///var/commerce.db", description="Database of the reference commerce service."
+    )
+    seed: Literal["retail", "ecom_store", "none"] = Field("retail", description="Seed loaded into an empty database.")
+
+
+class ServerSettings(BaseModel):
+    """The assistant's HTTP API."""
+
+    host: str = Field("127.0.0.1", description="Address the API listens on.")
+    port: int = Field(8000, description="Port the API listens on.")
+    environment: Literal["development", "production"] = Field(
+        "development", description="`production` refuses the development secrets below."
+    )
+    api_keys: dict[str, SecretStr] = Field(
+        default_factory=lambda: {"demo-shop": SecretStr("dev-shop-key")},
+        description="Shop name → API key that may call the customer API on behalf of its customers.",
+    )
+
+    @model_validator(mode="after")
+    def _no_dev_secrets_in_production(self) -> ServerSettings:
+        if self.environment == "production":
+            weak = [name for name, key in self.api_keys.items() if key.get_secret_value().startswith("dev-")]
+            if weak:
+                raise ValueError(f"server.api_keys {weak} use a development key in production")
+        return self
+
+
+class PromptSettings(BaseModel):
+    """Which prompt version the service uses."""
+
+    directory: Path = Field(Path("prompts"), description="Folder of versioned prompt templates.")
+    version: str = Field("v1", description="Prompt version (a folder under the prompts directory).")
+
+
+class Settings(BaseSettings):
+    """The whole configuration; see README.md for the table of fields."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="forbid",
+    )
+
+    data_dir: Path = Field(Path("var"), description="Folder for everything the assistant writes.")
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    commerce: CommerceSettings = Field(default_factory=CommerceSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    prompts: PromptSettings = Field(default_factory=PromptSettings)
+
+
+def assert_present(value: object, name: str) -> None:
+    """Raise a settings error (never an AssertionError) when a needed value is missing."""
+    if value is None or value == "":
+        raise SettingsError(f"{name} is not set")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings tree, turning validation errors into one clear line each."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(describe_validation_error(exc)) from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One line per problem: `llm.provider: Input should be 'local' or 'openai' (got 'foo')`."""
+    lines = []
+    for error in exc.errors():
+        location = ".".join(str(part) for part in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        given = error.get("input")
+        suffix = f" (got {given!r})" if isinstance(given, str | int | float) else ""
+        lines.append(f"{location or 'settings'}: {message}{suffix}")
+    return "\n".join(lines)

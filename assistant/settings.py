@@ -177,11 +177,62 @@ class ServerSettings(BaseModel):
         return self
 
 
+class KnowledgeSettings(BaseModel):
+    """The knowledge base: how documents are ingested (split, scrubbed) and searched."""
+
+    chunk_tokens: int = Field(300, ge=32, description="Token budget of one chunk (cl100k tokens); chosen in bench/retrieval_bench.py.")
+    chunk_overlap_tokens: int = Field(40, ge=0, description="Tokens of the previous chunk repeated at the start of the next.")
+    scrub_kinds: list[Literal["product", "policy", "ticket"]] = Field(
+        default_factory=lambda: ["ticket"],
+        description="Document kinds whose personal data (emails, phones, cards, addresses, names, ids) is replaced.",
+    )
+    extra_names_file: Path | None = Field(
+        None, description="Optional file of person names (one per line) to scrub besides the packaged name lists."
+    )
+    keyword_cache_dir: Path | None = Field(
+        None, description="Where the keyword (BM25) index is cached; default: <data_dir>/keyword_index."
+    )
+    keyword_refresh_seconds: float = Field(
+        10.0, description="How often a running retriever checks whether the collection changed under it."
+    )
+    default_mode: Literal["hybrid", "dense", "keyword"] = Field(
+        "hybrid", description="Search mode when the caller names none; chosen in bench/retrieval_bench.py."
+    )
+    rrf_k: int = Field(60, ge=1, description="k of reciprocal rank fusion (score 1/(k+rank)).")
+    candidates: int = Field(50, ge=1, description="Hits taken from each retriever before fusion.")
+    operator_key: SecretStr = Field(
+        SecretStr("dev-operator-key"),
+        description="Key operators send as X-Operator-Key to trigger ingestion; a dev- key is refused in production.",
+    )
+
+
 class PromptSettings(BaseModel):
     """Which prompt version the service uses."""
 
     directory: Path = Field(Path("prompts"), description="Folder of versioned prompt templates.")
     version: str = Field("v1", description="Prompt version (a folder under the prompts directory).")
+
+
+class AgentSettings(BaseModel):
+    """How a conversation turn runs: budgets, limits and thresholds of the agent and the chat API."""
+
+    step_limit: int = Field(4, description="Most model decisions (and tool calls) in one turn of the general path.")
+    history_token_budget: int = Field(
+        1200, description="Tokens of recent history sent to the model; older turns are summarised."
+    )
+    summary_max_tokens: int = Field(160, description="Longest summary of the older turns.")
+    max_message_chars: int = Field(4000, description="Longest customer message accepted (characters).")
+    rate_limit: str = Field(
+        "30/minute", description="Messages per customer, in the `limits` notation (e.g. `30/minute`, `5/second`)."
+    )
+    retrieval_k: int = Field(4, description="Knowledge-base chunks retrieved per turn.")
+    low_confidence_score: float = Field(
+        0.25,
+        description="Best dense similarity under which the knowledge base is deemed to have nothing relevant "
+        "(the assistant then says so and offers a human).",
+    )
+    turn_seconds: float = Field(90.0, description="Time budget of one turn; past it the customer gets an apology.")
+    reply_max_tokens: int = Field(300, description="Longest reply the model writes.")
 
 
 class Settings(BaseSettings):
@@ -202,6 +253,8 @@ class Settings(BaseSettings):
     commerce: CommerceSettings = Field(default_factory=CommerceSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     prompts: PromptSettings = Field(default_factory=PromptSettings)
+    knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+    agent: AgentSettings = Field(default_factory=AgentSettings)
 
 
 def assert_present(value: object, name: str) -> None:

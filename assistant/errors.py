@@ -59,3 +59,21 @@ class NotFoundError(AssistantError):
     """The thing asked for does not exist (or is not the caller's to see)."""
 
     reason = "not_found"
+
+
+class UnauthorizedError(AssistantError):
+    """The caller's credentials are missing or wrong."""
+
+    reason = "unauthorized"
+
+
+class ConflictError(AssistantError):
+    """The request cannot apply to the thing in its current state (an ended conversation, say)."""
+
+    reason = "conflict"
+
+
+class RateLimitedError(AssistantError):
+    """Too many requests from one customer in the configured window."""
+
+    reason = "rate_limited"

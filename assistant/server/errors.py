@@ -8,10 +8,13 @@ from fastapi.responses import JSONResponse
 from assistant.errors import (
     AssistantError,
     BadInputError,
+    ConflictError,
     EmbeddingModelMismatchError,
     LLMBusyError,
     LLMUnavailableError,
     NotFoundError,
+    RateLimitedError,
+    UnauthorizedError,
 )
 
 STATUS_BY_ERROR: list[tuple[type[AssistantError], int]] = [
@@ -20,6 +23,9 @@ STATUS_BY_ERROR: list[tuple[type[AssistantError], int]] = [
     (LLMBusyError, 503),
     (LLMUnavailableError, 503),
     (EmbeddingModelMismatchError, 409),
+    (UnauthorizedError, 401),
+    (ConflictError, 409),
+    (RateLimitedError, 429),
 ]
 
 

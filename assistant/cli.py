@@ -126,7 +126,9 @@ def main() -> None:
     """Entry point: wrong settings and domain errors end with one clear line each, not a traceback."""
     _register_part_commands()
     try:
-        app(standalone_mode=False)
+        # Outside standalone mode click returns a command's exit code instead of exiting.
+        result = app(standalone_mode=False)
+        sys.exit(result if isinstance(result, int) else 0)
     except SettingsError as exc:
         for line in exc.message.splitlines():
             console.print(f"[red]settings error:[/] {line}", highlight=False)

@@ -7,6 +7,7 @@ name lookup that is not loopback, so the proof holds either way.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 import sys
@@ -60,11 +61,11 @@ def main(work_dir: Path, models_dir: Path, port: int) -> None:
     hit = collection.query(query_embeddings=components.embedder().embed(["how do returns work"]).tolist(), n_results=1)
     print("chroma", hit["ids"][0][0])
 
-    with LocalLLMServer(settings.llm), TestClient(create_app(settings, components)) as client:
-        health = client.get("/health").json()
+    with LocalLLMServer(settings.llm):
+        # The app gets its own components: an async client belongs to the event loop that used it first.
+        with TestClient(create_app(settings)) as client:
+            health = client.get("/health").json()
         print("health", {part["name"]: part["status"] for part in health["parts"]})
-        import asyncio
-
         completion = asyncio.run(components.llm.complete([{"role": "user", "content": "Say hello."}], max_tokens=8))
         print("llm", repr(completion.text))
         if not completion.text.strip():

@@ -30,3 +30,16 @@ def test_main_paths_never_leave_loopback(test_model_file: Path, tmp_path: Path) 
     assert result.returncode == 0, output
     assert "offline ok" in result.stdout
     assert "'llm': 'ok'" in result.stdout and "'embeddings': 'ok'" in result.stdout
+
+
+def test_the_guard_catches_an_attempt_to_leave_loopback() -> None:
+    """The proof above is only worth something if the guard fires on a real attempt."""
+    code = (
+        "import socket, sys; sys.path.insert(0, 'tests/foundation'); import offline_main_paths as guard; "
+        "sys.addaudithook(guard._guard)\n"
+        "try:\n    socket.create_connection(('203.0.113.7', 80), timeout=1)\nexcept OSError as exc:\n    print('blocked', exc)\n"
+        "print(guard.ATTEMPTS)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert "blocked network blocked by the offline test" in result.stdout
+    assert "connect ('203.0.113.7', 80)" in result.stdout

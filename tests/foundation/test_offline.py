@@ -37,9 +37,11 @@ def test_the_guard_catches_an_attempt_to_leave_loopback() -> None:
     code = (
         "import socket, sys; sys.path.insert(0, 'tests/foundation'); import offline_main_paths as guard; "
         "sys.addaudithook(guard._guard)\n"
-        "try:\n    socket.create_connection(('203.0.113.7', 80), timeout=1)\nexcept OSError as exc:\n    print('blocked', exc)\n"
+        "for attempt in (lambda: socket.socket().connect(('203.0.113.7', 80)), lambda: socket.getaddrinfo('example.com', 443)):\n"
+        "    try:\n        attempt()\n    except OSError as exc:\n        print('blocked', exc)\n"
         "print(guard.ATTEMPTS)"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert "blocked network blocked by the offline test" in result.stdout
-    assert "connect ('203.0.113.7', 80)" in result.stdout
+    assert "blocked name lookup blocked by the offline test" in result.stdout
+    assert """["connect ('203.0.113.7', 80)", 'lookup example.com']""" in result.stdout

@@ -77,3 +77,34 @@ class RateLimitedError(AssistantError):
     """Too many requests from one customer in the configured window."""
 
     reason = "rate_limited"
+
+
+class CommerceUnavailableError(AssistantError):
+    """The commerce service (orders, logistics, CRM) is down, refused the connection or answered 5xx."""
+
+    reason = "commerce_unavailable"
+
+
+class CommerceTimeoutError(CommerceUnavailableError):
+    """The commerce service did not answer in time; for a write the outcome is unknown (a retry is safe)."""
+
+    reason = "commerce_timeout"
+
+
+class PolicyViolationError(AssistantError):
+    """The store policy refuses the action; ``reason`` says which rule (e.g. ``order_not_pending``)."""
+
+    reason = "policy_violation"
+
+
+class IdentityNotVerifiedError(AssistantError):
+    """An account tool was called before the customer's identity was verified in this conversation."""
+
+    reason = "identity_not_verified"
+
+
+class ApprovalRequiredError(AssistantError):
+    """A risky write waits for a human agent's approval before it may run."""
+
+    reason = "awaiting_approval"
+

@@ -235,6 +235,17 @@ class AgentSettings(BaseModel):
     reply_max_tokens: int = Field(300, description="Longest reply the model writes.")
 
 
+class ToolsSettings(BaseModel):
+    """The agent's tools over the commerce APIs: confirmation and approval of writes."""
+
+    approval_refund_limit: float = Field(
+        1000.0,
+        ge=0,
+        description="A write that refunds more than this (in the order's currency) waits for a human agent's "
+        "approval (status `awaiting_approval`) after the customer confirms it.",
+    )
+
+
 class Settings(BaseSettings):
     """The whole configuration; see README.md for the table of fields."""
 
@@ -251,6 +262,7 @@ class Settings(BaseSettings):
     vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     commerce: CommerceSettings = Field(default_factory=CommerceSettings)
+    tools: ToolsSettings = Field(default_factory=ToolsSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     prompts: PromptSettings = Field(default_factory=PromptSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)

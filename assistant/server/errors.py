@@ -6,13 +6,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from assistant.errors import (
+    ApprovalRequiredError,
     AssistantError,
     BadInputError,
+    CommerceUnavailableError,
     ConflictError,
     EmbeddingModelMismatchError,
+    IdentityNotVerifiedError,
     LLMBusyError,
     LLMUnavailableError,
     NotFoundError,
+    PolicyViolationError,
     RateLimitedError,
     UnauthorizedError,
 )
@@ -26,6 +30,10 @@ STATUS_BY_ERROR: list[tuple[type[AssistantError], int]] = [
     (UnauthorizedError, 401),
     (ConflictError, 409),
     (RateLimitedError, 429),
+    (CommerceUnavailableError, 503),
+    (PolicyViolationError, 409),
+    (IdentityNotVerifiedError, 403),
+    (ApprovalRequiredError, 409),
 ]
 
 

@@ -1,0 +1,1 @@
+"""HTTP layer of the commerce service: thin routers over the services."""

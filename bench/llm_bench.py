@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import tempfile
 import time
@@ -75,7 +76,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8799)
     args = parser.parse_args()
     results = [bench_model(name, args.threads, args.port) for name in args.model or sorted(PACKAGED_MODELS)]
-    print(f"machine: {platform.machine()}, {__import__('os').cpu_count()} cores; prompt {len(json.dumps(PROMPT))} chars, {MAX_TOKENS} tokens max")
+    cores = os.cpu_count()
+    print(f"machine: {platform.machine()}, {cores} cores; prompt {len(json.dumps(PROMPT))} chars, {MAX_TOKENS} tokens max")
     print("| model | assembly s | load s | TTFT cold s | TTFT warm s | decode tok/s |")
     print("|---|---|---|---|---|---|")
     for row in results:

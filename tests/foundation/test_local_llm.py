@@ -46,7 +46,10 @@ async def test_json_schema_output_is_valid(local_llm: LocalLLMServer, make_setti
     client = _client(local_llm, make_settings)
     schema = {
         "type": "object",
-        "properties": {"action": {"type": "string", "enum": ["cancel_order", "track_order", "answer"]}, "order_id": {"type": "string"}},
+        "properties": {
+            "action": {"type": "string", "enum": ["cancel_order", "track_order", "answer"]},
+            "order_id": {"type": "string"},
+        },
         "required": ["action", "order_id"],
     }
     completion = await client.complete(

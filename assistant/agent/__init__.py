@@ -1,0 +1,1 @@
+"""The conversation turn: understand, retrieve, decide, act through tools, reply, record."""

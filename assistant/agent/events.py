@@ -1,0 +1,38 @@
+"""What a running turn reports: reply pieces as they are written, then the stored result."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from assistant.conversations.records import ActionBrief, Citation, PendingConfirmation
+
+
+class TurnResult(BaseModel):
+    """The outcome of one turn, as stored."""
+
+    conversation_id: str
+    turn_id: str
+    reply: str = Field(description="The full reply (authoritative, even when the streamed pieces differ).")
+    language: Literal["en", "zh"]
+    route: str
+    status: Literal["ok", "failed"]
+    citations: list[Citation]
+    actions: list[ActionBrief]
+    pending_confirmation: PendingConfirmation | None
+    handoff: bool = Field(description="The customer was transferred, or is offered a transfer, to a human agent.")
+    prompt_version: str
+
+
+class TokenEvent(BaseModel):
+    type: Literal["token"] = "token"
+    text: str
+
+
+class FinalEvent(BaseModel):
+    type: Literal["final"] = "final"
+    result: TurnResult
+
+
+TurnEvent = TokenEvent | FinalEvent

@@ -1,0 +1,129 @@
+"""What a turn did, collected in memory while it runs and written in one transaction at its end."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    """A knowledge-base chunk the reply relied on."""
+
+    document_id: str
+    chunk_id: str
+    title: str
+    snippet: str
+    source: str | None = None
+
+
+class ActionBrief(BaseModel):
+    """A tool called in the turn, with its result in brief."""
+
+    name: str
+    kind: Literal["read", "write"]
+    arguments: dict[str, Any]
+    ok: bool
+    brief: str
+
+
+class PendingConfirmation(BaseModel):
+    """A write that waits for the customer's explicit yes in the next message."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any]
+    description: str
+
+
+class RetrievalRecord(BaseModel):
+    query: str
+    rank: int
+    chunk_id: str
+    document_id: str
+    score: float
+    dense_score: float | None = None
+
+
+class LLMCallRecord(BaseModel):
+    purpose: str
+    model: str
+    tokens_in: int = 0
+    tokens_out: int = 0
+    seconds: float
+    ok: bool
+    error: str | None = None
+
+
+class ToolCallRecord(BaseModel):
+    name: str
+    kind: Literal["read", "write"]
+    arguments: dict[str, Any]
+    ok: bool
+    result: Any = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+class DecisionRecord(BaseModel):
+    step: int
+    kind: str
+    payload: dict[str, Any]
+    valid: bool = True
+    error: str | None = None
+
+
+class ProposalRecord(BaseModel):
+    name: str
+    arguments: dict[str, Any]
+    description: str
+    idempotency_key: str
+
+
+class TurnRecord(BaseModel):
+    """Everything one turn produced; the store writes it whole."""
+
+    prompt_version: str
+    language: str
+    customer_text: str
+    reply: str = ""
+    route: str = "answer"
+    status: Literal["ok", "failed"] = "ok"
+    failure_cause: str | None = None
+    seconds: float = 0.0
+    citations: list[Citation] = Field(default_factory=list)
+    actions: list[ActionBrief] = Field(default_factory=list)
+    retrievals: list[RetrievalRecord] = Field(default_factory=list)
+    llm_calls: list[LLMCallRecord] = Field(default_factory=list)
+    tool_calls: list[ToolCallRecord] = Field(default_factory=list)
+    decisions: list[DecisionRecord] = Field(default_factory=list)
+    proposal: ProposalRecord | None = None
+    # The pending action this turn resolved (executed, declined or superseded), if any.
+    resolved_pending_id: str | None = None
+    resolved_pending_status: str | None = None
+    resolved_pending_result: Any = None
+    verified_customer_id: str | None = None
+    summary: str | None = None
+    summary_upto: int | None = None
+
+    @property
+    def llm_seconds(self) -> float:
+        return sum(call.seconds for call in self.llm_calls)
+
+
+class MessageView(BaseModel):
+    id: int
+    role: Literal["customer", "assistant"]
+    content: str
+    citations: list[Citation] = Field(default_factory=list)
+    actions: list[ActionBrief] = Field(default_factory=list)
+    created_at: datetime
+
+
+class ConversationView(BaseModel):
+    id: str
+    customer_id: str
+    status: Literal["open", "ended"]
+    created_at: datetime
+    ended_at: datetime | None = None

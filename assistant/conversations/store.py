@@ -1,0 +1,248 @@
+"""Reading and writing conversations and their turns (keyword-only functions over one engine).
+
+A turn is saved in one transaction: the customer's message, the reply and every
+record of the turn go in together or not at all. Ownership is checked on every
+read: a conversation of another customer is reported as not found.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from assistant.components.database.base import Base
+from assistant.conversations.records import (
+    ActionBrief,
+    Citation,
+    ConversationView,
+    MessageView,
+    PendingConfirmation,
+    TurnRecord,
+)
+from assistant.conversations.tables import (
+    ConversationRow,
+    DecisionRow,
+    LLMCallRow,
+    MessageRow,
+    PendingActionRow,
+    RetrievalRow,
+    ToolCallRow,
+    TurnRow,
+    now,
+)
+from assistant.errors import ConflictError, NotFoundError
+
+
+def create_tables(engine: Engine) -> None:
+    """Create the conversation tables that do not exist yet (called at app start)."""
+    from assistant.conversations import tables  # noqa: F401  (registers the tables on Base)
+
+    Base.metadata.create_all(engine, tables=[table.__table__ for table in _TABLES])  # type: ignore[attr-defined]
+
+
+_TABLES = (ConversationRow, TurnRow, MessageRow, RetrievalRow, LLMCallRow, ToolCallRow, DecisionRow, PendingActionRow)
+
+
+class ConversationStore:
+    """Conversations of the customers of one or more shops."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def create_conversation(self, *, shop: str, customer_id: str, external_key: str | None = None) -> ConversationView:
+        with Session(self._engine) as session, session.begin():
+            row = ConversationRow(shop=shop, customer_id=customer_id, status="open", external_key=external_key)
+            session.add(row)
+            session.flush()
+            return _view(row)
+
+    def find_open_by_key(self, *, shop: str, customer_id: str, external_key: str) -> ConversationView | None:
+        with Session(self._engine) as session:
+            row = session.scalars(
+                select(ConversationRow)
+                .where(
+                    ConversationRow.shop == shop,
+                    ConversationRow.customer_id == customer_id,
+                    ConversationRow.external_key == external_key,
+                    ConversationRow.status == "open",
+                )
+                .order_by(ConversationRow.created_at.desc())
+            ).first()
+            return _view(row) if row else None
+
+    def get_conversation(self, *, conversation_id: str, shop: str, customer_id: str) -> ConversationView:
+        with Session(self._engine) as session:
+            return _view(self._owned(session, conversation_id, shop, customer_id))
+
+    def require_open(self, *, conversation_id: str, shop: str, customer_id: str) -> ConversationView:
+        """The conversation, if it is the customer's and still open (404 / 409 otherwise)."""
+        conversation = self.get_conversation(conversation_id=conversation_id, shop=shop, customer_id=customer_id)
+        if conversation.status != "open":
+            raise ConflictError(f"conversation {conversation_id} has ended; start a new one", reason="conversation_ended")
+        return conversation
+
+    def end_conversation(self, *, conversation_id: str, shop: str, customer_id: str) -> ConversationView:
+        with Session(self._engine) as session, session.begin():
+            row = self._owned(session, conversation_id, shop, customer_id)
+            if row.status == "open":
+                row.status = "ended"
+                row.ended_at = now()
+                # A write proposed and never confirmed must not be executable after the end.
+                session.execute(
+                    update(PendingActionRow)
+                    .where(PendingActionRow.conversation_id == row.id, PendingActionRow.status == "pending")
+                    .values(status="superseded", resolved_at=now())
+                )
+            return _view(row)
+
+    def list_messages(self, *, conversation_id: str, after: int = 0) -> list[MessageView]:
+        with Session(self._engine) as session:
+            rows = session.scalars(
+                select(MessageRow)
+                .where(MessageRow.conversation_id == conversation_id, MessageRow.id > after)
+                .order_by(MessageRow.id)
+            ).all()
+            return [
+                MessageView(
+                    id=row.id,
+                    role=row.role,  # type: ignore[arg-type]
+                    content=row.content,
+                    citations=[Citation(**item) for item in row.citations or []],
+                    actions=[ActionBrief(**item) for item in row.actions or []],
+                    created_at=row.created_at,
+                )
+                for row in rows
+            ]
+
+    def conversation_state(self, *, conversation_id: str) -> tuple[str | None, str | None, int]:
+        """Verified customer id, summary of older turns, and the last message id the summary covers."""
+        with Session(self._engine) as session:
+            row = session.get(ConversationRow, conversation_id)
+            if row is None:
+                raise NotFoundError(f"conversation {conversation_id} not found")
+            return row.verified_customer_id, row.summary, row.summary_upto
+
+    def pending_action(self, *, conversation_id: str) -> PendingConfirmation | None:
+        with Session(self._engine) as session:
+            row = session.scalars(
+                select(PendingActionRow)
+                .where(PendingActionRow.conversation_id == conversation_id, PendingActionRow.status == "pending")
+                .order_by(PendingActionRow.created_at.desc())
+            ).first()
+            if row is None:
+                return None
+            return PendingConfirmation(id=row.id, name=row.name, arguments=row.arguments, description=row.description)
+
+    def pending_idempotency_key(self, *, pending_id: str) -> str:
+        with Session(self._engine) as session:
+            row = session.get(PendingActionRow, pending_id)
+            if row is None:
+                raise NotFoundError(f"pending action {pending_id} not found")
+            return row.idempotency_key
+
+    def claim_pending(self, *, pending_id: str) -> bool:
+        """Move a pending action to `executing`; only one caller ever wins, so a write runs once."""
+        with Session(self._engine) as session, session.begin():
+            result = session.execute(
+                update(PendingActionRow)
+                .where(PendingActionRow.id == pending_id, PendingActionRow.status == "pending")
+                .values(status="executing")
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def save_turn(self, *, conversation_id: str, record: TurnRecord) -> str:
+        """Write the whole turn in one transaction; returns the turn id."""
+        with Session(self._engine) as session, session.begin():
+            conversation = session.get(ConversationRow, conversation_id)
+            if conversation is None:
+                raise NotFoundError(f"conversation {conversation_id} not found")
+            turn = TurnRow(
+                conversation_id=conversation_id,
+                prompt_version=record.prompt_version,
+                language=record.language,
+                route=record.route,
+                status=record.status,
+                failure_cause=record.failure_cause,
+                seconds=record.seconds,
+                llm_seconds=record.llm_seconds,
+            )
+            session.add(turn)
+            session.flush()
+            session.add(
+                MessageRow(conversation_id=conversation_id, turn_id=turn.id, role="customer", content=record.customer_text)
+            )
+            session.add(
+                MessageRow(
+                    conversation_id=conversation_id,
+                    turn_id=turn.id,
+                    role="assistant",
+                    content=record.reply,
+                    citations=[c.model_dump() for c in record.citations],
+                    actions=[a.model_dump() for a in record.actions],
+                )
+            )
+            session.add_all(RetrievalRow(turn_id=turn.id, **r.model_dump()) for r in record.retrievals)
+            session.add_all(
+                LLMCallRow(turn_id=turn.id, prompt_version=record.prompt_version, **c.model_dump()) for c in record.llm_calls
+            )
+            session.add_all(ToolCallRow(turn_id=turn.id, **_jsonable(t.model_dump())) for t in record.tool_calls)
+            session.add_all(DecisionRow(turn_id=turn.id, **_jsonable(d.model_dump())) for d in record.decisions)
+            if record.resolved_pending_id:
+                pending = session.get(PendingActionRow, record.resolved_pending_id)
+                if pending is not None:
+                    pending.status = record.resolved_pending_status or "superseded"
+                    pending.resolved_in_turn = turn.id
+                    pending.result = _jsonable(record.resolved_pending_result)
+                    pending.resolved_at = now()
+            if record.proposal is not None:
+                # One open proposal per conversation: a newer one replaces any older.
+                session.execute(
+                    update(PendingActionRow)
+                    .where(PendingActionRow.conversation_id == conversation_id, PendingActionRow.status == "pending")
+                    .values(status="superseded", resolved_at=now(), resolved_in_turn=turn.id)
+                )
+                session.add(
+                    PendingActionRow(
+                        conversation_id=conversation_id,
+                        proposed_in_turn=turn.id,
+                        name=record.proposal.name,
+                        arguments=_jsonable(record.proposal.arguments),
+                        description=record.proposal.description,
+                        idempotency_key=record.proposal.idempotency_key,
+                    )
+                )
+            if record.verified_customer_id:
+                conversation.verified_customer_id = record.verified_customer_id
+            if record.summary is not None and record.summary_upto is not None:
+                conversation.summary = record.summary
+                conversation.summary_upto = record.summary_upto
+            if conversation.language != record.language:
+                conversation.language = record.language
+            return turn.id
+
+    @staticmethod
+    def _owned(session: Session, conversation_id: str, shop: str, customer_id: str) -> ConversationRow:
+        row = session.get(ConversationRow, conversation_id)
+        # Another customer's conversation is reported exactly like a missing one.
+        if row is None or row.shop != shop or row.customer_id != customer_id:
+            raise NotFoundError(f"conversation {conversation_id} not found")
+        return row
+
+
+def _view(row: ConversationRow) -> ConversationView:
+    return ConversationView(
+        id=row.id,
+        customer_id=row.customer_id,
+        status=row.status,  # type: ignore[arg-type]
+        created_at=row.created_at,
+        ended_at=row.ended_at,
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    """Tool results may hold values JSON columns cannot take (dates, decimals); store their text."""
+    import json
+
+    return json.loads(json.dumps(value, default=str))

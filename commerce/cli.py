@@ -72,6 +72,7 @@ def seed_command(
     if seed_name == "none":
         console.print("commerce.seed is none: nothing to load")
         return
+    checked = _seed_name(seed_name)
     database = open_database(database_url or commerce.database_url)
     try:
         if reset:
@@ -80,17 +81,15 @@ def seed_command(
         if not database.is_empty():
             console.print(f"the commerce database is already seeded; skipped (use --reset to reload): {database.url}")
             return
-        counts = load_seed(database, _seed_name(seed_name), data_dir or DEFAULT_DATA_DIR)
+        counts = load_seed(database, checked, data_dir or DEFAULT_DATA_DIR)
         console.print(f"[green]seeded {seed_name}[/] into {database.url}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
     finally:
         database.dispose()
 
 
 def _seed_name(name: str) -> SeedName:
-    from assistant.errors import BadInputError
-
     if name not in ("retail", "ecom_store"):
-        raise BadInputError(f"unknown seed {name!r}: use retail or ecom_store")
+        raise typer.BadParameter(f"unknown seed {name!r}: use retail or ecom_store")
     return cast("SeedName", name)
 
 

@@ -1,0 +1,176 @@
+"""The three connectors over the reference commerce service's REST API (/v1)."""
+
+from __future__ import annotations
+
+from pydantic import TypeAdapter
+
+from assistant.connectors.interfaces import CRMConnector, LogisticsConnector, OrdersConnector
+from assistant.connectors.models import (
+    Address,
+    CancelOrderRequest,
+    Customer,
+    CustomerMatch,
+    ExpediteRequest,
+    ItemsChangeRequest,
+    NewNote,
+    NewTicket,
+    Note,
+    Order,
+    OrderSummary,
+    PaymentChangeRequest,
+    Product,
+    ProductSummary,
+    ReturnRequest,
+    Ticket,
+    TicketUpdate,
+    Tracking,
+    Variant,
+)
+from assistant.connectors.reference.client import CommerceHTTPClient, segment
+
+_summaries = TypeAdapter(list[OrderSummary])
+_products = TypeAdapter(list[ProductSummary])
+_notes = TypeAdapter(list[Note])
+_tickets = TypeAdapter(list[Ticket])
+
+
+class _Connector:
+    def __init__(self, client: CommerceHTTPClient) -> None:
+        self.client = client
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+class HTTPOrdersConnector(_Connector, OrdersConnector):
+    async def get_order(self, order_id: str, *, customer_id: str | None = None) -> Order:
+        return Order.model_validate(await self.client.get(f"/orders/{segment(order_id)}", customer_id=customer_id))
+
+    async def list_orders(self, customer_id: str) -> list[OrderSummary]:
+        path = f"/customers/{segment(customer_id)}/orders"
+        return _summaries.validate_python(await self.client.get(path, customer_id=customer_id))
+
+    async def list_products(self) -> list[ProductSummary]:
+        return _products.validate_python(await self.client.get("/products"))
+
+    async def get_product(self, product_id: str) -> Product:
+        return Product.model_validate(await self.client.get(f"/products/{segment(product_id)}"))
+
+    async def get_item(self, item_id: str) -> Variant:
+        return Variant.model_validate(await self.client.get(f"/items/{segment(item_id)}"))
+
+    async def cancel_order(self, order_id: str, *, reason: str, customer_id: str, idempotency_key: str) -> Order:
+        return await self._write(order_id, "cancel", CancelOrderRequest(reason=reason), customer_id, idempotency_key)
+
+    async def modify_order_address(self, order_id: str, address: Address, *, customer_id: str, idempotency_key: str) -> Order:
+        return await self._write(order_id, "address", address, customer_id, idempotency_key)
+
+    async def modify_order_payment(
+        self, order_id: str, payment_method_id: str, *, customer_id: str, idempotency_key: str
+    ) -> Order:
+        body = PaymentChangeRequest(payment_method_id=payment_method_id)
+        return await self._write(order_id, "payment", body, customer_id, idempotency_key)
+
+    async def modify_order_items(
+        self,
+        order_id: str,
+        item_ids: list[str],
+        new_item_ids: list[str],
+        payment_method_id: str,
+        *,
+        customer_id: str,
+        idempotency_key: str,
+    ) -> Order:
+        body = ItemsChangeRequest(item_ids=item_ids, new_item_ids=new_item_ids, payment_method_id=payment_method_id)
+        return await self._write(order_id, "items", body, customer_id, idempotency_key)
+
+    async def return_items(
+        self, order_id: str, item_ids: list[str], payment_method_id: str, *, customer_id: str, idempotency_key: str
+    ) -> Order:
+        body = ReturnRequest(item_ids=item_ids, payment_method_id=payment_method_id)
+        return await self._write(order_id, "return", body, customer_id, idempotency_key)
+
+    async def exchange_items(
+        self,
+        order_id: str,
+        item_ids: list[str],
+        new_item_ids: list[str],
+        payment_method_id: str,
+        *,
+        customer_id: str,
+        idempotency_key: str,
+    ) -> Order:
+        body = ItemsChangeRequest(item_ids=item_ids, new_item_ids=new_item_ids, payment_method_id=payment_method_id)
+        return await self._write(order_id, "exchange", body, customer_id, idempotency_key)
+
+    async def _write(self, order_id: str, action: str, body: object, customer_id: str, key: str) -> Order:
+        path = f"/orders/{segment(order_id)}/{action}"
+        answer = await self.client.write("POST", path, body, idempotency_key=key, customer_id=customer_id)  # type: ignore[arg-type]
+        return Order.model_validate(answer)
+
+
+class HTTPLogisticsConnector(_Connector, LogisticsConnector):
+    async def get_tracking(self, order_id: str, *, customer_id: str) -> Tracking:
+        return Tracking.model_validate(await self.client.get(f"/orders/{segment(order_id)}/tracking", customer_id=customer_id))
+
+    async def request_expedite(self, order_id: str, *, reason: str, customer_id: str, idempotency_key: str) -> Tracking:
+        path = f"/orders/{segment(order_id)}/expedite"
+        answer = await self.client.write(
+            "POST", path, ExpediteRequest(reason=reason), idempotency_key=idempotency_key, customer_id=customer_id
+        )
+        return Tracking.model_validate(answer)
+
+    async def change_delivery_address(
+        self, order_id: str, address: Address, *, customer_id: str, idempotency_key: str
+    ) -> Tracking:
+        path = f"/orders/{segment(order_id)}/delivery-address"
+        answer = await self.client.write("POST", path, address, idempotency_key=idempotency_key, customer_id=customer_id)
+        return Tracking.model_validate(answer)
+
+
+class HTTPCRMConnector(_Connector, CRMConnector):
+    async def find_customer_by_email(self, email: str) -> str:
+        return await self._find({"email": email})
+
+    async def find_customer_by_name_zip(self, first_name: str, last_name: str, zip_code: str) -> str:
+        return await self._find({"first_name": first_name, "last_name": last_name, "zip": zip_code})
+
+    async def find_customer_by_phone(self, phone: str) -> str:
+        return await self._find({"phone": phone})
+
+    async def get_customer(self, customer_id: str) -> Customer:
+        path = f"/customers/{segment(customer_id)}"
+        return Customer.model_validate(await self.client.get(path, customer_id=customer_id))
+
+    async def modify_customer_address(self, customer_id: str, address: Address, *, idempotency_key: str) -> Customer:
+        path = f"/customers/{segment(customer_id)}/address"
+        answer = await self.client.write("PUT", path, address, idempotency_key=idempotency_key, customer_id=customer_id)
+        return Customer.model_validate(answer)
+
+    async def list_notes(self, customer_id: str) -> list[Note]:
+        path = f"/customers/{segment(customer_id)}/notes"
+        return _notes.validate_python(await self.client.get(path, customer_id=customer_id))
+
+    async def add_note(self, customer_id: str, note: NewNote, *, idempotency_key: str) -> Note:
+        path = f"/customers/{segment(customer_id)}/notes"
+        answer = await self.client.write("POST", path, note, idempotency_key=idempotency_key, customer_id=customer_id)
+        return Note.model_validate(answer)
+
+    async def list_tickets(self, customer_id: str) -> list[Ticket]:
+        path = f"/customers/{segment(customer_id)}/tickets"
+        return _tickets.validate_python(await self.client.get(path, customer_id=customer_id))
+
+    async def get_ticket(self, ticket_id: int, *, customer_id: str) -> Ticket:
+        return Ticket.model_validate(await self.client.get(f"/tickets/{segment(ticket_id)}", customer_id=customer_id))
+
+    async def create_ticket(self, ticket: NewTicket, *, idempotency_key: str) -> Ticket:
+        answer = await self.client.write("POST", "/tickets", ticket, idempotency_key=idempotency_key, customer_id=ticket.user_id)
+        return Ticket.model_validate(answer)
+
+    async def update_ticket(self, ticket_id: int, update: TicketUpdate, *, customer_id: str, idempotency_key: str) -> Ticket:
+        path = f"/tickets/{segment(ticket_id)}"
+        answer = await self.client.write("PATCH", path, update, idempotency_key=idempotency_key, customer_id=customer_id)
+        return Ticket.model_validate(answer)
+
+    async def _find(self, params: dict[str, str]) -> str:
+        return CustomerMatch.model_validate(await self.client.get("/customers/lookup", params=params)).user_id

@@ -1,0 +1,61 @@
+"""Human-readable descriptions of proposed writes, in the customer's language.
+
+The wording lives in ``texts/<language>.toml`` (Jinja templates, strict about
+missing values); this module only formats amounts, items, payment methods and
+addresses and fills the templates.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, StrictUndefined, Template
+
+from assistant.connectors.models import GIFT_CARD, Address, OrderItem, PaymentMethod, Variant
+
+TEXTS_DIR = Path(__file__).with_name("texts")
+CURRENCY_SYMBOLS = {"USD": "$", "CNY": "¥", "EUR": "€", "GBP": "£"}
+
+
+@lru_cache(maxsize=8)
+def _templates(language: str) -> dict[str, dict[str, Template]]:
+    path = TEXTS_DIR / f"{language}.toml"
+    if not path.exists():
+        path = TEXTS_DIR / "en.toml"
+    environment = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    tree = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {section: {key: environment.from_string(text) for key, text in entries.items()} for section, entries in tree.items()}
+
+
+class Describer:
+    def __init__(self, language: str) -> None:
+        self.templates = _templates(language)
+
+    def render(self, action: str, **values: Any) -> str:
+        return " ".join(self.templates["actions"][action].render(**values).split())
+
+    def text(self, section: str, key: str, **values: Any) -> str:
+        return self.templates[section][key].render(**values).strip()
+
+    def money(self, amount: float, currency: str | None) -> str:
+        symbol = CURRENCY_SYMBOLS.get(currency or "USD", f"{currency} ")
+        return f"{symbol}{abs(amount):,.2f}"
+
+    def method(self, method: PaymentMethod) -> str:
+        key = method.source if method.source in self.templates["payment_method"] else "other"
+        return self.text("payment_method", key, id=method.id, brand=method.brand or "", last_four=method.last_four or "")
+
+    def timing(self, method: PaymentMethod) -> str:
+        return self.text("timing", "immediate" if method.source == GIFT_CARD else "later")
+
+    def item(self, item: OrderItem | Variant, currency: str | None, name: str | None = None) -> str:
+        """`Water Bottle (capacity 1000ml, color blue, $47.84)`: enough to tell two variants apart."""
+        label = name or getattr(item, "name", "")
+        options = ", ".join(f"{key} {value}" for key, value in item.options.items())
+        return self.text("misc", "item", name=label, options=options, price=self.money(item.price, currency))
+
+    def address(self, address: Address) -> str:
+        return address.one_line()

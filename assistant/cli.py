@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -16,7 +16,10 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 from assistant.errors import AssistantError, SettingsError
-from assistant.settings import load_settings
+from assistant.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from commerce.process import CommerceProcess
 
 app = typer.Typer(help="An offline-first customer-service assistant for e-commerce shops.", no_args_is_help=True)
 models_app = typer.Typer(help="Prepare and check the packaged local models.", no_args_is_help=True)
@@ -46,8 +49,11 @@ def models_prepare(
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default: server.host).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default: server.port).")] = None,
+    with_commerce: Annotated[
+        bool, typer.Option(help="Also run the reference commerce service when commerce.base_url is on loopback.")
+    ] = True,
 ) -> None:
-    """Start the API and, with the local provider, the model server it needs."""
+    """Start the API and, with the local provider, the model server it needs (and the reference shop)."""
     import uvicorn
 
     from assistant.components.llm.local_server import LocalLLMServer
@@ -55,6 +61,7 @@ def serve(
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    commerce = _start_local_commerce(settings) if with_commerce else None
     llm_server = None
     if settings.llm.provider == "local":
         llm_server = LocalLLMServer(settings.llm, log_path=settings.data_dir / "llm-server.log")
@@ -67,6 +74,27 @@ def serve(
     finally:
         if llm_server:
             llm_server.stop()
+        if commerce:
+            commerce.stop()
+
+
+def _start_local_commerce(settings: Settings) -> CommerceProcess | None:
+    """The reference commerce service as a child process, when the settings point at loopback."""
+    from urllib.parse import urlsplit
+
+    from commerce.process import CommerceProcess
+
+    address = urlsplit(settings.commerce.base_url)
+    if address.hostname not in ("127.0.0.1", "localhost"):
+        return None  # a real shop's APIs, or a commerce service run elsewhere
+    console.print(f"starting the reference commerce service on {settings.commerce.base_url} …")
+    return CommerceProcess(
+        database_url=settings.commerce.database_url,
+        port=address.port or 80,
+        api_key=settings.commerce.api_key.get_secret_value(),
+        seed=settings.commerce.seed,
+        log_path=settings.data_dir / "commerce.log",
+    ).start()
 
 
 @app.command("doctor")

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from assistant.agent.decisions import tool_choice_model
 from assistant.agent.history import HistoryView
 from assistant.agent.knowledge import retrieve
-from assistant.agent.outcome import ToolFailed
 from assistant.agent.prompt_library import LANGUAGE_NAMES, PromptLibrary
 from assistant.agent.tooling import TurnTools
 from assistant.agent.turn_llm import TurnLLM, compact_json
@@ -100,22 +99,20 @@ async def _look_up(
         if tool_name == "reply":
             break
         spec = next(spec for spec in specs if spec.name == tool_name)
-        arguments = await llm.decide(
+        arguments = await llm.decide_json(
             "tool_arguments",
             prompts.messages(
                 "tool_arguments", message=text, observations=observations, tool_name=spec.name, tool_description=spec.description
             ),
-            spec.arguments_model,
+            spec.parameters,
             step=step,
         )
         if arguments is None:
             break
-        try:
-            result = await tools.read(spec.name, **arguments.model_dump())
-        except ToolFailed as exc:
-            if exc.unavailable:
-                raise
-            observations.append(f"{spec.name} failed: {exc.message}")
-            continue
-        observations.append(f"{spec.name}: {compact_json(result)[:OBSERVATION_CHARS]}")
+        # Wrong arguments come back as an error result (recorded), which the model sees at the next step.
+        result = await tools.call_raw(spec.name, arguments)
+        if result.ok:
+            observations.append(f"{spec.name}: {compact_json(result.data)[:OBSERVATION_CHARS]}")
+        else:
+            observations.append(f"{spec.name} failed: {result.error}")
     return observations

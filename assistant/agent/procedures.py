@@ -48,7 +48,6 @@ class Procedures:
         llm: TurnLLM,
         language: str,
         text: str,
-        authenticated_customer_id: str,
         verified_customer_id: str | None,
     ) -> None:
         self._tools = tools
@@ -56,7 +55,6 @@ class Procedures:
         self._llm = llm
         self._language = language
         self._text = text
-        self._authenticated = authenticated_customer_id
         self._verified = verified_customer_id
 
     def say(self, key: str, **values: Any) -> str:
@@ -102,9 +100,6 @@ class Procedures:
         if found is None:
             key = "identity_failed" if (email or zip_code) else "ask_identity"
             return None, Outcome(route="identify", reply=self.say(key))
-        if found != self._authenticated:
-            # The shop signed this session in as another customer: account data stays closed.
-            return None, Outcome(route="identify", reply=self.say("identity_failed"))
         return found, None
 
     async def _extract_name(self) -> tuple[str, str] | None:
@@ -120,6 +115,7 @@ class Procedures:
             if exc.unavailable:
                 raise
             return None
+        # The tool succeeds only for the customer the shop signed in (another customer's match is "not found").
         return str(result.get("user_id")) if isinstance(result, dict) else str(result)
 
     async def _identified(self, _user_id: str) -> Outcome:
@@ -171,7 +167,6 @@ class Procedures:
             order_id=order["order_id"],
             item_ids=[item["item_id"] for item in items],
             payment_method_id=payment,
-            _display={"items": [item["name"] for item in items], "payment": _describe(payment, user)},
         )
 
     async def _exchange_or_modify(self, user_id: str) -> Outcome:
@@ -184,7 +179,6 @@ class Procedures:
         if not items:
             return Outcome(route=self._action, reply=self.say("ask_items", order_id=order["order_id"], items=_names(order)))
         new_ids: list[str] = []
-        changes: list[str] = []
         for item in items:
             product = await self._tools.read("get_product_details", product_id=item["product_id"])
             variant = matching.match_variant(segment, item, product)
@@ -192,7 +186,6 @@ class Procedures:
                 reply = self.say("no_variant", item=item["name"], options=matching.available_options(product)[:8])
                 return Outcome(route=self._action, reply=reply)
             new_ids.append(variant["item_id"])
-            changes.append(f"{item['name']} ({_options(item)}) → ({_options(variant)})")
         user = await self._tools.read("get_user_details", user_id=user_id)
         payment = self._payment_for(segment, user, order)
         tool = "exchange_delivered_order_items" if self._action == "exchange_items" else "modify_pending_order_items"
@@ -202,7 +195,6 @@ class Procedures:
             item_ids=[item["item_id"] for item in items],
             new_item_ids=new_ids,
             payment_method_id=payment,
-            _display={"changes": changes, "payment": _describe(payment, user)},
             _reminder=True,
         )
 
@@ -214,13 +206,12 @@ class Procedures:
             return Outcome(route=self._action, reply=self.say("ask_address"))
         address = {k: (v or "").strip() for k, v in value.model_dump().items()}
         address["country"] = address["country"] or "USA"
-        display = {"address": ", ".join(v for v in address.values() if v)}
         if self._action == "update_default_address":
-            return await self._propose("modify_user_address", user_id=user_id, **address, _display=display)
+            return await self._propose("modify_user_address", user_id=user_id, **address)
         order, stop = await self._resolve_order(user_id, status="pending")
         if stop:
             return stop
-        return await self._propose("modify_pending_order_address", order_id=order["order_id"], **address, _display=display)
+        return await self._propose("modify_pending_order_address", order_id=order["order_id"], **address)
 
     async def _payment(self, user_id: str) -> Outcome:
         order, stop = await self._resolve_order(user_id, status="pending")
@@ -237,26 +228,21 @@ class Procedures:
             "modify_pending_order_payment",
             order_id=order["order_id"],
             payment_method_id=payment,
-            _display={"payment": _describe(payment, user)},
         )
 
     # --- helpers --------------------------------------------------------------------------
 
-    async def _propose(
-        self, tool: str, *, _display: dict[str, Any] | None = None, _reminder: bool = False, **args: Any
-    ) -> Outcome:
+    async def _propose(self, tool: str, *, _reminder: bool = False, **args: Any) -> Outcome:
+        """The tool checks the policy and describes the exact action (in the customer's language); nothing is written."""
         try:
             proposal = await self._tools.propose(tool, **args)
         except ToolFailed as exc:
             if exc.unavailable:
                 raise
-            return Outcome(route=self._action, reply=self.say("execute_failed", reason=exc.message))
-        description = self.say(f"actions.{tool}", **{**args, **(_display or {})})
-        proposal.description = description
+            return Outcome(route=self._action, reply=self.say("execute_failed", reason=exc.message), handoff=True)
         reminder = self.say("reminder_items") if _reminder else ""
-        return Outcome(
-            route=self._action, reply=self.say("confirm", description=description, reminder=reminder), proposal=proposal
-        )
+        reply = self.say("confirm", description=proposal.description.rstrip("。. "), reminder=reminder)
+        return Outcome(route=self._action, reply=reply, proposal=proposal)
 
     def _segment(self) -> str:
         own = OPERATION_WORDS.get(self._action, ())
@@ -317,10 +303,6 @@ class Procedures:
 def _methods(user: dict[str, Any]) -> list[dict[str, Any]]:
     methods = user.get("payment_methods", [])
     return list(methods.values()) if isinstance(methods, dict) else list(methods)
-
-
-def _describe(method_id: str, user: dict[str, Any]) -> str:
-    return matching.describe_payment(method_id, _methods(user))
 
 
 def _names(order: dict[str, Any]) -> list[str]:

@@ -25,7 +25,7 @@ from assistant.agent.outcome import ToolFailed
 from assistant.agent.procedures import Procedures
 from assistant.agent.prompt_library import PromptLibrary
 from assistant.agent.router import route
-from assistant.agent.tooling import Toolbox, TurnTools
+from assistant.agent.tooling import ToolEnvironment, TurnTools
 from assistant.agent.turn_llm import TurnLLM
 from assistant.components.llm.client import LLMClient
 from assistant.conversations.records import DecisionRecord, PendingConfirmation, TurnRecord
@@ -65,14 +65,14 @@ class AgentService:
         store: ConversationStore,
         prompts: PromptLibrary,
         retriever: Callable[[], Retriever],
-        toolbox: Toolbox,
+        tools: ToolEnvironment,
     ) -> None:
         self._settings = settings
         self._llm = llm
         self._store = store
         self._prompts = prompts
         self._retriever = retriever
-        self._toolbox = toolbox
+        self._tools = tools
         self._running: set[asyncio.Task[None]] = set()
 
     @property
@@ -115,7 +115,7 @@ class AgentService:
         llm = TurnLLM(self._llm, record)
         verified, summary, summary_upto = await asyncio.to_thread(self._store.conversation_state, conversation_id=conversation_id)
         tools = TurnTools(
-            self._toolbox, record, customer_id=customer_id, verified_customer_id=verified, conversation_id=conversation_id
+            self._tools, record, customer_id=customer_id, verified_customer_id=verified, conversation_id=conversation_id
         )
         try:
             async with asyncio.timeout(self._settings.turn_seconds):
@@ -181,15 +181,12 @@ class AgentService:
         record.decisions.append(DecisionRecord(step=0, kind="route", payload={"action": action, "by": decided_by}))
         say = lambda key, **values: self._prompts.phrase(record.language, key, **values)  # noqa: E731
         if action == "human_agent":
-            await tools.transfer(
-                summary=f"{history.summary or ''} Customer said: {text}".strip(), reason="customer asked for a human"
-            )
+            await tools.transfer(summary=f"{history.summary or ''} Customer said: {text}".strip(), reason="explicit_request")
             state.handoff = True
             await state.say(say("handoff"))
         elif action in ACCOUNT_ACTIONS:
             procedures = Procedures(
-                tools=tools, prompts=self._prompts, llm=llm, language=record.language, text=text,
-                authenticated_customer_id=customer_id, verified_customer_id=verified,
+                tools=tools, prompts=self._prompts, llm=llm, language=record.language, text=text, verified_customer_id=verified,
             )  # fmt: skip
             outcome = await procedures.run(action)
             record.proposal = outcome.proposal
@@ -201,10 +198,9 @@ class AgentService:
                     payload={"action": action, "proposal": outcome.proposal.model_dump() if outcome.proposal else None},
                 )
             )
+            state.handoff = outcome.handoff
             await state.say(outcome.reply or "")
-        elif action == "clarify":
-            await state.say(say("clarify"))
-        else:
+        else:  # a question, or a message the model found unclear: the knowledge base answers or says it cannot
             state.handoff = not await answer_question(
                 record=record, say=state.say, llm=llm, tools=tools, prompts=self._prompts, settings=self._settings,
                 retriever=self._retriever, text=text, history=history, verified=verified,
@@ -223,9 +219,8 @@ class AgentService:
                 await state.say(say("executed", description=pending.description))
                 return True
             record.resolved_pending_status = "failed"  # until the tool says otherwise
-            key = await asyncio.to_thread(self._store.pending_idempotency_key, pending_id=pending.id)
             try:
-                result = await tools.execute(pending, idempotency_key=key)
+                result = await tools.execute(pending)
             except ToolFailed as exc:
                 record.resolved_pending_result = {"error": exc.reason, "message": exc.message}
                 if exc.unavailable:

@@ -1,112 +1,146 @@
-"""The tools as one turn uses them: every call recorded, errors turned into ToolFailed.
+"""The tools (assistant/tools) as one turn uses them: every call recorded, errors turned into ToolFailed.
 
-`Toolbox` is the seam to the tools package (assistant/tools): it holds what is
-shared between turns (connectors, schemas); `TurnTools` binds it to one turn's
-customer and record.
+One `ToolContext` lives for the turn: a successful `find_user_id_by_*` marks the
+customer verified in it, and the next calls of the turn see that. The tools
+decide authorization from the context, never from ids the model passes.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel
 
 from assistant.agent.outcome import ToolFailed
 from assistant.agent.turn_llm import compact_json
+from assistant.connectors.interfaces import Connectors
 from assistant.conversations.records import ActionBrief, PendingConfirmation, ProposalRecord, ToolCallRecord, TurnRecord
+from assistant.tools.audit import AuditLog
+from assistant.tools.base import ProposedAction, ToolKind, ToolResult
+from assistant.tools.context import ToolContext
+from assistant.tools.toolbox import Toolbox
 
 BRIEF_CHARS = 200
 # Read tools the model may choose on the general path; account ones only once identity is verified.
-GENERAL_READ_TOOLS = ("get_order_details", "get_product_details", "get_user_details", "list_user_orders")
+GENERAL_READ_TOOLS = ("get_order_details", "track_order", "get_product_details", "list_user_orders", "list_all_product_types")
+PUBLIC_READ_TOOLS = ("get_product_details", "list_all_product_types")
 
 
 @dataclass(frozen=True)
 class ReadToolSpec:
     name: str
     description: str
-    arguments_model: type[BaseModel]
+    parameters: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Who the tools act for in this turn."""
+@dataclass
+class ToolEnvironment:
+    """What every turn's tools share: the toolbox, the commerce connectors and the audit log."""
 
-    customer_id: str
-    verified_customer_id: str | None
-    conversation_id: str
-
-
-class Toolbox(Protocol):
-    """What the agent needs from the tools package."""
-
-    async def read(self, name: str, arguments: dict[str, Any], caller: Caller) -> Any: ...
-
-    async def propose(self, name: str, arguments: dict[str, Any], caller: Caller) -> ProposalRecord: ...
-
-    async def execute(self, name: str, arguments: dict[str, Any], idempotency_key: str, caller: Caller) -> Any: ...
-
-    async def transfer(self, summary: str, reason: str, caller: Caller) -> Any: ...
-
-    def read_specs(self, names: tuple[str, ...]) -> list[ReadToolSpec]: ...
+    toolbox: Toolbox
+    connectors: Connectors
+    audit: AuditLog
 
 
 class TurnTools:
     def __init__(
-        self, toolbox: Toolbox, record: TurnRecord, *, customer_id: str, verified_customer_id: str | None, conversation_id: str
+        self,
+        environment: ToolEnvironment,
+        record: TurnRecord,
+        *,
+        customer_id: str,
+        verified_customer_id: str | None,
+        conversation_id: str,
     ) -> None:
-        self._toolbox = toolbox
+        self._toolbox = environment.toolbox
         self._record = record
-        self._caller = Caller(customer_id, verified_customer_id, conversation_id)
+        self.context = ToolContext(
+            conversation_id=conversation_id,
+            connectors=environment.connectors,
+            audit=environment.audit,
+            authenticated_customer_id=customer_id,
+            verified_customer_id=verified_customer_id,
+            language="zh" if record.language == "zh" else "en",
+        )
 
-    def verified(self, customer_id: str) -> None:
-        self._caller = Caller(self._caller.customer_id, customer_id, self._caller.conversation_id)
+    @property
+    def verified_customer_id(self) -> str | None:
+        return self.context.verified_customer_id
 
     async def read(self, name: str, **arguments: Any) -> Any:
-        return await self._call("read", name, arguments, lambda: self._toolbox.read(name, arguments, self._caller))
+        result = await self._call(name, arguments, lambda: self._toolbox.call(name, arguments, self.context))
+        return result.data
 
     async def propose(self, name: str, **arguments: Any) -> ProposalRecord:
-        # Proposing writes nothing: the tool checks the policy and returns the exact action to confirm.
-        return await self._call(
-            "write", name, arguments, lambda: self._toolbox.propose(name, arguments, self._caller), proposal=True
-        )  # type: ignore[no-any-return]
+        """Ask a WRITE tool for its proposal: it checks the policy and writes nothing."""
+        result = await self._call(name, arguments, lambda: self._toolbox.call(name, arguments, self.context))
+        action = result.proposed_action
+        if action is None:  # a WRITE tool always proposes; anything else is a programming error
+            raise ToolFailed(name, "not_a_write", f"{name} did not propose an action")
+        return ProposalRecord(
+            name=action.tool,
+            arguments=action.arguments,
+            description=action.description,
+            idempotency_key=action.idempotency_key,
+            action=action.model_dump(mode="json"),
+        )
 
-    async def execute(self, pending: PendingConfirmation, *, idempotency_key: str) -> Any:
-        return await self._call(
-            "write", pending.name, pending.arguments,
-            lambda: self._toolbox.execute(pending.name, pending.arguments, idempotency_key, self._caller),
-        )  # fmt: skip
+    async def execute(self, pending: PendingConfirmation) -> Any:
+        """Run the confirmed action once (the shop dedupes by its idempotency key)."""
+        action = ProposedAction.model_validate(pending.action)
+        result = await self._call(action.tool, action.arguments, lambda: self._toolbox.execute_confirmed(action, self.context))
+        return result.data
 
     async def transfer(self, *, summary: str, reason: str) -> Any:
         arguments = {"summary": summary, "reason": reason}
-        return await self._call(
-            "write", "transfer_to_human_agents", arguments, lambda: self._toolbox.transfer(summary, reason, self._caller)
-        )
+        name = "transfer_to_human_agents"
+        result = await self._call(name, arguments, lambda: self._toolbox.call(name, arguments, self.context))
+        return result.data
 
     def read_tool_specs(self) -> list[ReadToolSpec]:
-        allowed = GENERAL_READ_TOOLS if self._caller.verified_customer_id else ("get_product_details",)
-        return self._toolbox.read_specs(allowed)
+        allowed = GENERAL_READ_TOOLS if self.context.verified_customer_id else PUBLIC_READ_TOOLS
+        names = [name for name in allowed if name in self._toolbox.names]
+        return [
+            ReadToolSpec(schema["function"]["name"], schema["function"]["description"], schema["function"]["parameters"])
+            for schema in self._toolbox.schemas(names)
+        ]
 
-    async def _call(self, kind: str, name: str, arguments: dict[str, Any], run: Any, *, proposal: bool = False) -> Any:
-        started = time.perf_counter()
+    async def call_raw(self, name: str, arguments: dict[str, Any]) -> ToolResult:
+        """A call whose error result is returned, not raised (the general path shows errors to the model)."""
         try:
-            result = await run()
+            await self._call(name, arguments, lambda: self._toolbox.call(name, arguments, self.context))
         except ToolFailed as exc:
+            if exc.unavailable:
+                raise
+            return ToolResult(tool=name, ok=False, error=exc.message, reason=exc.reason)
+        return ToolResult(tool=name, ok=True, data=self._record.tool_calls[-1].result)
+
+    async def _call(self, name: str, arguments: dict[str, Any], run: Any) -> ToolResult:
+        started = time.perf_counter()
+        result: ToolResult = await run()
+        kind = "write" if name in self._toolbox.names and self._toolbox.kind(name) is ToolKind.WRITE else "read"
+        seconds = time.perf_counter() - started
+        if not result.ok:
+            error = result.error or "the tool failed"
             self._record.tool_calls.append(
-                ToolCallRecord(name=name, kind=kind, arguments=arguments, ok=False, error=f"{exc.reason}: {exc.message}",  # type: ignore[arg-type]
-                               seconds=time.perf_counter() - started)
-            )  # fmt: skip
+                ToolCallRecord(
+                    name=name, kind=kind, arguments=arguments, ok=False, error=f"{result.reason}: {error}", seconds=seconds
+                )
+            )
             self._record.actions.append(
-                ActionBrief(name=name, kind=kind, arguments=arguments, ok=False, brief=exc.message[:BRIEF_CHARS])
-            )  # type: ignore[arg-type]
-            raise
-        shown = result.model_dump() if isinstance(result, BaseModel) else result
+                ActionBrief(name=name, kind=kind, arguments=arguments, ok=False, brief=error[:BRIEF_CHARS])
+            )
+            raise ToolFailed(name, result.reason or "error", error)
+        shown: Any = result.data
+        if result.proposed_action is not None:
+            shown = {"proposed": result.proposed_action.model_dump(mode="json")}
+        elif isinstance(shown, BaseModel):
+            shown = shown.model_dump(mode="json")
         self._record.tool_calls.append(
-            ToolCallRecord(
-                name=name, kind=kind, arguments=arguments, ok=True, result=shown, seconds=time.perf_counter() - started
-            )  # type: ignore[arg-type]
+            ToolCallRecord(name=name, kind=kind, arguments=arguments, ok=True, result=shown, seconds=seconds)
         )
-        brief = "proposed, awaiting the customer's confirmation" if proposal else compact_json(shown)[:BRIEF_CHARS]
-        self._record.actions.append(ActionBrief(name=name, kind=kind, arguments=arguments, ok=True, brief=brief))  # type: ignore[arg-type]
+        brief = "proposed; awaiting the customer's confirmation" if result.proposed_action else compact_json(shown)[:BRIEF_CHARS]
+        self._record.actions.append(ActionBrief(name=name, kind=kind, arguments=arguments, ok=True, brief=brief))
         return result

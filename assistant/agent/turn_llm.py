@@ -57,6 +57,22 @@ class TurnLLM:
             return value
         return None
 
+    async def decide_json(
+        self, purpose: str, messages: list[Message], schema: dict[str, Any], *, step: int = 0
+    ) -> dict[str, Any] | None:
+        """A JSON object constrained to `schema` (a tool's parameters); the tool itself validates the values."""
+        text = await self._complete(purpose, messages, json_schema=schema, max_tokens=200)
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = None
+        valid = isinstance(value, dict)
+        self._record.decisions.append(
+            DecisionRecord(step=step, kind=purpose, payload=value if valid else {"raw": text[:500]}, valid=valid,
+                           error=None if valid else "not a JSON object")
+        )  # fmt: skip
+        return value if valid else None
+
     async def text(self, purpose: str, messages: list[Message], *, max_tokens: int) -> str:
         return await self._complete(purpose, messages, max_tokens=max_tokens)
 

@@ -35,6 +35,8 @@ class PendingConfirmation(BaseModel):
     name: str
     arguments: dict[str, Any]
     description: str
+    # The tools' ProposedAction, handed back unchanged to execute it; kept server-side.
+    action: dict[str, Any] = Field(default_factory=dict, exclude=True)
 
 
 class RetrievalRecord(BaseModel):
@@ -79,6 +81,7 @@ class ProposalRecord(BaseModel):
     arguments: dict[str, Any]
     description: str
     idempotency_key: str
+    action: dict[str, Any] = Field(default_factory=dict)
 
 
 class TurnRecord(BaseModel):

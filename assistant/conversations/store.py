@@ -133,14 +133,9 @@ class ConversationStore:
             ).first()
             if row is None:
                 return None
-            return PendingConfirmation(id=row.id, name=row.name, arguments=row.arguments, description=row.description)
-
-    def pending_idempotency_key(self, *, pending_id: str) -> str:
-        with Session(self._engine) as session:
-            row = session.get(PendingActionRow, pending_id)
-            if row is None:
-                raise NotFoundError(f"pending action {pending_id} not found")
-            return row.idempotency_key
+            return PendingConfirmation(
+                id=row.id, name=row.name, arguments=row.arguments, description=row.description, action=row.action or {}
+            )
 
     def claim_pending(self, *, pending_id: str) -> bool:
         """Move a pending action to `executing`; only one caller ever wins, so a write runs once."""
@@ -210,6 +205,7 @@ class ConversationStore:
                         name=record.proposal.name,
                         arguments=_jsonable(record.proposal.arguments),
                         description=record.proposal.description,
+                        action=_jsonable(record.proposal.action),
                         idempotency_key=record.proposal.idempotency_key,
                     )
                 )

@@ -135,7 +135,10 @@ class PendingActionRow(Base):
     name: Mapped[str] = mapped_column(String(100))
     arguments: Mapped[dict[str, Any]] = mapped_column(JSON)
     description: Mapped[str] = mapped_column(Text)
-    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    action: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Not unique: the tools derive it from (conversation, tool, arguments), so a lapsed proposal made again
+    # carries the same key, and the shop's idempotency is what makes the write run once.
+    idempotency_key: Mapped[str] = mapped_column(String(200), index=True)
     # pending → executed | failed | declined | superseded
     status: Mapped[str] = mapped_column(String(20), default="pending")
     resolved_in_turn: Mapped[str | None] = mapped_column(String(32))

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from assistant.components.container import Components, build_components
+from assistant.server.chat.wiring import install_chat
 from assistant.server.errors import install_error_handlers
 from assistant.server.health.health_router import health_router
 from assistant.server.health.health_service import HealthService
@@ -21,6 +22,7 @@ def create_app(settings: Settings, components: Components | None = None) -> Fast
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        await chat.close()
         await components.close()
 
     app = FastAPI(title="Shop assistant", version="0.1.0", lifespan=lifespan)
@@ -29,4 +31,5 @@ def create_app(settings: Settings, components: Components | None = None) -> Fast
     app.state.health_service = HealthService(components)
     install_error_handlers(app)
     app.include_router(health_router)
+    chat = install_chat(app, settings, components)
     return app

@@ -21,7 +21,6 @@ VALUES = {
         "message": "q", "history": HISTORY, "summary": None, "passages": [{"title": "t", "text": "x"}],
         "observations": ["get_order_details: {}"], "language": "zh", "language_name": "Chinese",
     },
-    "facts_reply": {"message": "q", "history": [], "summary": None, "facts": ["a"], "language_name": "English"},
     "choose_tool": {
         "message": "q", "history": [], "summary": None, "observations": ["x"],
         "tools": [{"name": "get_product_details", "description": "d"}],

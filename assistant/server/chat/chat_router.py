@@ -108,7 +108,8 @@ async def send_message(conversation_id: str, request: Request, caller: CallerDep
 
 @chat_router.post(
     "/{conversation_id}/messages/stream",
-    response_class=EventSourceResponse,
+    # The response is built by hand (not `response_class=`), so the checks run before the stream opens.
+    responses={200: {"content": {"text/event-stream": {}}, "description": "`token` events, then one `final` event."}},
     summary="Send a message, get the reply as server-sent events",
     openapi_extra=MESSAGE_BODY,
 )

@@ -1,12 +1,14 @@
-"""Builds the chat side of the app: conversation tables, prompts, the agent, and the two chat routers."""
+"""Builds the chat side of the app: conversation tables, prompts, tools, the agent, and the two chat routers."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from fastapi import FastAPI
 
 from assistant.agent.prompt_library import PromptLibrary
 from assistant.agent.service import AgentService
-from assistant.agent.tooling import Toolbox
+from assistant.agent.tooling import ToolEnvironment
 from assistant.components.container import Components
 from assistant.conversations.store import ConversationStore, create_tables
 from assistant.server.chat.chat_router import chat_router
@@ -15,14 +17,31 @@ from assistant.server.openai_compat.openai_router import openai_router
 from assistant.settings import Settings
 
 
-def build_agent(
-    settings: Settings, components: Components, toolbox: Toolbox | None = None
-) -> tuple[AgentService, ConversationStore]:
+@dataclass
+class AgentRuntime:
+    agent: AgentService
+    store: ConversationStore
+    tools: ToolEnvironment
+
+    async def close(self) -> None:
+        """Let running turns finish (so each is stored), then close the commerce connections."""
+        await self.agent.wait_idle()
+        await self.tools.connectors.aclose()
+
+
+def build_agent(settings: Settings, components: Components) -> AgentRuntime:
     """The agent over the configured model, knowledge base and commerce service (tables created if missing)."""
-    from assistant.agent.toolbox import build_toolbox
+    from assistant.connectors.reference import build_reference_connectors
     from assistant.retrieval.retriever import Retriever
+    from assistant.tools.audit import AuditLog
+    from assistant.tools.toolbox import build_toolbox
 
     create_tables(components.engine)
+    audit = AuditLog(components.engine)
+    audit.create_table()
+    tools = ToolEnvironment(
+        toolbox=build_toolbox(settings.tools), connectors=build_reference_connectors(settings.commerce), audit=audit
+    )
     store = ConversationStore(components.engine)
     retriever: Retriever | None = None
 
@@ -38,15 +57,15 @@ def build_agent(
         store=store,
         prompts=PromptLibrary(settings.prompts),
         retriever=knowledge,
-        toolbox=toolbox or build_toolbox(settings),
+        tools=tools,
     )
-    return agent, store
+    return AgentRuntime(agent=agent, store=store, tools=tools)
 
 
-def install_chat(app: FastAPI, settings: Settings, components: Components) -> AgentService:
-    agent, store = build_agent(settings, components)
-    app.state.agent_service = agent
-    app.state.chat_service = ChatService(settings=settings.agent, store=store, agent=agent)
+def install_chat(app: FastAPI, settings: Settings, components: Components) -> AgentRuntime:
+    runtime = build_agent(settings, components)
+    app.state.agent_runtime = runtime
+    app.state.chat_service = ChatService(settings=settings.agent, store=runtime.store, agent=runtime.agent)
     app.include_router(chat_router)
     app.include_router(openai_router)
-    return agent
+    return runtime

@@ -1,0 +1,147 @@
+"""The conversation store on SQLite and PostgreSQL: whole turns, ownership, a pending write claimed once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from assistant.components.database.engine import build_engine
+from assistant.conversations.records import (
+    ActionBrief,
+    Citation,
+    LLMCallRecord,
+    ProposalRecord,
+    RetrievalRecord,
+    ToolCallRecord,
+    TurnRecord,
+)
+from assistant.conversations.store import ConversationStore, create_tables
+from assistant.conversations.tables import LLMCallRow, MessageRow, PendingActionRow, RetrievalRow, ToolCallRow, TurnRow
+from assistant.errors import ConflictError, NotFoundError
+
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _postgres_engine() -> Engine | None:
+    for user in ("postgres", "root"):
+        url = POSTGRES.replace("postgres@", f"{user}@")
+        try:
+            engine = create_engine(url, pool_pre_ping=True)
+            with engine.connect():
+                return engine
+        except OperationalError:
+            continue
+    return None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        engine = build_engine(f"sqlite:///{tmp_path / 'store.db'}")
+        create_tables(engine)
+        yield engine
+        engine.dispose()
+        return
+    base = _postgres_engine()
+    if base is None:
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    with base.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = base.execution_options(schema_translate_map={None: schema})
+    create_tables(engine)
+    yield engine
+    with base.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    base.dispose()
+
+
+def _turn(**overrides: object) -> TurnRecord:
+    values: dict[str, object] = {
+        "prompt_version": "v1", "language": "en", "customer_text": "cancel #W1", "reply": "Shall I?", "route": "cancel_order",
+        "citations": [Citation(document_id="policy", chunk_id="policy#0", title="Policy", snippet="...")],
+        "actions": [ActionBrief(name="get_order_details", kind="read", arguments={"order_id": "#W1"}, ok=True, brief="pending")],
+        "retrievals": [RetrievalRecord(query="q", rank=1, chunk_id="policy#0", document_id="policy", score=1.0, dense_score=0.5)],
+        "llm_calls": [LLMCallRecord(purpose="route", model="m", tokens_in=10, tokens_out=2, seconds=0.1, ok=True)],
+        "tool_calls": [ToolCallRecord(name="get_order_details", kind="read", arguments={"order_id": "#W1"}, ok=True, result={})],
+        "proposal": ProposalRecord(name="cancel_pending_order", arguments={"order_id": "#W1"}, description="cancel #W1",
+                                   idempotency_key=uuid.uuid4().hex),
+    }  # fmt: skip
+    values.update(overrides)
+    return TurnRecord(**values)  # type: ignore[arg-type]
+
+
+def test_a_turn_is_stored_whole(engine: Engine) -> None:
+    store = ConversationStore(engine)
+    conversation = store.create_conversation(shop="s", customer_id="c1")
+    turn_id = store.save_turn(conversation_id=conversation.id, record=_turn())
+    with Session(engine) as session:
+        assert session.get(TurnRow, turn_id).prompt_version == "v1"  # type: ignore[union-attr]
+        for table in (RetrievalRow, LLMCallRow, ToolCallRow):
+            assert session.scalar(select(func.count()).select_from(table).where(table.turn_id == turn_id)) == 1
+    messages = store.list_messages(conversation_id=conversation.id)
+    assert [m.role for m in messages] == ["customer", "assistant"]
+    assert messages[1].citations[0].document_id == "policy"
+    pending = store.pending_action(conversation_id=conversation.id)
+    assert pending is not None and pending.name == "cancel_pending_order"
+
+
+def test_a_turn_that_fails_to_save_leaves_nothing(engine: Engine) -> None:
+    store = ConversationStore(engine)
+    conversation = store.create_conversation(shop="s", customer_id="c1")
+    store.save_turn(conversation_id=conversation.id, record=_turn())
+    # A reply the database refuses (NOT NULL) fails the insert after the turn row and the customer message.
+    broken = TurnRecord.model_construct(**{**_turn().__dict__, "reply": None})
+    with pytest.raises(IntegrityError):
+        store.save_turn(conversation_id=conversation.id, record=broken)
+    # The second turn's messages, retrievals and calls were rolled back with it.
+    assert len(store.list_messages(conversation_id=conversation.id)) == 2
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(TurnRow)) == 1
+        assert session.scalar(select(func.count()).select_from(MessageRow)) == 2
+
+
+def test_other_customers_see_not_found(engine: Engine) -> None:
+    store = ConversationStore(engine)
+    conversation = store.create_conversation(shop="s", customer_id="c1")
+    for shop, customer in (("s", "c2"), ("other", "c1")):
+        with pytest.raises(NotFoundError):
+            store.get_conversation(conversation_id=conversation.id, shop=shop, customer_id=customer)
+    with pytest.raises(NotFoundError):
+        store.get_conversation(conversation_id="nope", shop="s", customer_id="c1")
+
+
+def test_ended_conversation_refuses_and_drops_pending(engine: Engine) -> None:
+    store = ConversationStore(engine)
+    conversation = store.create_conversation(shop="s", customer_id="c1")
+    store.save_turn(conversation_id=conversation.id, record=_turn())
+    store.end_conversation(conversation_id=conversation.id, shop="s", customer_id="c1")
+    with pytest.raises(ConflictError, match="ended"):
+        store.require_open(conversation_id=conversation.id, shop="s", customer_id="c1")
+    assert store.pending_action(conversation_id=conversation.id) is None
+
+
+def test_pending_is_claimed_once(engine: Engine) -> None:
+    store = ConversationStore(engine)
+    conversation = store.create_conversation(shop="s", customer_id="c1")
+    store.save_turn(conversation_id=conversation.id, record=_turn())
+    pending = store.pending_action(conversation_id=conversation.id)
+    assert pending is not None
+    assert store.claim_pending(pending_id=pending.id) is True
+    assert store.claim_pending(pending_id=pending.id) is False
+    store.save_turn(
+        conversation_id=conversation.id,
+        record=_turn(
+            proposal=None, resolved_pending_id=pending.id, resolved_pending_status="executed", resolved_pending_result={"ok": 1}
+        ),
+    )
+    with Session(engine) as session:
+        row = session.get(PendingActionRow, pending.id)
+        assert row is not None and row.status == "executed" and row.resolved_in_turn is not None

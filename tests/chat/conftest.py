@@ -1,0 +1,134 @@
+"""End-to-end fixtures: the real 0.5B model, real Chroma with a small ingested corpus, the real commerce service.
+
+The corpus (the retail policy, the Chinese shop policy and products, a few
+banking documents) is ingested once per session through the ingestion library;
+each test gets its own assistant database and a commerce database reset to the seed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from assistant.components.container import build_components
+from assistant.server.app import create_app
+from assistant.settings import Settings
+from tests.commerce.service import RunningCommerce, acquire, release
+from tests.conftest import DATA, free_port
+
+SHOP_KEY = "test-shop-key"
+CUSTOMER = "yusuf_rossi_9620"  # retail seed: Yusuf Rossi, zip 19122, orders #W2378156 (delivered), #W4776164 (pending)…
+BANKING_DOCS = 6
+PRODUCTS = 2  # the Midea F6033 60-litre water heater and a 6.6-litre one
+
+
+@pytest.fixture(scope="session")
+def retail_service() -> Iterator[RunningCommerce]:
+    service = acquire("retail")
+    yield service
+    release("retail")
+
+
+@pytest.fixture(scope="session")
+def knowledge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Chroma folder holding the test corpus, ingested once."""
+    from ingest.pipeline import IngestPipeline
+
+    folder = tmp_path_factory.mktemp("knowledge")
+    banking = folder / "banking_sample.jsonl"
+    with (DATA / "banking_knowledge" / "documents.jsonl").open(encoding="utf-8") as source:
+        banking.write_text("".join(next(source) for _ in range(BANKING_DOCS)), encoding="utf-8")
+    settings = Settings(_env_file=None, data_dir=folder, vector_store={"path": folder / "chroma"})  # type: ignore[call-arg, arg-type]
+    components = build_components(settings)
+    pipeline = IngestPipeline(components)
+    pipeline.run([DATA / "retail" / "policy.md", DATA / "ecom_store" / "policy_zh.md", banking], "policy")
+    products = json.loads((DATA / "ecom_store" / "products.json").read_text(encoding="utf-8"))
+    platform, shops = next(iter(products.items()))
+    shop, items = next(iter(shops.items()))
+    sample = folder / "products_sample.json"
+    sample.write_text(json.dumps({platform: {shop: dict(list(items.items())[:PRODUCTS])}}, ensure_ascii=False), encoding="utf-8")
+    pipeline.run([sample], "product")
+    components.engine.dispose()
+    return folder
+
+
+@pytest.fixture
+def chat_settings(
+    make_settings: Callable[..., Settings], local_llm: Any, knowledge_dir: Path, retail_service: RunningCommerce
+) -> Settings:
+    retail_service.reset()
+    return make_settings(
+        llm={"port": _port(local_llm.base_url)},
+        vector_store={"path": knowledge_dir / "chroma"},
+        commerce={"base_url": retail_service.base_url, "api_key": retail_service.api_key},
+        server={"api_keys": {"test-shop": SHOP_KEY}},
+    )
+
+
+@pytest.fixture
+async def client(chat_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(chat_settings) as http:
+        yield http
+
+
+class app_client:  # noqa: N801 - used like a function in `async with`
+    """An HTTP client on a fresh app (its lifespan run, so turns finish and connections close)."""
+
+    def __init__(self, settings: Settings, customer: str = CUSTOMER) -> None:
+        self.app = create_app(settings)
+        self.customer = customer
+
+    async def __aenter__(self) -> httpx.AsyncClient:
+        self._lifespan = self.app.router.lifespan_context(self.app)
+        await self._lifespan.__aenter__()
+        self._http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app),
+            base_url="http://assistant",
+            headers={"Authorization": f"Bearer {SHOP_KEY}", "X-Customer-Id": self.customer},
+            timeout=300,
+        )
+        return self._http
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._http.aclose()
+        await self._lifespan.__aexit__(None, None, None)
+
+
+def _port(base_url: str) -> int:
+    return int(base_url.rsplit(":", 1)[1].split("/")[0])
+
+
+async def new_conversation(http: httpx.AsyncClient) -> str:
+    response = await http.post("/v1/conversations")
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+async def say(http: httpx.AsyncClient, conversation_id: str, text: str) -> dict[str, Any]:
+    response = await http.post(f"/v1/conversations/{conversation_id}/messages", json={"content": text})
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def sse_events(body: str) -> list[tuple[str, dict[str, Any]]]:
+    events = []
+    for block in body.strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "data" in fields:
+            events.append((fields.get("event", "message"), json.loads(fields["data"])))
+    return events
+
+
+@pytest.fixture
+def offline_settings(make_settings: Callable[..., Settings]) -> Settings:
+    """No model server, no commerce service (closed loopback ports): for input checks and failure paths."""
+    return make_settings(
+        llm={"port": free_port(), "timeout_seconds": 5.0},
+        commerce={"base_url": f"http://127.0.0.1:{free_port()}", "retries": 0, "timeout_seconds": 2.0},
+        server={"api_keys": {"test-shop": SHOP_KEY}},
+    )

@@ -90,6 +90,12 @@ class EmbeddingSettings(BaseModel):
     api_key: SecretStr | None = Field(None, description="Key for the embeddings endpoint.")
     model: str | None = Field(None, description="Embedding model name for the openai provider.")
     batch_size: int = Field(64, description="Texts per encode call.")
+    threads: int = Field(
+        1,
+        ge=1,
+        description="BLAS threads of the packaged multilingual model. 1 measured 4x faster than 2 (and 30x faster "
+        "than 4) on a shared 2-core machine; raise only on an idle machine with more cores.",
+    )
 
     @model_validator(mode="after")
     def _provider_needs_its_fields(self) -> EmbeddingSettings:

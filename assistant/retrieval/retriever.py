@@ -1,0 +1,207 @@
+"""Search over the knowledge collection: dense (Chroma), keyword (BM25) or both fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from assistant.errors import BadInputError, NotFoundError
+from assistant.retrieval.collection import HEADING_SEPARATOR, KnowledgeCollection, collection_name, open_collection
+from assistant.retrieval.fusion import reciprocal_rank_fusion
+from assistant.retrieval.keyword_index import KeywordIndex
+
+if TYPE_CHECKING:
+    from assistant.components.container import Components
+
+logger = logging.getLogger(__name__)
+Mode = Literal["hybrid", "dense", "keyword"]
+
+
+class Hit(BaseModel):
+    """One retrieved chunk, with what a citation needs.
+
+    `score` is the fused rank score in [0, 1]: the reciprocal-rank-fusion sum of the hit divided by
+    the best sum possible, so 1.0 means "ranked first by every retriever used" (in `dense` or `keyword`
+    mode, by that one). It orders hits within one result list but says nothing absolute; for a
+    "the knowledge base has nothing relevant" decision threshold `dense_score` instead.
+    """
+
+    chunk_id: str
+    document_id: str
+    title: str
+    heading_path: list[str] = Field(description="Headings from the document's top down to this chunk.")
+    kind: str = Field(description="product, policy or ticket.")
+    language: str = Field(description="zh or en (by the chunk's script).")
+    source: str = Field(description="File the chunk came from.")
+    text: str
+    score: float = Field(ge=0.0, le=1.0, description="Fused rank score, 1.0 = first everywhere.")
+    dense_score: float = Field(
+        ge=-1.0, le=1.0, description="Cosine similarity of the query and the chunk embeddings, whatever the mode."
+    )
+    keyword_score: float = Field(ge=0.0, description="BM25 score of the chunk for the query (0 when no term matches).")
+
+
+class Retriever:
+    """The knowledge-base search the agent calls. Opens the collection on first use and follows its changes."""
+
+    def __init__(self, components: Components, collection: str | None = None) -> None:
+        self._components = components
+        self._name = collection_name(components, collection)
+        self._settings = components.settings.knowledge
+        self._collection: KnowledgeCollection | None = None
+        self._keyword: KeywordIndex | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        kinds: list[str] | None = None,
+        mode: Mode | None = None,
+        max_per_document: int | None = None,
+    ) -> list[Hit]:
+        """The `k` best chunks for `query`, best first.
+
+        Args:
+            query: What the customer asked (Chinese, English or mixed).
+            k: How many hits to return.
+            kinds: Only these document kinds (product, policy, ticket); all when None.
+            mode: `hybrid` (default from settings knowledge.default_mode), `dense` or `keyword`.
+            max_per_document: At most this many chunks of one document, so the hits cover more documents.
+
+        An empty knowledge base (never ingested) yields no hits; a collection made by another embedding
+        model raises EmbeddingModelMismatchError.
+        """
+        query = query.strip()
+        if not query:
+            raise BadInputError("the search query is empty")
+        if k < 1:
+            raise BadInputError(f"k must be at least 1, not {k}")
+        mode = mode or self._settings.default_mode
+        collection = self._open()
+        if collection is None:
+            return []
+        query_vector = self._components.embedder().embed([query])[0]
+        pool = max(self._settings.candidates, 4 * k if max_per_document else k)
+        rows: dict[str, tuple[dict, str]] = {}
+        rankings: list[list[str]] = []
+        dense_scores: dict[str, float] = {}
+        keyword_scores: dict[str, float] = {}
+        if mode in ("hybrid", "dense"):
+            ranking = self._dense(collection, query_vector, pool, kinds, rows, dense_scores)
+            rankings.append(ranking)
+        if mode in ("hybrid", "keyword"):
+            index = self._keyword_index(collection)
+            ranking = []
+            for row, bm25 in index.search(query, pool, kinds):
+                chunk_id = index.ids[row]
+                rows.setdefault(chunk_id, (index.metadatas[row], index.texts[row]))
+                keyword_scores[chunk_id] = bm25
+                ranking.append(chunk_id)
+            rankings.append(ranking)
+        fused = reciprocal_rank_fusion(rankings, self._settings.rrf_k)
+        chosen = _cap_per_document(fused, rows, k, max_per_document)
+        missing = [chunk_id for chunk_id, _ in chosen if chunk_id not in dense_scores]
+        for chunk_id, vector in collection.embeddings_of(missing).items():
+            dense_scores[chunk_id] = float(np.dot(vector, query_vector))
+        return [_hit(chunk_id, rows[chunk_id], score, dense_scores, keyword_scores) for chunk_id, score in chosen]
+
+    def _open(self) -> KnowledgeCollection | None:
+        if self._collection is None:
+            try:
+                self._collection = open_collection(self._components, self._name)
+            except NotFoundError:
+                logger.warning("knowledge collection %r does not exist yet: no hits", self._name)
+                return None
+        return self._collection
+
+    def _dense(
+        self,
+        collection: KnowledgeCollection,
+        query_vector: np.ndarray,
+        pool: int,
+        kinds: list[str] | None,
+        rows: dict[str, tuple[dict, str]],
+        dense_scores: dict[str, float],
+    ) -> list[str]:
+        count = collection.count()
+        if count == 0:
+            return []
+        result = collection.collection.query(
+            query_embeddings=[query_vector.tolist()],
+            n_results=min(pool, count),
+            where={"kind": {"$in": list(kinds)}} if kinds else None,
+            include=["metadatas", "documents", "distances"],
+        )
+        ranking = []
+        for chunk_id, metadata, text, distance in zip(
+            result["ids"][0],
+            result["metadatas"][0],
+            result["documents"][0],
+            result["distances"][0],
+            strict=True,  # type: ignore[index]
+        ):
+            rows[chunk_id] = (dict(metadata or {}), text or "")
+            dense_scores[chunk_id] = 1.0 - float(distance)  # Chroma's cosine distance is 1 - cosine similarity
+            ranking.append(chunk_id)
+        return ranking
+
+    def _keyword_index(self, collection: KnowledgeCollection) -> KeywordIndex:
+        """The BM25 index of the collection as it is now (re-checked every keyword_refresh_seconds)."""
+        with self._lock:
+            now = time.monotonic()
+            index = self._keyword
+            if index is None or now - self._checked_at >= self._settings.keyword_refresh_seconds:
+                if index is None or index.fingerprint != collection.fingerprint():
+                    index = KeywordIndex.build(collection, self._cache_dir())
+                    self._keyword = index
+                self._checked_at = now
+            return index
+
+    def _cache_dir(self) -> Path:
+        return self._settings.keyword_cache_dir or self._components.settings.data_dir / "keyword_index"
+
+
+def _cap_per_document(
+    fused: list[tuple[str, float]], rows: dict[str, tuple[dict, str]], k: int, cap: int | None
+) -> list[tuple[str, float]]:
+    if cap is None:
+        return fused[:k]
+    taken: dict[str, int] = {}
+    chosen = []
+    for chunk_id, score in fused:
+        document_id = str(rows[chunk_id][0].get("document_id", ""))
+        if taken.get(document_id, 0) < cap:
+            taken[document_id] = taken.get(document_id, 0) + 1
+            chosen.append((chunk_id, score))
+            if len(chosen) == k:
+                break
+    return chosen
+
+
+def _hit(
+    chunk_id: str, row: tuple[dict, str], score: float, dense_scores: dict[str, float], keyword_scores: dict[str, float]
+) -> Hit:
+    metadata, text = row
+    heading = str(metadata.get("heading_path") or "")
+    return Hit(
+        chunk_id=chunk_id,
+        document_id=str(metadata.get("document_id", "")),
+        title=str(metadata.get("title", "")),
+        heading_path=heading.split(HEADING_SEPARATOR) if heading else [],
+        kind=str(metadata.get("kind", "")),
+        language=str(metadata.get("language", "")),
+        source=str(metadata.get("source", "")),
+        text=text,
+        score=min(1.0, max(0.0, score)),
+        dense_score=min(1.0, max(-1.0, dense_scores.get(chunk_id, 0.0))),
+        keyword_score=keyword_scores.get(chunk_id, 0.0),
+    )

@@ -40,7 +40,6 @@ class CustomerRow(CommerceBase):
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     payment_methods: Mapped[list[PaymentMethodRow]] = relationship(order_by="PaymentMethodRow.position")
-    orders: Mapped[list[OrderRow]] = relationship(order_by="OrderRow.position", viewonly=True)
 
 
 class PaymentMethodRow(CommerceBase):

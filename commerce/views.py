@@ -56,7 +56,7 @@ def payment_method_view(row: PaymentMethodRow) -> PaymentMethod:
     )
 
 
-def customer_view(row: CustomerRow) -> Customer:
+def customer_view(row: CustomerRow, order_ids: list[str]) -> Customer:
     return Customer(
         user_id=row.id,
         name=Name(first_name=row.first_name, last_name=row.last_name),
@@ -64,7 +64,7 @@ def customer_view(row: CustomerRow) -> Customer:
         phone=row.phone,
         address=Address.model_validate(row.address),
         payment_methods=[payment_method_view(method) for method in row.payment_methods],
-        orders=[order.id for order in row.orders],
+        orders=order_ids,
         tags=list(row.tags or []),
         locale=row.locale,
     )

@@ -107,9 +107,10 @@ class AccountTools:
         country: str,
         zip: str,
     ) -> Customer:
-        customer = await own_customer(ctx, user_id)
+        if user_id != ctx.customer_id:  # checked with a look-up at proposal; the action is bound to this customer
+            raise customer_not_found()
         address = Address(address1=address1, address2=address2, city=city, state=state, country=country, zip=zip)
-        return await ctx.connectors.crm.modify_customer_address(customer.user_id, address, idempotency_key=key)
+        return await ctx.connectors.crm.modify_customer_address(user_id, address, idempotency_key=key)
 
     @tool(ToolKind.READ)
     async def calculate(self, ctx: ToolContext, expression: str) -> float:

@@ -1,8 +1,11 @@
 """Order writes (WRITE): cancel or modify a pending order, return or exchange a delivered one.
 
-Each tool checks the policy and describes exactly what will happen; nothing runs
-until the customer confirms (``Toolbox.execute_confirmed`` then calls the
-``_execute`` method named in the tag, with the idempotency key).
+Each tool checks ownership and the policy and describes exactly what will happen;
+nothing runs until the customer confirms (``Toolbox.execute_confirmed`` then calls
+the method named in the tag, with the idempotency key). The executors do not look
+the order up again: the confirmed action is bound to the customer and the
+conversation it was proposed in (checked by the toolbox), and every write still
+names the customer to the shop (``customer_id``) and is re-checked there.
 """
 
 from __future__ import annotations
@@ -65,7 +68,6 @@ class OrderWriteTools:
         return Proposal(description=text, refund_amount=round(sum(refunds.values()), 2), currency=order.currency)
 
     async def _cancel_pending_order(self, ctx: ToolContext, key: str, order_id: str, reason: str) -> Order:
-        await own_order(ctx, order_id)
         return await ctx.connectors.orders.cancel_order(order_id, reason=reason, customer_id=ctx.customer_id, idempotency_key=key)
 
     @tool(ToolKind.WRITE, executor="_modify_pending_order_address")
@@ -103,7 +105,6 @@ class OrderWriteTools:
         country: str,
         zip: str,
     ) -> Order:
-        await own_order(ctx, order_id)
         address = Address(address1=address1, address2=address2, city=city, state=state, country=country, zip=zip)
         return await ctx.connectors.orders.modify_order_address(
             order_id, address, customer_id=ctx.customer_id, idempotency_key=key
@@ -146,7 +147,6 @@ class OrderWriteTools:
         return Proposal(description=text, currency=order.currency)
 
     async def _modify_pending_order_payment(self, ctx: ToolContext, key: str, order_id: str, payment_method_id: str) -> Order:
-        await own_order(ctx, order_id)
         return await ctx.connectors.orders.modify_order_payment(
             order_id, payment_method_id, customer_id=ctx.customer_id, idempotency_key=key
         )
@@ -183,7 +183,6 @@ class OrderWriteTools:
     async def _modify_pending_order_items(
         self, ctx: ToolContext, key: str, order_id: str, item_ids: list[str], new_item_ids: list[str], payment_method_id: str
     ) -> Order:
-        await own_order(ctx, order_id)
         return await ctx.connectors.orders.modify_order_items(
             order_id, item_ids, new_item_ids, payment_method_id, customer_id=ctx.customer_id, idempotency_key=key
         )
@@ -220,7 +219,6 @@ class OrderWriteTools:
     async def _return_delivered_order_items(
         self, ctx: ToolContext, key: str, order_id: str, item_ids: list[str], payment_method_id: str
     ) -> Order:
-        await own_order(ctx, order_id)
         return await ctx.connectors.orders.return_items(
             order_id, item_ids, payment_method_id, customer_id=ctx.customer_id, idempotency_key=key
         )
@@ -257,7 +255,6 @@ class OrderWriteTools:
     async def _exchange_delivered_order_items(
         self, ctx: ToolContext, key: str, order_id: str, item_ids: list[str], new_item_ids: list[str], payment_method_id: str
     ) -> Order:
-        await own_order(ctx, order_id)
         return await ctx.connectors.orders.exchange_items(
             order_id, item_ids, new_item_ids, payment_method_id, customer_id=ctx.customer_id, idempotency_key=key
         )

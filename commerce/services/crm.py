@@ -19,7 +19,7 @@ from assistant.connectors.models import (
     TicketUpdate,
 )
 from commerce.errors import CommerceError, not_found, refused
-from commerce.models import CustomerRow, NoteRow, TicketRow, utcnow
+from commerce.models import CustomerRow, NoteRow, OrderRow, TicketRow, utcnow
 from commerce.views import customer_view, note_view, ticket_view
 
 NO_MATCH = "No customer matches these details"
@@ -53,20 +53,20 @@ class CRMService:
         return CustomerMatch(user_id=customer_id)
 
     def get(self, customer_id: str) -> Customer:
-        return customer_view(self._customer(customer_id))
+        return self._view(self._customer(customer_id))
 
     def modify_address(self, customer_id: str, address: Address) -> Customer:
         customer = self._customer(customer_id, for_update=True)
         customer.address = address.model_dump()
         customer.zip = address.zip
         self.session.flush()
-        return customer_view(customer)
+        return self._view(customer)
 
     def set_tags(self, customer_id: str, tags: list[str]) -> Customer:
         customer = self._customer(customer_id, for_update=True)
         customer.tags = sorted({tag.strip().lower() for tag in tags if tag.strip()})
         self.session.flush()
-        return customer_view(customer)
+        return self._view(customer)
 
     # --- notes and contact history ---
 
@@ -142,15 +142,17 @@ class CRMService:
     # --- helpers ---
 
     def _customer(self, customer_id: str, *, for_update: bool = False) -> CustomerRow:
-        query = (
-            select(CustomerRow)
-            .where(CustomerRow.id == customer_id)
-            .options(selectinload(CustomerRow.payment_methods), selectinload(CustomerRow.orders))
-        )
+        query = select(CustomerRow).where(CustomerRow.id == customer_id).options(selectinload(CustomerRow.payment_methods))
         row = self.session.scalar(query.with_for_update() if for_update else query)
         if row is None:
             raise not_found(Refusal.CUSTOMER_NOT_FOUND, "customer")
         return row
+
+    def _view(self, customer: CustomerRow) -> Customer:
+        order_ids = self.session.scalars(
+            select(OrderRow.id).where(OrderRow.customer_id == customer.id).order_by(OrderRow.position, OrderRow.id)
+        )
+        return customer_view(customer, list(order_ids))
 
     def _ticket(self, ticket_id: int, customer_id: str | None, *, for_update: bool = False) -> TicketRow:
         query = select(TicketRow).where(TicketRow.id == ticket_id).options(selectinload(TicketRow.comments))

@@ -205,6 +205,9 @@ class KnowledgeSettings(BaseModel):
         "hybrid", description="Search mode when the caller names none; chosen in bench/retrieval_bench.py."
     )
     rrf_k: int = Field(60, ge=1, description="k of reciprocal rank fusion (score 1/(k+rank)).")
+    dense_weight: float = Field(
+        1.0, ge=0.0, description="Weight of the dense ranking in the fusion (the keyword ranking weighs 1)."
+    )
     candidates: int = Field(50, ge=1, description="Hits taken from each retriever before fusion.")
     operator_key: SecretStr = Field(
         SecretStr("dev-operator-key"),

@@ -93,11 +93,13 @@ class Retriever:
         pool = max(self._settings.candidates, 4 * k if max_per_document else k)
         rows: dict[str, tuple[dict, str]] = {}
         rankings: list[list[str]] = []
+        weights: list[float] = []
         dense_scores: dict[str, float] = {}
         keyword_scores: dict[str, float] = {}
         if mode in ("hybrid", "dense"):
             ranking = self._dense(collection, query_vector, pool, kinds, rows, dense_scores)
             rankings.append(ranking)
+            weights.append(self._settings.dense_weight)
         if mode in ("hybrid", "keyword"):
             index = self._keyword_index(collection)
             ranking = []
@@ -107,7 +109,8 @@ class Retriever:
                 keyword_scores[chunk_id] = bm25
                 ranking.append(chunk_id)
             rankings.append(ranking)
-        fused = reciprocal_rank_fusion(rankings, self._settings.rrf_k)
+            weights.append(1.0)
+        fused = reciprocal_rank_fusion(rankings, self._settings.rrf_k, weights)
         chosen = _cap_per_document(fused, rows, k, max_per_document)
         missing = [chunk_id for chunk_id, _ in chosen if chunk_id not in dense_scores]
         for chunk_id, vector in collection.embeddings_of(missing).items():

@@ -12,6 +12,7 @@ from assistant.server.chat.wiring import install_chat
 from assistant.server.errors import install_error_handlers
 from assistant.server.health.health_router import health_router
 from assistant.server.health.health_service import HealthService
+from assistant.server.ingest.ingest_router import ingest_router
 from assistant.settings import Settings
 
 
@@ -31,5 +32,6 @@ def create_app(settings: Settings, components: Components | None = None) -> Fast
     app.state.health_service = HealthService(components)
     install_error_handlers(app)
     app.include_router(health_router)
+    app.include_router(ingest_router)
     chat = install_chat(app, settings, components)
     return app

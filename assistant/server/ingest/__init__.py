@@ -1,0 +1,1 @@
+"""Operator API: start an ingestion in the background and follow its status."""

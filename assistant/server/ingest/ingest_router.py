@@ -1,0 +1,62 @@
+"""Operator endpoints for ingestion.
+
+- `POST /v1/ingest/jobs` `{"paths": [...], "kind": "policy", "prune": false, "dry_run": false}` or
+  `{"demo": true}` → 202, the queued job.
+- `GET /v1/ingest/jobs/{id}` → the job: status (queued, running, succeeded, failed), progress, report.
+- `GET /v1/ingest/jobs` → every job of this process, newest first.
+
+Authentication: `X-Operator-Key: <knowledge.operator_key>`; 401 without it. In production the
+development default key is refused, so an unconfigured deployment cannot be driven with it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, status
+
+from assistant.errors import UnauthorizedError
+from assistant.server.ingest.ingest_service import IngestJob, IngestRequest, IngestService
+
+_service_lock = threading.Lock()
+
+
+def _operator(request: Request, x_operator_key: Annotated[str | None, Header(description="The operator key.")] = None) -> None:
+    settings = request.app.state.settings
+    expected = settings.knowledge.operator_key.get_secret_value()
+    if settings.server.environment == "production" and expected.startswith("dev-"):
+        raise UnauthorizedError("the operator key is the development default, refused in production: set knowledge.operator_key")
+    if not x_operator_key or not hmac.compare_digest(x_operator_key.encode(), expected.encode()):
+        raise UnauthorizedError("send the operator key as `X-Operator-Key: <key>`")
+
+
+def _service(request: Request) -> IngestService:
+    # Built on first use, so an app that never ingests never starts the worker thread.
+    with _service_lock:
+        if getattr(request.app.state, "ingest_service", None) is None:
+            request.app.state.ingest_service = IngestService(request.app.state.components)
+        return request.app.state.ingest_service
+
+
+ServiceDep = Annotated[IngestService, Depends(_service)]
+ingest_router = APIRouter(prefix="/v1/ingest", tags=["ingest"], dependencies=[Depends(_operator)])
+
+
+@ingest_router.post("/jobs", status_code=status.HTTP_202_ACCEPTED, response_model=IngestJob)
+def start_job(body: IngestRequest, service: ServiceDep) -> IngestJob:
+    """Queue an ingestion; poll `GET /v1/ingest/jobs/{id}` for its progress and report."""
+    return service.start(body)
+
+
+@ingest_router.get("/jobs/{job_id}", response_model=IngestJob)
+def get_job(job_id: str, service: ServiceDep) -> IngestJob:
+    """One job: status, progress (documents done of total, chunks written) and, when finished, its report."""
+    return service.get(job_id)
+
+
+@ingest_router.get("/jobs", response_model=list[IngestJob])
+def list_jobs(service: ServiceDep) -> list[IngestJob]:
+    """Every job started since the service started, newest first."""
+    return service.list()

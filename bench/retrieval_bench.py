@@ -1,0 +1,159 @@
+"""Retrieval quality of dense, keyword and hybrid search, to choose the defaults by measurement.
+
+Two sets:
+- banking: data/banking_knowledge/tasks_dev.json, the task's whole user-scenario text as the
+  query (as in /work/shared/docs/BASELINES.md), `required_documents` as gold; document-level
+  recall@5, recall@10 and MRR@10 (hits collapsed to one per document).
+- products: evals/datasets/ecom_products_questions.jsonl (our own questions), kind `product`
+  only; product-level hit@1, hit@5, MRR@5, and the best dense similarity of answerable and
+  unanswerable questions (what a low-confidence threshold has to separate).
+
+For each chunk size the banking documents and the products are ingested with the real
+pipeline into var/bench/retrieval/<size>/ (kept, so a second run only re-reads them).
+
+    python bench/retrieval_bench.py --chunk-tokens 200 300 400 --rrf-k 10 60 --dense-weight 0.3 0.5 1.0
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from assistant.components.container import Components, build_components  # noqa: E402
+from assistant.retrieval.retriever import Retriever  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from ingest.pipeline import IngestPipeline  # noqa: E402
+
+BANKING_DOCS = REPO / "data/banking_knowledge/documents.jsonl"
+BANKING_TASKS = REPO / "data/banking_knowledge/tasks_dev.json"
+PRODUCTS = REPO / "data/ecom_store/products.json"
+PRODUCT_QUESTIONS = REPO / "evals/datasets/ecom_products_questions.jsonl"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--chunk-tokens", type=int, nargs="+", default=[200, 300, 400])
+    parser.add_argument("--rrf-k", type=int, nargs="+", default=[10, 60])
+    parser.add_argument("--dense-weight", type=float, nargs="+", default=[0.3, 0.5, 1.0])
+    parser.add_argument("--work-dir", type=Path, default=REPO / "var/bench/retrieval")
+    parser.add_argument("--results", type=Path, default=REPO / "bench/results")
+    args = parser.parse_args()
+
+    tasks = json.loads(BANKING_TASKS.read_text(encoding="utf-8"))
+    banking = [
+        (task["user_scenario"]["instructions"], set(task["required_documents"]))
+        for task in tasks
+        if task.get("required_documents")
+    ]
+    questions = [json.loads(line) for line in PRODUCT_QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = []
+    for size in args.chunk_tokens:
+        components = _components(args.work_dir / str(size), size)
+        for paths, kind in (([BANKING_DOCS], "policy"), ([PRODUCTS], "product")):
+            report = IngestPipeline(components).run(paths, kind)
+            print(f"chunks {size}: {kind} {report.documents_seen} docs, {report.chunks_written} chunks, {report.seconds:.1f} s")
+        variants = [("dense", None, None), ("keyword", None, None)]
+        variants += [("hybrid", k, weight) for k in args.rrf_k for weight in args.dense_weight]
+        for mode, rrf_k, dense_weight in variants:
+            variant = components if rrf_k is None else _with_fusion(components, rrf_k, dense_weight)
+            retriever = Retriever(variant)
+            started = time.perf_counter()
+            row = {"chunk_tokens": size, "mode": mode, "rrf_k": rrf_k, "dense_weight": dense_weight}
+            row.update(_banking(retriever, mode, banking))
+            row.update(_products(retriever, mode, questions))
+            row["seconds_per_query"] = (time.perf_counter() - started) / (len(banking) + len(questions))
+            rows.append(row)
+            print(_format(row), flush=True)
+    args.results.mkdir(parents=True, exist_ok=True)
+    out = args.results / f"retrieval-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps({"banking_tasks": len(banking), "product_questions": len(questions), "rows": rows}, indent=2))
+    print(f"\nresults: {out}")
+    print(_table(rows))
+
+
+def _components(folder: Path, chunk_tokens: int) -> Components:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=folder,
+        vector_store={"path": folder / "chroma"},  # type: ignore[arg-type]
+        database={"url": f"sqlite:///{folder / 'assistant.db'}"},  # type: ignore[arg-type]
+        knowledge={"chunk_tokens": chunk_tokens},  # type: ignore[arg-type]
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return build_components(settings)
+
+
+def _with_fusion(components: Components, rrf_k: int, dense_weight: float) -> Components:
+    knowledge = components.settings.knowledge.model_copy(update={"rrf_k": rrf_k, "dense_weight": dense_weight})
+    settings = components.settings.model_copy(update={"knowledge": knowledge})
+    components.embedder()
+    components.chroma()  # built once and shared by the variants
+    return dataclasses.replace(components, settings=settings)
+
+
+def _banking(retriever: Retriever, mode: str, cases: list[tuple[str, set[str]]]) -> dict[str, float]:
+    recall5, recall10, reciprocal = [], [], []
+    for query, gold in cases:
+        ranked = [hit.document_id for hit in retriever.search(query, k=10, mode=mode, max_per_document=1)]  # type: ignore[arg-type]
+        recall5.append(len(gold & set(ranked[:5])) / len(gold))
+        recall10.append(len(gold & set(ranked[:10])) / len(gold))
+        reciprocal.append(next((1 / rank for rank, doc in enumerate(ranked, start=1) if doc in gold), 0.0))
+    return {
+        "bank_R@5": statistics.mean(recall5),
+        "bank_R@10": statistics.mean(recall10),
+        "bank_MRR@10": statistics.mean(reciprocal),
+    }
+
+
+def _products(retriever: Retriever, mode: str, questions: list[dict]) -> dict[str, float | None]:
+    hit1, hit5, reciprocal, answerable, unanswerable = [], [], [], [], []
+    for question in questions:
+        hits = retriever.search(question["question"], k=5, kinds=["product"], mode=mode, max_per_document=1)  # type: ignore[arg-type]
+        best_dense = max((hit.dense_score for hit in hits), default=0.0)
+        gold = set(question["product_ids"])
+        if not gold:
+            unanswerable.append(best_dense)
+            continue
+        answerable.append(best_dense)
+        ranked = [hit.document_id for hit in hits]
+        hit1.append(float(bool(ranked) and ranked[0] in gold))
+        hit5.append(float(bool(gold & set(ranked))))
+        reciprocal.append(next((1 / rank for rank, doc in enumerate(ranked, start=1) if doc in gold), 0.0))
+    return {
+        "prod_hit@1": statistics.mean(hit1),
+        "prod_hit@5": statistics.mean(hit5),
+        "prod_MRR@5": statistics.mean(reciprocal),
+        "best_dense_answerable_min": min(answerable),
+        "best_dense_answerable_median": statistics.median(answerable),
+        "best_dense_unanswerable_max": max(unanswerable) if unanswerable else None,
+    }
+
+
+def _format(row: dict) -> str:
+    return " ".join(f"{key}={value:.3f}" if isinstance(value, float) else f"{key}={value}" for key, value in row.items())
+
+
+def _table(rows: list[dict]) -> str:
+    columns = ["chunk tokens", "mode", "RRF k", "dense weight", "bank R@5", "bank R@10", "bank MRR@10"]
+    columns += ["prod hit@1", "prod hit@5", "prod MRR@5", "s/query"]
+    keys = ["chunk_tokens", "mode", "rrf_k", "dense_weight", "bank_R@5", "bank_R@10", "bank_MRR@10"]
+    keys += ["prod_hit@1", "prod_hit@5", "prod_MRR@5", "seconds_per_query"]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        cells = [
+            f"{row[key]:.3f}" if isinstance(row[key], float) else str(row[key] if row[key] is not None else "-") for key in keys
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

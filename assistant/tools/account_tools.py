@@ -33,7 +33,7 @@ class AccountTools:
         Args:
             email: The customer's email address, such as 'something@example.com'.
         """
-        return await _verify(ctx, lambda crm: crm.find_customer_by_email(email))
+        return await _verify(ctx, lambda crm, within: crm.find_customer_by_email(email, within=within))
 
     @tool(ToolKind.READ)
     async def find_user_id_by_name_zip(self, ctx: ToolContext, first_name: str, last_name: str, zip: str) -> str:
@@ -46,7 +46,7 @@ class AccountTools:
             last_name: The customer's last name, such as 'Doe'.
             zip: The customer's zip code, such as '12345'.
         """
-        return await _verify(ctx, lambda crm: crm.find_customer_by_name_zip(first_name, last_name, zip))
+        return await _verify(ctx, lambda crm, within: crm.find_customer_by_name_zip(first_name, last_name, zip, within=within))
 
     @tool(ToolKind.READ)
     async def find_user_id_by_phone(self, ctx: ToolContext, phone: str) -> str:
@@ -55,7 +55,7 @@ class AccountTools:
         Args:
             phone: The customer's phone number, digits only or formatted, such as '15540534614'.
         """
-        return await _verify(ctx, lambda crm: crm.find_customer_by_phone(phone))
+        return await _verify(ctx, lambda crm, within: crm.find_customer_by_phone(phone, within=within))
 
     @tool(ToolKind.READ)
     async def get_user_details(self, ctx: ToolContext, user_id: str) -> Customer:
@@ -129,11 +129,13 @@ class AccountTools:
 
 async def _verify(ctx: ToolContext, find: Any) -> str:
     """Look the customer up; succeed only for the conversation's one customer, and remember them as verified."""
+    expected = ctx.authenticated_customer_id or ctx.verified_customer_id
     try:
-        user_id: str = await find(ctx.connectors.crm)
+        # Scoped to the conversation's customer: the shop answers "not found" for anyone else,
+        # so not even the HTTP status tells whether another customer's details exist.
+        user_id: str = await find(ctx.connectors.crm, expected)
     except NotFoundError:
         raise customer_not_found() from None
-    expected = ctx.authenticated_customer_id or ctx.verified_customer_id
     if expected is not None and user_id != expected:
         # One customer per conversation: another customer's details are answered like unknown ones.
         raise customer_not_found()

@@ -12,12 +12,14 @@ from assistant.connectors.models import (
     NewNote,
     NewTicket,
     Note,
+    Refusal,
     TagsUpdate,
     Ticket,
     TicketUpdate,
 )
 from commerce.api.deps import ActingFor, ReadSession, WriteDep, same_customer
-from commerce.services.crm import CRMService
+from commerce.errors import CommerceError
+from commerce.services.crm import NO_MATCH, CRMService
 
 router = APIRouter(tags=["crm"])
 
@@ -25,13 +27,18 @@ router = APIRouter(tags=["crm"])
 @router.get("/customers/lookup")
 def find_customer(
     session: ReadSession,
+    acting_for: ActingFor,
     email: str | None = None,
     first_name: str | None = None,
     last_name: str | None = None,
     zip: str | None = None,  # noqa: A002 - the query parameter's public name
     phone: str | None = None,
 ) -> CustomerMatch:
-    return CRMService(session).find(email=email, first_name=first_name, last_name=last_name, zip_code=zip, phone=phone)
+    match = CRMService(session).find(email=email, first_name=first_name, last_name=last_name, zip_code=zip, phone=phone)
+    if acting_for is not None and match.user_id != acting_for:
+        # A caller acting for one customer learns nothing about whether others exist.
+        raise CommerceError(404, Refusal.CUSTOMER_NOT_FOUND, NO_MATCH)
+    return match
 
 
 @router.get("/customers/{customer_id}")

@@ -129,14 +129,16 @@ class HTTPLogisticsConnector(_Connector, LogisticsConnector):
 
 
 class HTTPCRMConnector(_Connector, CRMConnector):
-    async def find_customer_by_email(self, email: str) -> str:
-        return await self._find({"email": email})
+    async def find_customer_by_email(self, email: str, *, within: str | None = None) -> str:
+        return await self._find({"email": email}, within)
 
-    async def find_customer_by_name_zip(self, first_name: str, last_name: str, zip_code: str) -> str:
-        return await self._find({"first_name": first_name, "last_name": last_name, "zip": zip_code})
+    async def find_customer_by_name_zip(
+        self, first_name: str, last_name: str, zip_code: str, *, within: str | None = None
+    ) -> str:
+        return await self._find({"first_name": first_name, "last_name": last_name, "zip": zip_code}, within)
 
-    async def find_customer_by_phone(self, phone: str) -> str:
-        return await self._find({"phone": phone})
+    async def find_customer_by_phone(self, phone: str, *, within: str | None = None) -> str:
+        return await self._find({"phone": phone}, within)
 
     async def get_customer(self, customer_id: str) -> Customer:
         path = f"/customers/{segment(customer_id)}"
@@ -172,5 +174,6 @@ class HTTPCRMConnector(_Connector, CRMConnector):
         answer = await self.client.write("PATCH", path, update, idempotency_key=idempotency_key, customer_id=customer_id)
         return Ticket.model_validate(answer)
 
-    async def _find(self, params: dict[str, str]) -> str:
-        return CustomerMatch.model_validate(await self.client.get("/customers/lookup", params=params)).user_id
+    async def _find(self, params: dict[str, str], within: str | None) -> str:
+        answer = await self.client.get("/customers/lookup", params=params, customer_id=within)
+        return CustomerMatch.model_validate(answer).user_id

@@ -18,6 +18,7 @@ from assistant.agent.knowledge import retrieve
 from assistant.agent.prompt_library import LANGUAGE_NAMES, PromptLibrary
 from assistant.agent.tooling import TurnTools
 from assistant.agent.turn_llm import TurnLLM, compact_json
+from assistant.components.tokens import truncate_to_tokens
 from assistant.conversations.records import DecisionRecord, TurnRecord
 from assistant.settings import AgentSettings
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from assistant.retrieval.retriever import Retriever
 
 OBSERVATION_CHARS = 1200
+# Passages are cut so the prompt stays small: on a 2-core CPU every prompt token costs a few ms.
+PASSAGE_TOKENS = 220
 
 
 async def answer_question(
@@ -58,7 +61,7 @@ async def answer_question(
         "answer",
         summary=history.summary,
         history=history.recent,
-        passages=[{"title": hit.title, "text": hit.text} for hit in knowledge.hits],
+        passages=[{"title": hit.title, "text": truncate_to_tokens(hit.text, PASSAGE_TOKENS)} for hit in knowledge.hits],
         observations=observations,
         message=text,
         language=record.language,

@@ -239,7 +239,7 @@ class Procedures:
         except ToolFailed as exc:
             if exc.unavailable:
                 raise
-            return Outcome(route=self._action, reply=self.say("execute_failed", reason=exc.message), handoff=True)
+            return Outcome(route=self._action, reply=self.say("execute_failed", reason=exc.message.rstrip(". ")), handoff=True)
         reminder = self.say("reminder_items") if _reminder else ""
         reply = self.say("confirm", description=proposal.description.rstrip("。. "), reminder=reminder)
         return Outcome(route=self._action, reply=reply, proposal=proposal)

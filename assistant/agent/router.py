@@ -23,25 +23,30 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     ("modify_address", re.compile(r"\b(shipping|delivery) address\b|收货地址", re.I)),
     ("update_default_address", re.compile(r"\bdefault address\b|默认地址", re.I)),
     ("modify_payment", re.compile(r"\b(payment method|pay with|pay by)\b|支付方式", re.I)),
-    ("order_status", re.compile(r"\b(where is|track(ing)?|status of|shipped|deliver(y|ed)?)\b|物流|到哪|发货|快递|状态", re.I)),
+    ("order_status", re.compile(r"\b(where is|track(ing)?|status of|shipped|deliver(y|ed)?)\b|物流|到哪|发货|快递", re.I)),
+    ("account_info", re.compile(r"\bmy (profile|account|orders|payment methods)\b|我的(账户|账号|订单|资料)", re.I)),
 ]
-# Policy questions use the same words as the operations ("how do returns work?"): a question
-# without an order id goes to the knowledge base, not to a procedure.
-QUESTION = re.compile(r"^\s*(how|what|can|do|does|is|are|when|why|which)\b|\?\s*$|吗[？?]?\s*$|怎么|如何|多久|什么|政策", re.I)
+# A question form: policy and product questions use the operations' words too ("how do returns work?").
+QUESTION = re.compile(
+    r"^\s*(how|what|can|could|do|does|is|are|when|why|which|will|would|should)\b|\?\s*$"
+    r"|[吗呢][？?]?\s*$|？\s*$|怎么|如何|多久|多少|什么|哪些|是否|政策",
+    re.I,
+)
 OPERATIONS_NEEDING_ORDER = {"cancel_order", "return_items", "exchange_items", "modify_address", "modify_payment", "order_status"}
 
 
 def rule_route(text: str) -> str | None:
-    """The one operation the text names unambiguously, or None."""
+    """The one path the text names unambiguously, or None (then the model decides).
+
+    A question that names no order goes to the knowledge base, whatever operation words it uses:
+    the knowledge base answers or says it cannot, and the customer can still ask to act.
+    """
     matched = [action for action, pattern in RULES if pattern.search(text)]
     if "human_agent" in matched:
         return "human_agent"
-    if len(matched) != 1:
-        return None
-    action = matched[0]
-    if action in OPERATIONS_NEEDING_ORDER and QUESTION.search(text) and not slots.order_ids(text):
+    if set(matched) <= OPERATIONS_NEEDING_ORDER and QUESTION.search(text) and not slots.order_ids(text):
         return "question"
-    return action
+    return matched[0] if len(matched) == 1 else None
 
 
 async def route(

@@ -225,7 +225,12 @@ class AgentService:
                 record.resolved_pending_result = {"error": exc.reason, "message": exc.message}
                 if exc.unavailable:
                     raise
-                await state.say(say("execute_failed", reason=exc.message))
+                if exc.reason == "awaiting_approval":
+                    # Over the refund limit: confirmed by the customer, now waiting for a human agent's approval.
+                    record.resolved_pending_status = "awaiting_approval"
+                    await state.say(say("approval_needed"))
+                else:
+                    await state.say(say("execute_failed", reason=exc.message.rstrip(". ")))
                 state.handoff = True
                 return True
             record.resolved_pending_status = "executed"

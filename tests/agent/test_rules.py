@@ -93,7 +93,11 @@ def test_refusals() -> None:
         ("What is your return policy?", "question"),
         ("I want to talk to a human", "human_agent"),
         ("return the lamp and exchange the keyboard", None),
-        ("Do you sell tents", None),
+        ("How long does a refund take after I cancel an order?", "question"),
+        ("Do you sell tents?", "question"),
+        ("请问美的F6033电热水器的容量是多少升？", "question"),
+        ("Can you show me my orders?", "account_info"),
+        ("I'd like the shirt in blue instead", None),
     ],
 )
 def test_rule_routes(text: str, action: str | None) -> None:

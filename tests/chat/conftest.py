@@ -67,6 +67,8 @@ def chat_settings(
         vector_store={"path": knowledge_dir / "chroma"},
         commerce={"base_url": retail_service.base_url, "api_key": retail_service.api_key},
         server={"api_keys": {"test-shop": SHOP_KEY}},
+        # A shared 2-core machine can take a minute for a cold prompt; the budget is not what is tested here.
+        agent={"turn_seconds": 300.0},
     )
 
 

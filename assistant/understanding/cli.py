@@ -1,0 +1,48 @@
+"""`assistant understand ...`: train the understanding model, and try it on a message."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from assistant.settings import load_settings
+
+app = typer.Typer(help="Per-message language, intent and sentiment.", no_args_is_help=True)
+console = Console()
+
+
+@app.command("train")
+def train(
+    data: Annotated[
+        list[Path] | None,
+        typer.Option("--data", help="Intent CSV(s) (text,intent); replaces understanding.intent_data. Repeatable."),
+    ] = None,
+) -> None:
+    """Train the intent and sentiment heads on the CPU and write the model file the service loads."""
+    from assistant.components.embedding.embedder import build_embedder
+    from assistant.understanding.service import default_model_path, train_and_save
+
+    settings = load_settings()
+    path = default_model_path(settings)
+    started = time.perf_counter()
+    with console.status("embedding the examples and fitting (a few minutes on 2 cores) …"):
+        model = train_and_save(settings.understanding, build_embedder(settings.embedding), path, intent_data=data)
+    summary = ", ".join(
+        f"{key}={value:.3f}" if isinstance(value, float) else f"{key}={value}" for key, value in model.training_summary.items()
+    )
+    console.print(f"[green]ok[/] {path} in {time.perf_counter() - started:.0f}s ({summary})")
+
+
+@app.command("analyse")
+def analyse(text: Annotated[str, typer.Argument(help="A customer message.")]) -> None:
+    """Print what the trained model understands of one message."""
+    from assistant.components.embedding.embedder import build_embedder
+    from assistant.understanding.service import MessageUnderstanding
+
+    settings = load_settings()
+    understanding = MessageUnderstanding.from_settings(settings, build_embedder(settings.embedding))
+    console.print_json(understanding.analyse(text).model_dump_json())

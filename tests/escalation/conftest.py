@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import pytest
+from understanding.small_model import SmallModel, small_model
+
+from assistant.settings import UnderstandingSettings
+from assistant.understanding import MessageUnderstanding
+
+
+@pytest.fixture(scope="session")
+def trained() -> SmallModel:
+    return small_model()
+
+
+@pytest.fixture(scope="session")
+def understanding(trained: SmallModel) -> MessageUnderstanding:
+    return MessageUnderstanding.from_model(trained.model, UnderstandingSettings(), trained.embedder)

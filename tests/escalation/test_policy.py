@@ -1,0 +1,166 @@
+"""The escalation decision over given understandings (the unit here is the decision itself)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from assistant.escalation import EscalationInput, EscalationPolicy, ProposedWrite, TurnRecord
+from assistant.settings import Settings
+from assistant.understanding.models import Understanding
+
+
+def message(
+    intent: str = "track_order",
+    *,
+    confidence: float = 0.9,
+    sentiment: str = "neutral",
+    score: float = 0.0,
+    emotions: set[str] | None = None,
+    signals: set[str] | None = None,
+    out_of_scope: bool = False,
+) -> Understanding:
+    return Understanding(
+        language="en",
+        intent="out_of_scope" if out_of_scope else intent,
+        intent_confidence=confidence,
+        out_of_scope=out_of_scope,
+        sentiment=sentiment,  # type: ignore[arg-type]
+        sentiment_score=score,
+        emotions=emotions or set(),  # type: ignore[arg-type]
+        signals=signals or set(),  # type: ignore[arg-type]
+    )
+
+
+ANGRY = {"sentiment": "negative", "score": -0.6, "emotions": {"anger"}}
+
+
+@pytest.fixture
+def policy(make_settings: Callable[..., Settings]) -> EscalationPolicy:
+    return EscalationPolicy.from_settings(make_settings())
+
+
+def test_calm_question_does_not_escalate(policy: EscalationPolicy) -> None:
+    decision = policy.decide(EscalationInput(current=message()))
+    assert not decision.escalate and decision.reason is None and decision.confidence > 0.9
+
+
+def test_explicit_request_by_rule_or_by_intent(policy: EscalationPolicy) -> None:
+    by_rule = policy.decide(EscalationInput(current=message("track_order", signals={"human_request"})))
+    by_intent = policy.decide(EscalationInput(current=message("contact_human_agent", confidence=0.8)))
+    unsure = policy.decide(EscalationInput(current=message("contact_human_agent", confidence=0.3)))
+    assert (by_rule.escalate, by_rule.reason) == (True, "explicit_request")
+    assert (by_intent.escalate, by_intent.reason, by_intent.confidence) == (True, "explicit_request", 0.8)
+    assert not unsure.escalate
+
+
+def test_three_angry_messages_in_a_row_hand_off(make_settings: Callable[..., Settings]) -> None:
+    policy = EscalationPolicy.from_settings(make_settings(escalation={"anger_turns": 3}))
+    history: list[TurnRecord] = []
+    decisions = []
+    for _ in range(3):
+        current = message(**ANGRY)  # type: ignore[arg-type]
+        decisions.append(policy.decide(EscalationInput(current=current, history=history)))
+        history.append(TurnRecord(understanding=current))
+    assert [d.escalate for d in decisions] == [False, False, True]
+    assert decisions[-1].reason == "anger"
+
+
+def test_a_calm_turn_breaks_the_anger_streak(policy: EscalationPolicy) -> None:
+    history = [TurnRecord(understanding=message(**ANGRY)), TurnRecord(understanding=message())]  # type: ignore[arg-type]
+    assert not policy.decide(EscalationInput(current=message(**ANGRY), history=history)).escalate  # type: ignore[arg-type]
+
+
+def test_one_furious_message_hands_off_at_once(policy: EscalationPolicy) -> None:
+    decision = policy.decide(EscalationInput(current=message(sentiment="negative", score=-0.95, emotions={"anger"})))
+    assert (decision.escalate, decision.reason) == (True, "anger")
+
+
+def test_repeated_negative_sentiment(policy: EscalationPolicy) -> None:
+    negative = message(sentiment="negative", score=-0.5)
+    two = [TurnRecord(understanding=negative)] * 2
+    assert policy.decide(EscalationInput(current=negative, history=two)).reason == "repeated_negative"
+    assert not policy.decide(EscalationInput(current=negative, history=two[:1])).escalate
+
+
+def test_same_question_failing_twice(policy: EscalationPolicy) -> None:
+    failed = TurnRecord(understanding=message("get_refund"), outcome="failed")
+    other_failed = TurnRecord(understanding=message("track_order"), outcome="failed")
+    assert policy.decide(EscalationInput(current=message("get_refund"), history=[failed, failed])).reason == "repeated_failure"
+    assert policy.decide(EscalationInput(current=message("get_refund"), history=[failed], current_outcome="failed")).escalate
+    assert not policy.decide(EscalationInput(current=message("get_refund"), history=[failed, other_failed])).escalate
+
+
+def test_low_retrieval_confidence_only_on_policy_questions(policy: EscalationPolicy) -> None:
+    low = policy.decide(EscalationInput(current=message(), policy_question=True, retrieval_confidence=0.05))
+    not_policy = policy.decide(EscalationInput(current=message(), policy_question=False, retrieval_confidence=0.05))
+    good = policy.decide(EscalationInput(current=message(), policy_question=True, retrieval_confidence=0.8))
+    assert low.reason == "low_retrieval_confidence" and 0.6 <= low.confidence <= 0.95
+    assert not not_policy.escalate and not good.escalate
+
+
+def test_refund_over_the_limit_is_a_risky_write(make_settings: Callable[..., Settings]) -> None:
+    policy = EscalationPolicy.from_settings(
+        make_settings(escalation={"refund_limit": 200.0, "approval_tools": ["exchange_items"]})
+    )
+    over = policy.decide(EscalationInput(current=message(), proposed_write=ProposedWrite(tool="refund_order", refund_amount=250)))
+    under = policy.decide(
+        EscalationInput(current=message(), proposed_write=ProposedWrite(tool="refund_order", refund_amount=150))
+    )
+    always = policy.decide(EscalationInput(current=message(), proposed_write=ProposedWrite(tool="exchange_items")))
+    assert (over.reason, under.escalate, always.reason) == ("risky_write", False, "risky_write")
+
+
+def test_refund_limit_defaults_to_the_tools_approval_limit(make_settings: Callable[..., Settings]) -> None:
+    policy = EscalationPolicy.from_settings(make_settings(tools={"approval_refund_limit": 50.0}))
+    decision = policy.decide(EscalationInput(current=message(), proposed_write=ProposedWrite(tool="refund", refund_amount=60)))
+    assert decision.reason == "risky_write"
+
+
+def test_complaint_and_legal_topics(policy: EscalationPolicy) -> None:
+    assert policy.decide(EscalationInput(current=message("complaint", confidence=0.7))).reason == "complaint"
+    assert policy.decide(EscalationInput(current=message(signals={"complaint"}))).reason == "complaint"
+    legal = policy.decide(EscalationInput(current=message(signals={"legal_safety_fraud", "complaint"})))
+    assert legal.reason == "legal_safety_fraud" and [t.reason for t in legal.triggers] == ["legal_safety_fraud", "complaint"]
+
+
+def test_vip_tag_escalates_on_a_negative_message(policy: EscalationPolicy) -> None:
+    negative = message(sentiment="negative", score=-0.4)
+    assert policy.decide(EscalationInput(current=negative, customer_tags={"VIP"})).reason == "vip_or_complainer"
+    assert not policy.decide(EscalationInput(current=message(), customer_tags={"vip"})).escalate
+
+
+def test_out_of_scope_twice(policy: EscalationPolicy) -> None:
+    oos = message(out_of_scope=True, confidence=0.2)
+    assert not policy.decide(EscalationInput(current=oos)).escalate
+    assert policy.decide(EscalationInput(current=oos, history=[TurnRecord(understanding=oos)])).reason == "out_of_scope"
+
+
+def test_disabled_reason_and_priority_come_from_settings(make_settings: Callable[..., Settings]) -> None:
+    current = message("complaint", confidence=0.9, signals={"human_request"})
+    only_complaint = EscalationPolicy.from_settings(make_settings(escalation={"enabled_reasons": ["complaint"]}))
+    complaint_first = EscalationPolicy.from_settings(
+        make_settings(escalation={"enabled_reasons": ["complaint", "explicit_request"]})
+    )
+    nothing = EscalationPolicy.from_settings(make_settings(escalation={"enabled_reasons": []}))
+    assert only_complaint.decide(EscalationInput(current=current)).reason == "complaint"
+    assert [t.reason for t in complaint_first.decide(EscalationInput(current=current)).triggers] == [
+        "complaint",
+        "explicit_request",
+    ]
+    assert not nothing.decide(EscalationInput(current=current)).escalate
+
+
+def test_unknown_reason_in_settings_is_refused(make_settings: Callable[..., Settings]) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        make_settings(escalation={"enabled_reasons": ["bored"]})
+
+
+def test_reply_promising_a_transfer_forces_the_handoff(policy: EscalationPolicy) -> None:
+    calm = policy.decide(EscalationInput(current=message()))
+    forced = policy.enforce_reply(calm, "I'll transfer you to a human agent now.")
+    kept = policy.enforce_reply(calm, "Your order W123 ships tomorrow.")
+    assert forced.escalate and forced.reply_promised_transfer and not kept.escalate

@@ -35,7 +35,7 @@ def _assert_apology(reply: dict) -> None:  # type: ignore[type-arg]
 async def test_model_server_down(offline_settings: Settings) -> None:
     async with app_client(offline_settings) as http:
         conversation = await new_conversation(http)
-        reply = await say(http, conversation, "Do you offer gift wrapping?")  # needs the model to route
+        reply = await say(http, conversation, "I would like the shirt in blue instead")  # no rule: the model routes it
         _assert_apology(reply)
         assert "llm_unavailable" in _failed_turns(offline_settings)[0]
         # The service keeps serving: a request that needs no model is answered in the same conversation.
@@ -67,7 +67,7 @@ async def test_model_timeout(make_settings, offline_settings: Settings, silent_s
         update={"llm": offline_settings.llm.model_copy(update={"port": silent_server, "timeout_seconds": 1.0})}
     )
     async with app_client(settings) as http:
-        reply = await say(http, await new_conversation(http), "Do you offer gift wrapping?")
+        reply = await say(http, await new_conversation(http), "I would like the shirt in blue instead")
         _assert_apology(reply)
         assert "did not answer in time" in _failed_turns(settings)[0]
 
@@ -81,7 +81,7 @@ async def test_turn_budget(make_settings, offline_settings: Settings, silent_ser
     )
     async with app_client(settings) as http:
         started = asyncio.get_running_loop().time()
-        reply = await say(http, await new_conversation(http), "Do you offer gift wrapping?")
+        reply = await say(http, await new_conversation(http), "I would like the shirt in blue instead")
         assert asyncio.get_running_loop().time() - started < 10
         _assert_apology(reply)
         assert _failed_turns(settings)[0].startswith("turn_timeout")

@@ -15,14 +15,16 @@ Record = dict[str, Any]
 
 class RetailOracle:
     def __init__(self, db: dict[str, dict[str, Record]]) -> None:
-        self.db = copy.deepcopy(db)
+        # Copy on write: the seed is shared by every task and stays untouched; only what a task changes is copied.
+        self.db = {"products": db["products"], "orders": _CopyOnRead(db["orders"]), "users": _CopyOnRead(db["users"])}
         self.touched_orders: set[str] = set()
         self.touched_users: set[str] = set()
 
     # --- which ground-truth reads are expected to find something ---
 
     def find_user(self, name: str, arguments: Record) -> str | None:
-        for user in self.db["users"].values():
+        users = self.db["users"]
+        for user in (users.peek(user_id) for user_id in users.keys_of_seed()):
             if name == "find_user_id_by_email" and user["email"].lower() == arguments["email"].lower():
                 return str(user["user_id"])
             if name == "find_user_id_by_name_zip" and (
@@ -134,3 +136,29 @@ class RetailOracle:
         method = self.db["users"][user_id]["payment_methods"][method_id]
         if method["source"] == "gift_card":
             method["balance"] = round(method["balance"] + amount, 2)
+
+
+class _CopyOnRead(dict):  # type: ignore[type-arg]
+    """A view of the seed's records that hands out private deep copies, made on first access."""
+
+    def __init__(self, seed: dict[str, Record]) -> None:
+        super().__init__()
+        self._seed = seed
+
+    def __missing__(self, key: str) -> Record:
+        record = copy.deepcopy(self._seed[key])
+        self[key] = record
+        return record
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._seed
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        return self[key] if key in self._seed else default
+
+    def keys_of_seed(self) -> list[str]:
+        return list(self._seed)
+
+    def peek(self, key: str) -> Record:
+        """The record as the task left it, without copying an untouched one (read only)."""
+        return dict.get(self, key) or self._seed[key]

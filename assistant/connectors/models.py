@@ -56,11 +56,11 @@ GIFT_CARD = "gift_card"
 
 class Address(BaseModel):
     address1: str = Field(description="Street and number.")
-    address2: str = Field("", description="Apartment, suite or district; may be empty.")
+    address2: str = Field(default="", description="Apartment, suite or district; may be empty.")
     city: str
-    state: str = Field("", description="State or province.")
+    state: str = Field(default="", description="State or province.")
     country: str
-    zip: str = Field("", description="Postal code; empty where the shop has none.")
+    zip: str = Field(default="", description="Postal code; empty where the shop has none.")
 
     def one_line(self) -> str:
         parts = [self.address1, self.address2, self.city, self.state, self.zip, self.country]
@@ -77,7 +77,7 @@ class PaymentMethod(BaseModel):
     source: str = Field(description="gift_card, credit_card, paypal, wechat_pay, alipay or bank_card.")
     brand: str | None = None
     last_four: str | None = None
-    balance: float | None = Field(None, description="Remaining balance of a gift card.")
+    balance: float | None = Field(default=None, description="Remaining balance of a gift card.")
 
 
 class Customer(BaseModel):
@@ -131,7 +131,7 @@ class Order(BaseModel):
     exchange_new_items: list[str] | None = None
     exchange_payment_method_id: str | None = None
     exchange_price_difference: float | None = None
-    source_status: str | None = Field(None, description="The status as the shop's own system wrote it, when it differs.")
+    source_status: str | None = Field(default=None, description="The status as the shop's own system wrote it, when it differs.")
 
     @property
     def total(self) -> float:

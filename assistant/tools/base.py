@@ -42,7 +42,7 @@ class ProposedAction(BaseModel):
     conversation_id: str
     customer_id: str | None
     status: Literal["awaiting_confirmation", "awaiting_approval"]
-    refund_amount: float = Field(0.0, description="Money this write sends back to the customer.")
+    refund_amount: float = Field(default=0.0, description="Money this write sends back to the customer.")
     currency: str | None = None
     approval_reason: str | None = None
 
@@ -58,8 +58,8 @@ class ToolResult(BaseModel):
     tool: str
     ok: bool
     data: Any = None
-    error: str | None = Field(None, description="What went wrong, for the model and the customer.")
-    reason: str | None = Field(None, description="Machine-readable reason of a refusal or failure.")
+    error: str | None = Field(default=None, description="What went wrong, for the model and the customer.")
+    reason: str | None = Field(default=None, description="Machine-readable reason of a refusal or failure.")
     proposed_action: ProposedAction | None = None
     handoff: HandoffRequest | None = None
 

@@ -10,8 +10,6 @@ names the customer to the shop (``customer_id``) and is re-checked there.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from assistant.connectors.models import (
     Address,
     CancelReason,
@@ -262,14 +260,15 @@ class OrderWriteTools:
 
 def _net_payments(order: Order) -> dict[str, float]:
     """What each payment method paid and has not had back: what a cancellation refunds."""
-    net: Counter[str] = Counter()
+    net: dict[str, float] = {}
     for payment in order.payment_history:
-        net[payment.payment_method_id] += payment.amount if payment.transaction_type == "payment" else -payment.amount
+        sign = 1 if payment.transaction_type == "payment" else -1
+        net[payment.payment_method_id] = net.get(payment.payment_method_id, 0.0) + sign * payment.amount
     return {method_id: round(amount, 2) for method_id, amount in net.items() if round(amount, 2) > 0}
 
 
 def _method(customer: Customer, method_id: str) -> PaymentMethod:
-    return customer.payment_method(method_id) or PaymentMethod(id=method_id, source="other")
+    return customer.payment_method(method_id) or PaymentMethod(id=method_id, source="other", balance=None)
 
 
 def _items(say: Describer, order: Order) -> str:

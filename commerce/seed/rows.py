@@ -68,8 +68,7 @@ def load_rows(database: CommerceDatabase, rows: SeedRows) -> None:
                 session.execute(insert(table), batch)
         if not database.is_sqlite:
             # Ids given explicitly do not advance PostgreSQL's sequences; later inserts must not collide.
-            for table in ("shipments", "shipment_events"):
-                session.execute(
-                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM {table}")
-                )
+            for table_name in ("shipments", "shipment_events"):
+                sequence = f"pg_get_serial_sequence('{table_name}', 'id')"
+                session.execute(text(f"SELECT setval({sequence}, COALESCE(MAX(id), 0) + 1, false) FROM {table_name}"))
         session.commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from assistant.conversations.records import ProposalRecord
 
@@ -10,9 +10,8 @@ from assistant.conversations.records import ProposalRecord
 @dataclass
 class Outcome:
     route: str
-    # A fixed reply (already in the customer's language); None when the model writes the reply from `facts`.
+    # The reply, already in the customer's language (procedures answer with fixed phrases).
     reply: str | None = None
-    facts: list[str] = field(default_factory=list)
     proposal: ProposalRecord | None = None
     handoff: bool = False
     verified_customer_id: str | None = None

@@ -56,15 +56,16 @@ class Procedures:
         self._language = language
         self._text = text
         self._verified = verified_customer_id
+        self._action = ""  # set by run(): the operation being carried out
 
     def say(self, key: str, **values: Any) -> str:
         return self._prompts.phrase(self._language, key, **values)
 
     async def run(self, action: str) -> Outcome:
+        self._action = action
         user_id, stop = await self.identify()
-        if stop is not None:
-            return stop
-        assert_user = user_id or ""
+        if stop is not None or user_id is None:
+            return stop or Outcome(route="identify", reply=self.say("ask_identity"))
         handlers: dict[str, Callable[[str], Awaitable[Outcome]]] = {
             "identify": self._identified,
             "account_info": self._account_info,
@@ -77,8 +78,7 @@ class Procedures:
             "update_default_address": self._address,
             "modify_payment": self._payment,
         }
-        self._action = action
-        outcome = await handlers[action](assert_user)
+        outcome = await handlers[action](user_id)
         outcome.verified_customer_id = user_id
         return outcome
 

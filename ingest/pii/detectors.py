@@ -21,9 +21,10 @@ from stdnum.us import ssn
 Span = tuple[int, int, str]
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-CARD = re.compile(r"(?<![\w#.,])\d(?:[ \-]?\d){12,18}(?![\w]|[.,]\d)")
-CN_RESIDENT_ID = re.compile(r"(?<![\w])\d{17}[\dXx](?![\w])")
-US_SSN = re.compile(r"(?<![\w\-])\d{3}-\d{2}-\d{4}(?![\w\-])")
+# ASCII word boundaries: a card number may stand right after Chinese text (卡号5500…).
+CARD = re.compile(r"(?<![\w#.,])\d(?:[ \-]?\d){12,18}(?![\w]|[.,]\d)", re.ASCII)
+CN_RESIDENT_ID = re.compile(r"(?<![\w])\d{17}[\dXx](?![\w])", re.ASCII)
+US_SSN = re.compile(r"(?<![\w\-])\d{3}-\d{2}-\d{4}(?![\w\-])", re.ASCII)
 ID_CUE = re.compile(
     r"(?i)(?:身份证(?:号码|号)?|证件号(?:码)?|护照号(?:码)?|passport(?:\s+(?:number|no\.?))?|"
     r"(?:national\s+)?id\s+(?:number|no\.?)|social\s+security\s+number|ssn)\s*(?:is|是|为)?\s*[:：#]?\s*([A-Za-z0-9\-]{6,20})"
@@ -38,7 +39,7 @@ STREET = re.compile(
 UNIT_LINE = re.compile(r"\b(?:Suite|Apt|Apartment|Unit)\s+[A-Za-z0-9\-]+\b")
 ADDRESS_FIELD = re.compile(
     r"""(?i)["']?(?:address1|address2|address_line_?\d|street|zip|zipcode|zip_code|postal_code|postcode|"""
-    r"""详细地址|收件人地址|收货地址|地址)["']?\s*[:：=]\s*["']?([^"'\n,，;；}]+)"""
+    r"""详细地址|收件人地址|收货地址|地址)["']?\s*[:：=]\s*["']?([^"'\n,，;；。}]+)"""
 )
 US_STATE_ZIP = re.compile(r"\b[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b")
 ZIP_CUE = re.compile(r"(?i)\b(?:zip(?:\s*code)?|postal\s*code|postcode)\s*(?:is|:)?\s*(\d{5}(?:-\d{4})?)\b")

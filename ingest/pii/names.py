@@ -27,10 +27,11 @@ _INTRO = re.compile(
 _STRONG_INTRO = re.compile(r"(?i:my name is|my name's|name is|call me)")
 _NAME_FIELD = re.compile(
     r"""["']?(?:first_name|last_name|full_name|customer_name|user_name|contact_name|recipient|"""
-    r"""用户姓名|收件人姓名|收货人|姓名|联系人|发票抬头)["']?\s*[:：=]\s*["']?([^"'\n,，;；}]{1,40})"""
+    r"""用户姓名|收件人姓名|收货人|姓名|联系人|发票抬头)["']?\s*[:：=]\s*["']?([^"'\n,，;；。}]{1,40})"""
 )
-_BIGRAM = re.compile(r"\b([A-Z][a-z]{1,20})\s+([A-Z][a-z]{1,20})\b")
-_REVERSED = re.compile(r"\b([A-Z][a-z]{1,20}),\s+([A-Z][a-z]{1,20})\b")
+# Lookaheads, so "Agent Grace Hopper" is tried as "Agent Grace" and as "Grace Hopper".
+_BIGRAM = re.compile(r"\b(?=([A-Z][a-z]{1,20})\s+([A-Z][a-z]{1,20})\b)")
+_REVERSED = re.compile(r"\b(?=([A-Z][a-z]{1,20}),\s+([A-Z][a-z]{1,20})\b)")
 _CN_STRONG_CUE = re.compile(
     r"(?:我叫|我的名字是|姓名[:：]?|收件人[:：]?|收货人[:：]?|联系人[:：]?)\s*([\u4e00-\u9fff]{2,3})(?![\u4e00-\u9fff]{2})"
 )

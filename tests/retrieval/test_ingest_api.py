@@ -1,0 +1,60 @@
+"""The operator API: start an ingestion in the background, follow it to its report; operators only."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from assistant.components.container import build_components
+from assistant.server.app import create_app
+from assistant.settings import Settings
+
+KEY = {"X-Operator-Key": "dev-operator-key"}
+
+
+def _wait(client: TestClient, job_id: str) -> dict:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job = client.get(f"/v1/ingest/jobs/{job_id}", headers=KEY).json()
+        if job["status"] in ("succeeded", "failed"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+def test_start_and_follow_an_ingestion(make_settings: Callable[..., Settings], tmp_path: Path) -> None:
+    settings = make_settings()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "faq.md").write_text("# FAQ\n\n## Returns\n\nWithin 30 days.\n", encoding="utf-8")
+    (tmp_path / "docs" / "notes.xyz").write_text("?", encoding="utf-8")
+    client = TestClient(create_app(settings, build_components(settings)))
+
+    started = client.post("/v1/ingest/jobs", json={"paths": [str(tmp_path / "docs")], "kind": "policy"}, headers=KEY)
+    assert started.status_code == 202 and started.json()["status"] in ("queued", "running", "succeeded")
+    job = _wait(client, started.json()["id"])
+    assert job["status"] == "succeeded", job
+    assert job["report"]["added"] == 1 and job["report"]["chunks_written"] >= 1
+    assert [problem["message"].split(";")[0] for problem in job["report"]["problems"]] == ["unknown format .xyz"]
+    assert client.get("/v1/ingest/jobs", headers=KEY).json()[0]["id"] == job["id"]
+
+    nothing = client.post("/v1/ingest/jobs", json={"paths": [str(tmp_path / "missing")], "kind": "policy"}, headers=KEY)
+    failed = _wait(client, nothing.json()["id"])
+    assert failed["status"] == "failed" and "nothing could be ingested" in failed["error"]
+
+
+def test_operators_only_and_bad_requests(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings()
+    client = TestClient(create_app(settings, build_components(settings)))
+    assert client.post("/v1/ingest/jobs", json={"demo": True}).status_code == 401
+    assert client.post("/v1/ingest/jobs", json={"demo": True}, headers={"X-Operator-Key": "wrong"}).status_code == 401
+    assert client.post("/v1/ingest/jobs", json={"paths": ["x"]}, headers=KEY).status_code == 422  # no kind
+    assert client.post("/v1/ingest/jobs", json={"demo": True, "kind": "policy"}, headers=KEY).status_code == 422
+    assert client.get("/v1/ingest/jobs/nope", headers=KEY).status_code == 404
+
+    production = make_settings(server={"environment": "production", "api_keys": {"shop": "prod-key"}})
+    client = TestClient(create_app(production, build_components(production)))
+    refused = client.get("/v1/ingest/jobs", headers=KEY)
+    assert refused.status_code == 401 and "development default" in refused.json()["message"]

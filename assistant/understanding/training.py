@@ -14,6 +14,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +90,23 @@ def read_sentiment_examples(paths: Sequence[Path]) -> list[tuple[str, str]]:
     return examples
 
 
+def neutral_requests(
+    intent_examples: Sequence[tuple[str, str]], *, count: int, exclude: Sequence[str], seed: int = 0
+) -> list[str]:
+    """Plain requests taught to the sentiment head as neutral: the packaged Chinese ones plus a seeded sample of
+    intent examples (the packaged sentiment sets label most support requests negative; see the benchmark)."""
+    if count == 0:
+        return []
+    pool = sorted({text for text, intent in intent_examples if intent not in set(exclude)})
+    sample = random.Random(seed).sample(pool, min(count, len(pool)))
+    return [*packaged_neutral_requests(), *sample]
+
+
+def packaged_neutral_requests() -> list[str]:
+    text = resources.files("assistant.understanding.resources").joinpath("neutral_requests_zh.txt").read_text("utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 def cap_per_label(examples: list[tuple[str, str]], cap: int | None, seed: int = 0) -> list[tuple[str, str]]:
     """At most `cap` examples of each label (seeded), so training time stays bounded on big files."""
     if cap is None:
@@ -111,8 +129,13 @@ def train_understanding_model(
     intent_examples: list[tuple[str, str]],
     out_of_scope: list[str],
     sentiment_examples: list[tuple[str, str]],
+    neutral_requests: Sequence[str] = (),
 ) -> UnderstandingModel:
-    """Embed every example once and fit both heads; nothing is written here."""
+    """Embed every example once and fit both heads; nothing is written here.
+
+    `neutral_requests` are plain support requests added to the sentiment head's neutral class.
+    """
+    sentiment_examples = [*sentiment_examples, *((text, "neutral") for text in neutral_requests)]
     intent_vectors = embed([text for text, _ in intent_examples])
     oos_vectors = embed(out_of_scope) if out_of_scope else None
     sentiment_vectors = embed([text for text, _ in sentiment_examples])

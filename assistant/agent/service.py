@@ -20,7 +20,7 @@ from assistant.agent.decisions import ACCOUNT_ACTIONS
 from assistant.agent.events import FinalEvent, TokenEvent, TurnEvent, TurnResult
 from assistant.agent.general import answer_question
 from assistant.agent.history import build_history
-from assistant.agent.language import detect_language
+from assistant.agent.language import reply_language
 from assistant.agent.outcome import ToolFailed
 from assistant.agent.procedures import Procedures
 from assistant.agent.prompt_library import PromptLibrary
@@ -110,7 +110,7 @@ class AgentService:
         self, emit_event: Callable[[TurnEvent], Awaitable[None]], *, conversation_id: str, customer_id: str, text: str
     ) -> TurnResult:
         started = time.perf_counter()
-        record = TurnRecord(prompt_version=self._prompts.version, language=detect_language(text), customer_text=text)
+        record = TurnRecord(prompt_version=self._prompts.version, language=reply_language(text), customer_text=text)
         state = TurnState(emit_event)
         llm = TurnLLM(self._llm, record)
         verified, summary, summary_upto = await asyncio.to_thread(self._store.conversation_state, conversation_id=conversation_id)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from assistant.agent.language import detect_language
+from assistant.agent.language import reply_language
 from assistant.settings import Settings
 from tests.chat.conftest import new_conversation, say, sse_events
 from tests.commerce.service import RunningCommerce
@@ -101,7 +101,7 @@ async def test_chinese_question_is_answered_in_chinese(client: httpx.AsyncClient
     conversation = await new_conversation(client)
     reply = await say(client, conversation, "请问美的F6033电热水器的容量是多少升？")
     assert reply["language"] == "zh"
-    assert detect_language(reply["reply"]) == "zh", reply["reply"]
+    assert reply_language(reply["reply"]) == "zh", reply["reply"]
     assert reply["citations"], reply
     assert any(c["document_id"] == "100112573665" for c in reply["citations"])
 

@@ -70,7 +70,7 @@ if assistant commerce --help >/dev/null 2>&1; then
 fi
 if assistant ingest --help >/dev/null 2>&1; then
   log "ingesting the demo knowledge base (unchanged documents are skipped)"
-  assistant ingest demo
+  assistant ingest --demo
 fi
 log "starting the assistant"
 exec assistant serve

@@ -64,13 +64,9 @@ fi
 install_project "local,model-default"
 log "preparing the model (Qwen2.5-Coder-1.5B)"
 assistant models prepare
-if assistant commerce --help >/dev/null 2>&1; then
-  log "seeding the reference commerce service (skipped when already seeded)"
-  assistant commerce seed
-fi
-if assistant ingest --help >/dev/null 2>&1; then
-  log "ingesting the demo knowledge base (unchanged documents are skipped)"
-  assistant ingest --demo
-fi
+log "seeding the reference commerce service (skipped when already seeded)"
+assistant commerce seed
+log "ingesting the demo knowledge base (unchanged documents are skipped)"
+assistant ingest --demo
 log "starting the assistant"
 exec assistant serve

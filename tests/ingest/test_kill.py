@@ -25,7 +25,7 @@ def _settings(folder: Path) -> Settings:
         data_dir=folder,
         vector_store={"path": folder / "chroma"},  # type: ignore[arg-type]
         database={"url": f"sqlite:///{folder / 'assistant.db'}"},  # type: ignore[arg-type]
-        embedding={"batch_size": 8},  # type: ignore[arg-type]
+        embedding={"batch_size": 4},  # type: ignore[arg-type]
     )
 
 
@@ -36,13 +36,13 @@ def _clean_run(folder: Path, source: Path, prune: bool = False) -> dict[str, str
 
 
 def _killed_run(folder: Path, source: Path, after_batches: int, prune: bool = False) -> None:
-    """Run the CLI in its own process and SIGKILL it once it has written `after_batches` batches."""
+    """Run the CLI in its own process and SIGKILL it once it has made `after_batches` writes (of 4 x 4 chunks)."""
     env = {
         **os.environ,
         "ASSISTANT_DATA_DIR": str(folder),
         "ASSISTANT_VECTOR_STORE__PATH": str(folder / "chroma"),
         "ASSISTANT_DATABASE__URL": f"sqlite:///{folder / 'assistant.db'}",
-        "ASSISTANT_EMBEDDING__BATCH_SIZE": "8",
+        "ASSISTANT_EMBEDDING__BATCH_SIZE": "4",
     }
     command = [sys.executable, "-m", "assistant.cli", "ingest", str(source), "--kind", "policy", "-v"] + (
         ["--prune"] if prune else []
@@ -64,7 +64,7 @@ def _killed_run(folder: Path, source: Path, after_batches: int, prune: bool = Fa
 
 
 def test_killed_runs_converge_to_the_clean_run(tmp_path: Path, banking_slice: Callable[..., Path]) -> None:
-    source = banking_slice(40)
+    source = banking_slice(60)
     killed, clean_v1, clean_v2 = tmp_path / "killed", tmp_path / "clean-v1", tmp_path / "clean-v2"
     for folder in (killed, clean_v1, clean_v2):
         folder.mkdir()
@@ -81,7 +81,7 @@ def test_killed_runs_converge_to_the_clean_run(tmp_path: Path, banking_slice: Ca
     for record in records[10:30]:
         record["content"] += "\n\n## Update\n\nThis procedure changed; confirm with a supervisor first."
     source.write_text("".join(json.dumps(record) + "\n" for record in records[5:]))
-    _killed_run(killed, source, after_batches=2, prune=True)
+    _killed_run(killed, source, after_batches=1, prune=True)
     expected_v2 = _clean_run(clean_v2, source)
     assert stored_chunks(build_components(_settings(killed))) != expected_v2
     components = build_components(_settings(killed))

@@ -47,6 +47,7 @@ def app(
     in tickets replaced before anything is stored. Unreadable files are reported and skipped.
     """
     from assistant.components.container import build_components
+    from assistant.retrieval.keyword_index import refresh_keyword_cache
     from assistant.settings import load_settings
     from ingest.demo import demo_sources
     from ingest.pipeline import IngestPipeline
@@ -80,6 +81,10 @@ def app(
             )
             progress.update(task, total=max(1, report.documents_seen), completed=max(1, report.documents_seen))
             total.merge(report)
+        if not dry_run and (total.chunks_written or total.chunks_deleted):
+            task = progress.add_task("keyword index", total=None)
+            chunks = refresh_keyword_cache(components, collection)
+            progress.update(task, description=f"keyword index ({chunks} chunks)", total=1, completed=1)
     _print_summary(total)
     raise typer.Exit(0 if total.ingested_anything else 1)
 

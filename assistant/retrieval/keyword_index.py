@@ -20,14 +20,18 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 from scipy.sparse import csr_matrix
 
-from assistant.retrieval.collection import KnowledgeCollection, fingerprint_of, indexed_text
+from assistant.retrieval.collection import KnowledgeCollection, fingerprint_of, indexed_text, open_collection
 from assistant.retrieval.tokenize import tokenize
+
+if TYPE_CHECKING:
+    from assistant.components.container import Components
+    from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
 CACHE_VERSION = 1
@@ -68,6 +72,17 @@ class KeywordIndex:
             scores = np.where(allowed, scores, 0.0)
         order = np.argsort(-scores, kind="stable")[:n]
         return [(int(row), float(scores[row])) for row in order if scores[row] > 0.0]
+
+
+def cache_dir_of(settings: Settings) -> Path:
+    return settings.knowledge.keyword_cache_dir or settings.data_dir / "keyword_index"
+
+
+def refresh_keyword_cache(components: Components, collection: str | None = None) -> int:
+    """Build and cache the keyword index of the collection now, so the first search after an ingestion
+    does not pay for tokenising every chunk. Returns the number of chunks indexed."""
+    index = KeywordIndex.build(open_collection(components, collection), cache_dir_of(components.settings))
+    return len(index.ids)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from assistant.errors import BadInputError, NotFoundError
 from assistant.retrieval.collection import HEADING_SEPARATOR, KnowledgeCollection, collection_name, open_collection
 from assistant.retrieval.fusion import reciprocal_rank_fusion
-from assistant.retrieval.keyword_index import KeywordIndex
+from assistant.retrieval.keyword_index import KeywordIndex, cache_dir_of
 
 if TYPE_CHECKING:
     from assistant.components.container import Components
@@ -170,7 +170,7 @@ class Retriever:
             return index
 
     def _cache_dir(self) -> Path:
-        return self._settings.keyword_cache_dir or self._components.settings.data_dir / "keyword_index"
+        return cache_dir_of(self._components.settings)
 
 
 def _cap_per_document(

@@ -39,6 +39,7 @@ def test_start_and_follow_an_ingestion(make_settings: Callable[..., Settings], t
     assert job["report"]["added"] == 1 and job["report"]["chunks_written"] >= 1
     assert [problem["message"].split(";")[0] for problem in job["report"]["problems"]] == ["unknown format .xyz"]
     assert client.get("/v1/ingest/jobs", headers=KEY).json()[0]["id"] == job["id"]
+    assert list((settings.data_dir / "keyword_index").glob("*.bm25.json"))  # warmed for the first search
 
     nothing = client.post("/v1/ingest/jobs", json={"paths": [str(tmp_path / "missing")], "kind": "policy"}, headers=KEY)
     failed = _wait(client, nothing.json()["id"])

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from assistant.errors import AssistantError, NotFoundError
+from assistant.retrieval.keyword_index import refresh_keyword_cache
 from ingest.models import IngestReport, Kind
 from ingest.pipeline import IngestPipeline, Progress
 
@@ -102,6 +103,10 @@ class IngestService:
             for paths, kind, prune in sources:
                 pipeline = IngestPipeline(self._components, on_progress=lambda step: self._update(job_id, progress=step))
                 total.merge(pipeline.run(paths, kind, prune=prune, dry_run=request.dry_run))  # type: ignore[arg-type]
+            if not request.dry_run and (total.chunks_written or total.chunks_deleted):
+                # Built now, so the first search after the job does not tokenise every chunk.
+                self._update(job_id, progress=Progress(stage="keyword index"))
+                refresh_keyword_cache(self._components)
         except AssistantError as exc:
             self._fail(job_id, f"{exc.reason}: {exc.message}", total)
             return

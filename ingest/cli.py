@@ -57,17 +57,17 @@ def app(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if demo and (paths or kind):
+        _usage("--demo takes no paths or --kind")
+    if not demo and (not paths or kind is None):
+        _usage("give PATH... and --kind product|policy|ticket, or --demo")
     if demo:
-        if paths or kind:
-            raise typer.BadParameter("--demo takes no paths or --kind")
         jobs: list[tuple[list[Path], Kind, bool]] = [([path], source_kind, True) for path, source_kind in demo_sources()]
     else:
-        if not paths or kind is None:
-            raise typer.BadParameter("give PATH... and --kind (or --demo)")
-        jobs = [(list(paths), kind.value, prune)]  # type: ignore[list-item]
+        jobs = [(list(paths or []), kind.value, prune)]  # type: ignore[union-attr, list-item]
 
     components = build_components(load_settings())
-    total = IngestReport(dry_run=dry_run)
+    total = IngestReport(kind=None if demo else jobs[0][1], dry_run=dry_run)
     with _progress() as progress:
         for job_paths, job_kind, job_prune in jobs:
             label = f"{job_kind}: {', '.join(path.name for path in job_paths)}"
@@ -87,6 +87,11 @@ def app(
             progress.update(task, description=f"keyword index ({chunks} chunks)", total=1, completed=1)
     _print_summary(total)
     raise typer.Exit(0 if total.ingested_anything else 1)
+
+
+def _usage(message: str) -> None:
+    console.print(f"[red]usage:[/] {message} (see assistant ingest --help)", highlight=False)
+    raise typer.Exit(2)
 
 
 def _progress() -> Progress:

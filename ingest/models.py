@@ -80,7 +80,7 @@ class IngestReport(BaseModel):
     updated: int = 0
     skipped: int = 0
     deleted: int = 0
-    repaired: int = Field(0, description="Documents whose leftover chunks from an interrupted run were removed.")
+    repaired: int = Field(default=0, description="Documents whose leftover chunks from an interrupted run were removed.")
     chunks_written: int = 0
     chunks_deleted: int = 0
     problems: list[FileProblem] = Field(default_factory=list)

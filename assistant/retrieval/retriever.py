@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -138,20 +138,17 @@ class Retriever:
         count = collection.count()
         if count == 0:
             return []
+        where: Any = {"kind": {"$in": list(kinds)}} if kinds else None
         result = collection.collection.query(
             query_embeddings=[query_vector.tolist()],
             n_results=min(pool, count),
-            where={"kind": {"$in": list(kinds)}} if kinds else None,
+            where=where,
             include=["metadatas", "documents", "distances"],
         )
+        # Asked for with `include`, so present; Chroma types them as optional.
+        metadatas, documents, distances = result["metadatas"] or [[]], result["documents"] or [[]], result["distances"] or [[]]
         ranking = []
-        for chunk_id, metadata, text, distance in zip(
-            result["ids"][0],
-            result["metadatas"][0],
-            result["documents"][0],
-            result["distances"][0],
-            strict=True,  # type: ignore[index]
-        ):
+        for chunk_id, metadata, text, distance in zip(result["ids"][0], metadatas[0], documents[0], distances[0], strict=True):
             rows[chunk_id] = (dict(metadata or {}), text or "")
             dense_scores[chunk_id] = 1.0 - float(distance)  # Chroma's cosine distance is 1 - cosine similarity
             ranking.append(chunk_id)

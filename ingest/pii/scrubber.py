@@ -52,12 +52,14 @@ class Scrubber:
         protected = [(m.start(), m.end()) for m in _PROTECTED.finditer(text)]
         spans: list[Span] = []
         for detect in _DETECTORS:
-            spans.extend(span for span in detect(text) if not _overlaps(span, protected))
+            spans.extend(span for span in detect(text) if not _overlaps(span[0], span[1], protected))
         known = names if names is not None else set()
         known.update(find_names(text, self._extra_names))
         pattern = name_pattern(known)
         if pattern is not None:
-            spans.extend((m.start(), m.end(), "NAME") for m in pattern.finditer(text) if not _overlaps(m.span(), protected))
+            spans.extend(
+                (m.start(), m.end(), "NAME") for m in pattern.finditer(text) if not _overlaps(m.start(), m.end(), protected)
+            )
         return self._replace(text, spans)
 
     def collect_names(self, text: str, names: set[str]) -> None:
@@ -88,5 +90,5 @@ class Scrubber:
             )
 
 
-def _overlaps(span: tuple[int, ...], protected: list[tuple[int, int]]) -> bool:
-    return any(span[0] < end and start < span[1] for start, end in protected)
+def _overlaps(start: int, end: int, protected: list[tuple[int, int]]) -> bool:
+    return any(start < protected_end and protected_start < end for protected_start, protected_end in protected)

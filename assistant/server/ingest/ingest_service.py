@@ -13,7 +13,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -55,7 +55,7 @@ class IngestJob(BaseModel):
     finished_at: datetime | None = None
     progress: Progress | None = None
     report: IngestReport | None = None
-    error: str | None = Field(None, description="Why the job failed (e.g. embedding_model_mismatch: ...).")
+    error: str | None = Field(default=None, description="Why the job failed (e.g. embedding_model_mismatch: ...).")
 
 
 class IngestService:
@@ -97,7 +97,7 @@ class IngestService:
         if request.demo:
             sources = [([path], kind, True) for path, kind in demo_sources()]
         else:
-            sources = [([Path(path) for path in request.paths], request.kind, request.prune)]
+            sources = [([Path(path) for path in request.paths], cast(Kind, request.kind), request.prune)]
         total = IngestReport(kind=None if request.demo else request.kind, dry_run=request.dry_run)
         try:
             for paths, kind, prune in sources:

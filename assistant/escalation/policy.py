@@ -54,11 +54,20 @@ class EscalationPolicy:
         if triggers:
             first = triggers[0]
             return EscalationDecision(
-                escalate=True, reason=first.reason, confidence=first.confidence, explanation=first.explanation, triggers=triggers
+                escalate=True,
+                reason=first.reason,
+                confidence=first.confidence,
+                explanation=first.explanation,
+                triggers=triggers,
+                reply_promised_transfer=False,
             )
         doubt = max(_negativity(turn.current), self._escalation_intent_probability(turn.current))
         return EscalationDecision(
-            escalate=False, confidence=round(1.0 - 0.5 * doubt, 3), explanation="no escalation reason fired"
+            escalate=False,
+            reason=None,
+            confidence=round(1.0 - 0.5 * doubt, 3),
+            explanation="no escalation reason fired",
+            reply_promised_transfer=False,
         )
 
     def enforce_reply(self, decision: EscalationDecision, reply: str) -> EscalationDecision:

@@ -70,7 +70,7 @@ def fit_intent_head(
         x = np.vstack([vectors, oos_vectors])
         y = np.concatenate([y, np.full(len(oos_vectors), OUT_OF_SCOPE, dtype=object)])
     classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
-    threshold, calibration = 0.0, {}
+    threshold, calibration = 0.0, dict[str, float]()
     smallest = min(np.unique(y, return_counts=True)[1])
     if smallest >= 3:
         folds = StratifiedKFold(3, shuffle=True, random_state=seed)

@@ -20,7 +20,7 @@ from assistant.errors import BadInputError
 from assistant.settings import Settings, UnderstandingSettings
 from assistant.understanding.classifier import UnderstandingModel
 from assistant.understanding.language import detect_language
-from assistant.understanding.models import Emotion, Signal, Understanding
+from assistant.understanding.models import Emotion, SentimentLabel, Signal, Understanding
 from assistant.understanding.signals import load_signal_rules
 from assistant.understanding.training import (
     neutral_requests,
@@ -100,7 +100,7 @@ class MessageUnderstanding:
         if "anger" in emotions:
             score = min(score, ANGER_SCORE_CAP)
         band = self._settings.neutral_band
-        sentiment = "positive" if score >= band else "negative" if score <= -band else "neutral"
+        sentiment: SentimentLabel = "positive" if score >= band else "negative" if score <= -band else "neutral"
         return Understanding(
             language=detect_language(text),
             intent=intent,

@@ -92,13 +92,18 @@ class Procedures:
         email = slots.email(self._text)
         if email:
             found = await self._find_user("find_user_id_by_email", email=email)
-        zip_code = slots.zip_code(self._text)
-        if found is None and zip_code:
-            name = slots.name(self._text) or await self._extract_name()
-            if name:
-                found = await self._find_user("find_user_id_by_name_zip", first_name=name[0], last_name=name[1], zip=zip_code)
+        zip_codes = slots.zip_codes(self._text)[:2]
+        if found is None and zip_codes:
+            names = slots.names(self._text)[:2]
+            if not names:
+                extracted = await self._extract_name()
+                names = [extracted] if extracted else []
+            for (first, last), zip_code in ((n, z) for n in names for z in zip_codes):
+                found = await self._find_user("find_user_id_by_name_zip", first_name=first, last_name=last, zip=zip_code)
+                if found:
+                    break
         if found is None:
-            key = "identity_failed" if (email or zip_code) else "ask_identity"
+            key = "identity_failed" if (email or zip_codes) else "ask_identity"
             return None, Outcome(route="identify", reply=self.say(key))
         return found, None
 

@@ -14,7 +14,9 @@ ZIP = re.compile(r"(?<![\d#W])(\d{5})(?!\d)")
 PAYMENT_ID = re.compile(r"\b((?:credit_card|paypal|gift_card)_\d+)\b")
 USER_ID = re.compile(r"\b([a-z]+_[a-z]+_\d{4})\b")
 # "I'm Yusuf Rossi", "my name is ...", "You are Yusuf Rossi" (the benchmark's second-person scenarios).
-NAME = re.compile(r"(?:\bI am|\bI'm|\bmy name is|\bYou are|\bthis is|\bname:)\s+([A-Z][a-z]+)\s+([A-Z][a-z]+)", re.IGNORECASE)
+# The lead-in is matched in any case; the name itself must be capitalised ("I'm able to" is not a name).
+NAME = re.compile(r"(?i:\bI am|\bI'm|\bname is|\bYou are|\bthis is|\bname:)\s+([A-Z][a-z]+)\s+([A-Z][a-z]+)")
+ZIP_NAMED = re.compile(r"(?i:zip\s*(?:code)?|zipcode|postal code|邮编)\D{0,12}(\d{5})(?!\d)")
 USER_ID_NAME = re.compile(r"\b([a-z]+)_([a-z]+)_\d{4}\b")
 CANCEL_MISTAKE = re.compile(r"mistake|by accident|accidental|wrong order|错|误", re.IGNORECASE)
 
@@ -34,8 +36,17 @@ def email(text: str) -> str | None:
 
 
 def zip_code(text: str) -> str | None:
-    match = ZIP.search(text)
-    return match.group(1) if match else None
+    codes = zip_codes(text)
+    return codes[0] if codes else None
+
+
+def zip_codes(text: str) -> list[str]:
+    """Five-digit codes, the ones introduced as a zip code first (a new address may carry another)."""
+    codes = [m.group(1) for m in ZIP_NAMED.finditer(text)]
+    for match in ZIP.finditer(text):
+        if match.group(1) not in codes:
+            codes.append(match.group(1))
+    return codes
 
 
 def payment_ids(text: str) -> list[str]:
@@ -43,14 +54,18 @@ def payment_ids(text: str) -> list[str]:
 
 
 def name(text: str) -> tuple[str, str] | None:
-    """First and last name when the message states them in a common form."""
-    match = NAME.search(text)
-    if match and match.group(1).lower() not in {"a", "the", "not", "looking", "trying"}:
-        return match.group(1).capitalize(), match.group(2).capitalize()
-    match = USER_ID_NAME.search(text)
-    if match:
-        return match.group(1).capitalize(), match.group(2).capitalize()
-    return None
+    candidates = names(text)
+    return candidates[0] if candidates else None
+
+
+def names(text: str) -> list[tuple[str, str]]:
+    """First and last names the message states in a common form, or spells in a user id (yusuf_rossi_9620)."""
+    found: list[tuple[str, str]] = []
+    for match in [*NAME.finditer(text), *USER_ID_NAME.finditer(text)]:
+        candidate = (match.group(1).capitalize(), match.group(2).capitalize())
+        if candidate not in found:
+            found.append(candidate)
+    return found
 
 
 def cancel_reason(text: str) -> str:

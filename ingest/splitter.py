@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
-
-from langchain_text_splitters import RecursiveCharacterTextSplitter
+from typing import TYPE_CHECKING
 
 from assistant.components.tokens import count_tokens
 from assistant.retrieval.collection import HEADING_SEPARATOR
 from ingest.models import Chunk, Section, SourceDocument
+
+if TYPE_CHECKING:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", ". ", "! ", "? ", "; ", "，", ", ", "、", " ", ""]
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -24,6 +26,9 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 @lru_cache(maxsize=8)
 def _splitter(chunk_tokens: int, overlap_tokens: int) -> RecursiveCharacterTextSplitter:
+    # Imported here: langchain costs half a second, which a run with nothing to split should not pay.
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     return RecursiveCharacterTextSplitter(
         separators=SEPARATORS,
         keep_separator="end",

@@ -163,6 +163,13 @@ def _render(value: Any) -> str:
 
 
 def _ticket_sections(data: dict[str, Any]) -> list[Section]:
+    for name in ("transcript", "conversation", "dialogue"):
+        turns = data.get(name)
+        if isinstance(turns, list):  # [{"role": "user", "content": "..."}, ...]
+            lines = [
+                f"{turn.get('role', '')}: {turn.get('content', '')}" if isinstance(turn, dict) else str(turn) for turn in turns
+            ]
+            return [Section(heading_path=[], text="\n".join(lines))]
     transcript = _first(data, ("transcript", "conversation", "dialogue"))
     if transcript:
         return [Section(heading_path=[], text=transcript)]

@@ -85,9 +85,14 @@ def test_tickets_from_jsonl_transcripts_and_csv_question_resolution(tmp_path: Pa
     csv_file.write_text(
         "ticket_id,question,resolution,outcome\nT-1,My parcel is late,Reshipped with express,resolved\n", encoding="utf-8"
     )
-    result = load_paths([DATA / "retail" / "resolved_tickets.jsonl", csv_file], "ticket")
+    turns_file = tmp_path / "turns.jsonl"
+    turns = [{"role": "user", "content": "Where is my order?"}, {"role": "assistant", "content": "It ships today."}]
+    turns_file.write_text(json.dumps({"id": "T-2", "conversation": turns}) + "\n", encoding="utf-8")
+    result = load_paths([DATA / "retail" / "resolved_tickets.jsonl", csv_file, turns_file], "ticket")
     assert not result.problems
-    assert len(result.documents) == 20
+    assert len(result.documents) == 21
+    turns_ticket = next(document for document in result.documents if document.id == "T-2")
+    assert turns_ticket.sections[0].text == "user: Where is my order?\nassistant: It ships today."
     csv_ticket = next(document for document in result.documents if document.id == "T-1")
     assert [(s.heading_path, s.text) for s in csv_ticket.sections] == [
         (["Question"], "My parcel is late"),

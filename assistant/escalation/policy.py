@@ -181,9 +181,13 @@ class EscalationPolicy:
         return Trigger(reason="vip_or_complainer", confidence=0.7, explanation=f"customer tagged {', '.join(matched)}")
 
     def _out_of_scope(self, turn: EscalationInput) -> Trigger | None:
-        if not turn.current.out_of_scope:
+        # Greetings and thanks are outside every intent set but are no reason to call a person.
+        def unanswerable(understanding: Understanding) -> bool:
+            return understanding.out_of_scope and "small_talk" not in understanding.signals
+
+        if not unanswerable(turn.current):
             return None
-        streak = 1 + _streak(turn, lambda u: u.out_of_scope)
+        streak = 1 + _streak(turn, unanswerable)
         if streak >= self._settings.out_of_scope_turns:
             return Trigger(reason="out_of_scope", confidence=0.6, explanation=f"{streak} out-of-scope messages in a row")
         return None

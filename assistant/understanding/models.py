@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 Language = Literal["zh", "en", "other"]
 SentimentLabel = Literal["negative", "neutral", "positive"]
 Emotion = Literal["anger", "anxiety"]
-Signal = Literal["human_request", "legal_safety_fraud", "complaint"]
+Signal = Literal["human_request", "legal_safety_fraud", "complaint", "small_talk"]
 
 OUT_OF_SCOPE = "out_of_scope"
 

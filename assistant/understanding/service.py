@@ -96,7 +96,9 @@ class MessageUnderstanding:
     ) -> Understanding:
         fired = self._rules.matches(text)
         emotions: set[Emotion] = {emotion for emotion in ("anger", "anxiety") if emotion in fired}
-        signals: set[Signal] = {signal for signal in ("human_request", "legal_safety_fraud", "complaint") if signal in fired}
+        signals: set[Signal] = {
+            signal for signal in ("human_request", "legal_safety_fraud", "complaint", "small_talk") if signal in fired
+        }
         if "anger" in emotions:
             score = min(score, ANGER_SCORE_CAP)
         band = self._settings.neutral_band

@@ -164,3 +164,9 @@ def test_reply_promising_a_transfer_forces_the_handoff(policy: EscalationPolicy)
     forced = policy.enforce_reply(calm, "I'll transfer you to a human agent now.")
     kept = policy.enforce_reply(calm, "Your order W123 ships tomorrow.")
     assert forced.escalate and forced.reply_promised_transfer and not kept.escalate
+
+
+def test_greetings_out_of_scope_do_not_escalate(policy: EscalationPolicy) -> None:
+    hello = message(out_of_scope=True, confidence=0.3, signals={"small_talk"})
+    thanks = message(out_of_scope=True, confidence=0.05, signals={"small_talk"})
+    assert not policy.decide(EscalationInput(current=thanks, history=[TurnRecord(understanding=hello)])).escalate

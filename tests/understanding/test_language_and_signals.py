@@ -81,3 +81,18 @@ def test_topic_and_emotion_rules(text: str, category: str) -> None:
 def test_calm_question_fires_no_rule() -> None:
     assert load_signal_rules().matches("Could you tell me when my parcel will arrive?") == set()
     assert load_signal_rules().matches("请问我的包裹什么时候到？") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "small_talk"),
+    [
+        ("hello", True),
+        ("thanks, that's all", True),
+        ("好的，谢谢", True),
+        ("在吗", True),
+        ("hello, where is my order 12345? it is late", False),
+        ("谢谢，但是我的订单还没到，什么时候能到", False),
+    ],
+)
+def test_small_talk(text: str, small_talk: bool) -> None:
+    assert load_signal_rules().fires("small_talk", text) is small_talk

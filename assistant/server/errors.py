@@ -19,6 +19,7 @@ from assistant.errors import (
     PolicyViolationError,
     RateLimitedError,
     UnauthorizedError,
+    UnderstandingModelError,
 )
 
 STATUS_BY_ERROR: list[tuple[type[AssistantError], int]] = [
@@ -34,6 +35,7 @@ STATUS_BY_ERROR: list[tuple[type[AssistantError], int]] = [
     (PolicyViolationError, 409),
     (IdentityNotVerifiedError, 403),
     (ApprovalRequiredError, 409),
+    (UnderstandingModelError, 503),  # the model file is missing: the service is not ready, not broken
 ]
 
 

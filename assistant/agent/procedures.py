@@ -151,7 +151,8 @@ class Procedures:
     # --- writes (proposed, never executed here) ------------------------------------------
 
     async def _cancel(self, user_id: str) -> Outcome:
-        order, stop = await self._resolve_order(user_id, status="pending")
+        # Without an order id, the items the customer names pick the order ("cancel the garden hose order").
+        order, stop = await self._resolve_order(user_id, status="pending", items_text=self._segment())
         if stop:
             return stop
         reason = slots.cancel_reason(self._text)
@@ -281,10 +282,14 @@ class Procedures:
             order = orders[0]
         else:
             fitting = [o for o in orders if status is None or o["status"] == status]
+            by_items: list[dict[str, Any]] = []
             if items_text is not None:
                 scored = sorted(fitting, key=lambda o: -len(matching.match_items(items_text, o["items"])))
-                fitting = [o for o in scored if matching.match_items(items_text, o["items"])] or fitting
-            if len(fitting) != 1 and not (fitting and items_text is not None):
+                by_items = [o for o in scored if matching.match_items(items_text, o["items"])]
+            # Several candidates and no item to tell them apart: ask rather than guess.
+            if by_items:
+                fitting = by_items
+            elif len(fitting) != 1:
                 return {}, Outcome(route=self._action, reply=self.say("ask_order"))
             order = fitting[0]
         if status is not None and order["status"] != status:

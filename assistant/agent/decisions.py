@@ -8,7 +8,7 @@ has run.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -69,5 +69,5 @@ def tool_choice_model(names: list[str]) -> type[BaseModel]:
     """`{"tool": <one of names or "reply">}` for the general path's next step."""
     from pydantic import create_model
 
-    choice = Literal[tuple([*names, "reply"])]  # type: ignore[valid-type]
+    choice: Any = Literal[tuple([*names, "reply"])]  # a Literal built at run time from the tools offered
     return create_model("ToolChoice", tool=(choice, ...))

@@ -210,7 +210,7 @@ class Procedures:
         )
         if value is None or not (value.address1 and value.city and value.zip):
             return Outcome(route=self._action, reply=self.say("ask_address"))
-        address = {k: (v or "").strip() for k, v in value.model_dump().items()}
+        address: dict[str, Any] = {k: (v or "").strip() for k, v in value.model_dump().items()}
         address["country"] = address["country"] or "USA"
         if self._action == "update_default_address":
             return await self._propose("modify_user_address", user_id=user_id, **address)

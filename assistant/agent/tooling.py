@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -120,7 +120,9 @@ class TurnTools:
     async def _call(self, name: str, arguments: dict[str, Any], run: Any) -> ToolResult:
         started = time.perf_counter()
         result: ToolResult = await run()
-        kind = "write" if name in self._toolbox.names and self._toolbox.kind(name) is ToolKind.WRITE else "read"
+        kind: Literal["read", "write"] = (
+            "write" if name in self._toolbox.names and self._toolbox.kind(name) is ToolKind.WRITE else "read"
+        )
         seconds = time.perf_counter() - started
         if not result.ok:
             error = result.error or "the tool failed"

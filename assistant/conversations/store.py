@@ -39,7 +39,7 @@ def create_tables(engine: Engine) -> None:
     """Create the conversation tables that do not exist yet (called at app start)."""
     from assistant.conversations import tables  # noqa: F401  (registers the tables on Base)
 
-    Base.metadata.create_all(engine, tables=[table.__table__ for table in _TABLES])  # type: ignore[attr-defined]
+    Base.metadata.create_all(engine, tables=[Base.metadata.tables[table.__tablename__] for table in _TABLES])
 
 
 _TABLES = (ConversationRow, TurnRow, MessageRow, RetrievalRow, LLMCallRow, ToolCallRow, DecisionRow, PendingActionRow)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 
 from assistant.components.container import Components, build_components
 from assistant.server.chat.wiring import install_chat
@@ -34,4 +35,10 @@ def create_app(settings: Settings, components: Components | None = None) -> Fast
     app.include_router(health_router)
     app.include_router(ingest_router)
     chat = install_chat(app, settings, components)
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        # Until the web pages exist, the URL printed at start leads to the interactive API docs.
+        return RedirectResponse("/docs")
+
     return app

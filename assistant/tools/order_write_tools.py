@@ -165,18 +165,7 @@ class OrderWriteTools:
         """
         order = await own_order(ctx, order_id)
         require_status(order, "pending", Refusal.ORDER_NOT_PENDING, "modified")
-        changes, difference = await plan_item_changes(ctx.connectors.orders, order, item_ids, new_item_ids)
-        customer = await own_customer(ctx)
-        method = owned_payment_method(customer, payment_method_id)
-        require_gift_card_covers(method, difference)
-        say = Describer(ctx.language)
-        text = say.render(
-            "modify_pending_order_items",
-            order_id=order.order_id,
-            changes=_changes(say, changes, order.currency),
-            difference=_difference(say, difference, method, order.currency),
-        )
-        return Proposal(description=text, refund_amount=max(0.0, -difference), currency=order.currency)
+        return await _propose_item_changes(ctx, order, item_ids, new_item_ids, payment_method_id, "modify_pending_order_items")
 
     async def _modify_pending_order_items(
         self, ctx: ToolContext, key: str, order_id: str, item_ids: list[str], new_item_ids: list[str], payment_method_id: str
@@ -237,18 +226,9 @@ class OrderWriteTools:
         """
         order = await own_order(ctx, order_id)
         require_status(order, "delivered", Refusal.ORDER_NOT_DELIVERED, "exchanged")
-        changes, difference = await plan_item_changes(ctx.connectors.orders, order, item_ids, new_item_ids)
-        customer = await own_customer(ctx)
-        method = owned_payment_method(customer, payment_method_id)
-        require_gift_card_covers(method, difference)
-        say = Describer(ctx.language)
-        text = say.render(
-            "exchange_delivered_order_items",
-            order_id=order.order_id,
-            changes=_changes(say, changes, order.currency),
-            difference=_difference(say, difference, method, order.currency),
+        return await _propose_item_changes(
+            ctx, order, item_ids, new_item_ids, payment_method_id, "exchange_delivered_order_items"
         )
-        return Proposal(description=text, refund_amount=max(0.0, -difference), currency=order.currency)
 
     async def _exchange_delivered_order_items(
         self, ctx: ToolContext, key: str, order_id: str, item_ids: list[str], new_item_ids: list[str], payment_method_id: str
@@ -294,3 +274,21 @@ def _difference(say: Describer, difference: float, method: PaymentMethod, curren
             timing=say.timing(method),
         )
     return say.text("misc", "difference_none")
+
+
+async def _propose_item_changes(
+    ctx: ToolContext, order: Order, item_ids: list[str], new_item_ids: list[str], payment_method_id: str, template: str
+) -> Proposal:
+    """What modifying and exchanging items share once the order's status allowed it: variants, payment, wording."""
+    changes, difference = await plan_item_changes(ctx.connectors.orders, order, item_ids, new_item_ids)
+    customer = await own_customer(ctx)
+    method = owned_payment_method(customer, payment_method_id)
+    require_gift_card_covers(method, difference)
+    say = Describer(ctx.language)
+    text = say.render(
+        template,
+        order_id=order.order_id,
+        changes=_changes(say, changes, order.currency),
+        difference=_difference(say, difference, method, order.currency),
+    )
+    return Proposal(description=text, refund_amount=max(0.0, -difference), currency=order.currency)

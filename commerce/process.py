@@ -8,13 +8,11 @@ key from the environment like any deployment; this only starts it, waits until
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 from types import TracebackType
 
-import httpx
+from assistant.components.child_process import ChildProcess
 
 
 class CommerceProcess:
@@ -35,8 +33,7 @@ class CommerceProcess:
         self.seed = seed
         self.log_path = log_path
         self.cwd = cwd
-        self._process: subprocess.Popen[bytes] | None = None
-        self._log: object = None
+        self._child: ChildProcess | None = None
 
     @property
     def base_url(self) -> str:
@@ -44,7 +41,7 @@ class CommerceProcess:
 
     @property
     def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return self._child is not None and self._child.running
 
     def start(self, timeout_seconds: float = 60.0) -> CommerceProcess:
         env = {
@@ -53,50 +50,19 @@ class CommerceProcess:
             "ASSISTANT_COMMERCE__DATABASE_URL": self.database_url,
             "ASSISTANT_COMMERCE__BASE_URL": self.base_url,
         }
-        command = [
-            sys.executable,
-            "-m",
-            "commerce.cli",
-            "serve",
-            "--host",
-            self.host,
-            "--port",
-            str(self.port),
-            "--database-url",
-            self.database_url,
-            "--seed",
-            self.seed,
-        ]
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115 - closed in stop()
-        self._log = log
-        self._process = subprocess.Popen(command, env=env, cwd=self.cwd, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout_seconds
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"the commerce service exited with {self._process.returncode} (log: {self.log_path})")
-            try:
-                if httpx.get(f"{self.base_url}/health", timeout=1.0).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"the commerce service did not start within {timeout_seconds:g} s (log: {self.log_path})")
+        command = [sys.executable, "-m", "commerce.cli", "serve", "--host", self.host, "--port", str(self.port),
+                   "--database-url", self.database_url, "--seed", self.seed]  # fmt: skip
+        child = ChildProcess(
+            "commerce service", command, f"{self.base_url}/health", env=env, cwd=self.cwd, log_path=self.log_path
+        )
+        child.start(timeout_seconds)
+        self._child = child
+        return self
 
     def stop(self) -> None:
-        if hasattr(self._log, "close"):
-            self._log.close()  # type: ignore[attr-defined]
-        self._log = None
-        if self._process is None:
-            return
-        if self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        self._process = None
+        if self._child is not None:
+            self._child.stop()
+            self._child = None
 
     def __enter__(self) -> CommerceProcess:
         return self.start()

@@ -9,13 +9,10 @@ protocol, exactly as it would talk to vLLM or OpenAI.
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
-
+from assistant.components.child_process import ChildProcess, ChildStartError
 from assistant.components.llm.model_files import PACKAGED_MODELS, verify
 from assistant.errors import LLMUnavailableError, ModelFileError
 from assistant.settings import LLMSettings
@@ -58,7 +55,7 @@ class LocalLLMServer:
     def __init__(self, settings: LLMSettings, log_path: Path | None = None) -> None:
         self._settings = settings
         self._log_path = log_path
-        self._process: subprocess.Popen[bytes] | None = None
+        self._child: ChildProcess | None = None
 
     @property
     def base_url(self) -> str:
@@ -67,45 +64,21 @@ class LocalLLMServer:
     def start(self) -> None:
         """Verify the model file, start the server and block until it serves."""
         model_file = local_model_file(self._settings)  # refuses a bad file before anything runs
-        if self._answers():
-            raise LLMUnavailableError(
-                f"port {self._settings.port} already answers; stop that server or set llm.port"
-            )
-        log = self._log_path.open("ab") if self._log_path else subprocess.DEVNULL
-        self._process = subprocess.Popen(
-            server_command(self._settings, model_file), stdout=log, stderr=subprocess.STDOUT
+        child = ChildProcess(
+            "model server", server_command(self._settings, model_file), f"{self.base_url}/models", log_path=self._log_path
         )
-        deadline = time.monotonic() + self._settings.startup_timeout_seconds
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise LLMUnavailableError(
-                    f"the model server exited with code {self._process.returncode} while loading {model_file}"
-                    + (f"; see {self._log_path}" if self._log_path else "")
-                )
-            if self._answers():
-                return
-            time.sleep(0.25)
-        self.stop()
-        raise LLMUnavailableError(
-            f"the model server did not answer within {self._settings.startup_timeout_seconds:.0f} s"
-        )
+        if child.answers():
+            raise LLMUnavailableError(f"port {self._settings.port} already answers; stop that server or set llm.port")
+        try:
+            child.start(self._settings.startup_timeout_seconds)
+        except ChildStartError as exc:
+            raise LLMUnavailableError(f"{exc} ({model_file})") from None
+        self._child = child
 
     def stop(self) -> None:
-        if self._process is None:
-            return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        self._process = None
-
-    def _answers(self) -> bool:
-        try:
-            return httpx.get(f"{self.base_url}/models", timeout=1.0).status_code == 200
-        except httpx.HTTPError:
-            return False
+        if self._child is not None:
+            self._child.stop()
+            self._child = None
 
     def __enter__(self) -> LocalLLMServer:
         self.start()

@@ -1,0 +1,85 @@
+"""A local server run as a child process: start it, wait until it answers, stop it.
+
+Used for the embedded model server and the reference commerce service, which
+the CLI and the tests start on loopback.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+
+class ChildStartError(RuntimeError):
+    """The child exited, or did not answer its health URL in time; the message says which."""
+
+
+class ChildProcess:
+    def __init__(
+        self,
+        name: str,
+        command: list[str],
+        health_url: str,
+        *,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        log_path: Path | None = None,
+    ) -> None:
+        self.name = name
+        self._command = command
+        self._health_url = health_url
+        self._env = env
+        self._cwd = cwd
+        self._log_path = log_path
+        self._log: IO[bytes] | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def answers(self) -> bool:
+        try:
+            return httpx.get(self._health_url, timeout=1.0).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def start(self, timeout_seconds: float) -> None:
+        """Start the child and block until its health URL answers 200."""
+        self._log = self._log_path.open("ab") if self._log_path else None
+        self._process = subprocess.Popen(
+            self._command,
+            env=self._env,
+            cwd=self._cwd,
+            stdout=self._log or subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        where = f" (log: {self._log_path})" if self._log_path else ""
+        deadline = time.monotonic() + timeout_seconds
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                code = self._process.returncode
+                self.stop()
+                raise ChildStartError(f"the {self.name} exited with code {code} while starting{where}")
+            if self.answers():
+                return
+            time.sleep(0.2)
+        self.stop()
+        raise ChildStartError(f"the {self.name} did not answer within {timeout_seconds:.0f} s{where}")
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from assistant.agent.language import reply_language
 from assistant.settings import Settings
-from tests.chat.conftest import new_conversation, say, sse_events
+from tests.chat.conftest import app_client, new_conversation, say, sse_events
 from tests.commerce.service import RunningCommerce
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
@@ -147,3 +147,19 @@ async def test_a_refund_over_the_limit_waits_for_a_human_after_yes(
     assert done["handoff"] is True and "approval" in done["reply"]
     assert _order(retail_service, order_id)["status"] == "pending"
     assert _rows(chat_settings, "SELECT status FROM pending_actions") == [("awaiting_approval",)]
+
+
+async def test_general_path_lets_the_model_look_up_within_the_step_limit(
+    chat_settings: Settings, retail_service: RunningCommerce
+) -> None:
+    settings = chat_settings.model_copy(update={"agent": chat_settings.agent.model_copy(update={"step_limit": 2})})
+    async with app_client(settings) as http:
+        conversation = await new_conversation(http)
+        await say(http, conversation, f"{IDENTITY} Where is my order #W2378156?")  # identity verified
+        reply = await say(http, conversation, "What colours does the T-Shirt come in?")
+    assert reply["status"] == "ok"
+    steps = _rows(settings, "SELECT step, valid FROM decisions WHERE kind = 'choose_tool'")
+    assert 1 <= len(steps) <= 2 and all(valid for _, valid in steps), steps
+    # Whatever the model chose, every lookup went through the toolbox and was recorded with its result.
+    calls = _rows(settings, "SELECT count(*) FROM tool_calls")[0][0]
+    assert calls >= 3  # identity, the order of the first turn, and any lookups of this one

@@ -7,6 +7,7 @@ this module builds nothing.
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from typing import TYPE_CHECKING, Annotated
 
@@ -61,21 +62,29 @@ def serve(
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    application = create_app(settings)  # before any child starts: a wrong setting stops here
     commerce = _start_local_commerce(settings) if with_commerce else None
     llm_server = None
     if settings.llm.provider == "local":
         llm_server = LocalLLMServer(settings.llm, log_path=settings.data_dir / "llm-server.log")
         console.print(f"starting the local model server ({settings.llm.served_model_name}) …")
         llm_server.start()
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit lets the
+    # `finally` below stop the model server and the commerce service instead of orphaning them.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         bind_host, bind_port = host or settings.server.host, port or settings.server.port
         console.print(f"[bold green]The assistant is up:[/] http://{bind_host}:{bind_port}/  (API docs at /docs)")
-        uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
+        uvicorn.run(application, host=bind_host, port=bind_port, log_level="info")
     finally:
         if llm_server:
             llm_server.stop()
         if commerce:
             commerce.stop()
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _start_local_commerce(settings: Settings) -> CommerceProcess | None:

@@ -7,10 +7,14 @@ tests/foundation/test_readme.py checks that every setting appears in README.md.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from assistant.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def rows(model: type[BaseModel], prefix: str = "ASSISTANT_") -> list[tuple[str, str, str]]:
@@ -24,6 +28,8 @@ def rows(model: type[BaseModel], prefix: str = "ASSISTANT_") -> list[tuple[str, 
             default = field.default_factory()  # type: ignore[call-arg]
         else:
             default = None if field.default is PydanticUndefined else field.default
+        if isinstance(default, Path) and default.is_absolute():
+            default = default.relative_to(REPO)  # a project folder, shown as the repo names it
         shown = "" if default is None else str(default)
         if name.endswith(("key", "keys")) and shown:
             shown = "(development key)"

@@ -6,12 +6,22 @@ the CLI and the tests start on loopback.
 
 from __future__ import annotations
 
+import ctypes
+import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import IO
 
 import httpx
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to send the child SIGTERM when its parent dies, even by SIGKILL: no orphaned servers."""
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 class ChildStartError(RuntimeError):
@@ -57,6 +67,7 @@ class ChildProcess:
             cwd=self._cwd,
             stdout=self._log or subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads are started between fork and exec here
         )
         where = f" (log: {self._log_path})" if self._log_path else ""
         deadline = time.monotonic() + timeout_seconds

@@ -1,0 +1,66 @@
+"""`assistant serve` brings up the API with its model server and commerce service, and takes them down."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import MODELS_DIR, TEST_MODEL, free_port
+
+pytestmark = pytest.mark.slow
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], seconds: float) -> httpx.Response:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "assistant serve exited early"
+        try:
+            return httpx.get(url, timeout=30)
+        except httpx.TransportError:
+            time.sleep(0.5)
+    raise AssertionError(f"{url} did not answer within {seconds} s")
+
+
+def _answers(url: str) -> bool:
+    try:
+        httpx.get(url, timeout=1)
+        return True
+    except httpx.TransportError:
+        return False
+
+
+def test_serve_answers_health_and_sigterm_stops_its_children(test_model_file: Path, tmp_path: Path) -> None:
+    api, llm, commerce = free_port(), free_port(), free_port()
+    env = {
+        **os.environ,
+        "ASSISTANT_DATA_DIR": str(tmp_path),
+        "ASSISTANT_SERVER__PORT": str(api),
+        "ASSISTANT_LLM__PORT": str(llm),
+        "ASSISTANT_LLM__LOCAL_MODEL": TEST_MODEL,
+        "ASSISTANT_LLM__MODELS_DIR": str(MODELS_DIR),
+        "ASSISTANT_VECTOR_STORE__PATH": str(tmp_path / "chroma"),
+        "ASSISTANT_DATABASE__URL": f"sqlite:///{tmp_path / 'assistant.db'}",
+        "ASSISTANT_COMMERCE__BASE_URL": f"http://127.0.0.1:{commerce}",
+        "ASSISTANT_COMMERCE__DATABASE_URL": f"sqlite:///{tmp_path / 'commerce.db'}",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "serve"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        health = _wait_for(f"http://127.0.0.1:{api}/health", process, seconds=300)
+        parts = {part["name"]: part["status"] for part in health.json()["parts"]}
+        assert parts == {"llm": "ok", "embeddings": "ok", "vector_store": "ok", "database": "ok", "commerce": "ok"}
+        assert httpx.get(f"http://127.0.0.1:{api}/", follow_redirects=False).headers["location"] == "/docs"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=60)[0].decode()
+    assert f"The assistant is up: http://127.0.0.1:{api}/" in output
+    assert not _answers(f"http://127.0.0.1:{llm}/v1/models"), "the model server outlived `assistant serve`"
+    assert not _answers(f"http://127.0.0.1:{commerce}/health"), "the commerce service outlived `assistant serve`"

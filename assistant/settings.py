@@ -29,12 +29,8 @@ class LLMSettings(BaseModel):
         description="`local`: the embedded llama.cpp server on loopback. `openai`: any "
         "OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, a llama.cpp server elsewhere).",
     )
-    local_model: LocalModelName = Field(
-        "qwen2.5-coder-1.5b", description="Packaged GGUF to serve with the local provider."
-    )
-    gguf_path: Path | None = Field(
-        None, description="Serve this GGUF file instead of a packaged one (local provider)."
-    )
+    local_model: LocalModelName = Field("qwen2.5-coder-1.5b", description="Packaged GGUF to serve with the local provider.")
+    gguf_path: Path | None = Field(None, description="Serve this GGUF file instead of a packaged one (local provider).")
     models_dir: Path = Field(Path("var/models"), description="Where packaged GGUF files are assembled.")
     host: str = Field("127.0.0.1", description="Loopback address of the embedded model server.")
     port: int = Field(8765, description="Port of the embedded model server.")
@@ -155,9 +151,7 @@ class CommerceSettings(BaseModel):
     api_key: SecretStr = Field(SecretStr("dev-commerce-key"), description="Key the assistant sends to the commerce service.")
     timeout_seconds: float = Field(5.0, description="Timeout of one commerce request.")
     retries: int = Field(2, description="Retries (with backoff) of idempotent commerce calls.")
-    database_url: str = Field(
-        "sqlite:///var/commerce.db", description="Database of the reference commerce service."
-    )
+    database_url: str = Field("sqlite:///var/commerce.db", description="Database of the reference commerce service.")
     seed: Literal["retail", "ecom_store", "none"] = Field("retail", description="Seed loaded into an empty database.")
 
 
@@ -223,7 +217,12 @@ class KnowledgeSettings(BaseModel):
 class PromptSettings(BaseModel):
     """Which prompt version the service uses."""
 
-    directory: Path = Field(Path("prompts"), description="Folder of versioned prompt templates.")
+    directory: Path = Field(
+        # The project's own prompts/ folder, wherever the process runs; a relative path set here is
+        # taken from the working folder.
+        Path(__file__).resolve().parents[1] / "prompts",
+        description="Folder of versioned prompt templates (default: the project's prompts/).",
+    )
     version: str = Field("v1", description="Prompt version (a folder under the prompts directory).")
 
 
@@ -231,15 +230,18 @@ class AgentSettings(BaseModel):
     """How a conversation turn runs: budgets, limits and thresholds of the agent and the chat API."""
 
     step_limit: int = Field(4, description="Most model decisions (and tool calls) in one turn of the general path.")
-    history_token_budget: int = Field(
-        1200, description="Tokens of recent history sent to the model; older turns are summarised."
-    )
+    history_token_budget: int = Field(1200, description="Tokens of recent history sent to the model; older turns are summarised.")
     summary_max_tokens: int = Field(160, description="Longest summary of the older turns.")
     max_message_chars: int = Field(4000, description="Longest customer message accepted (characters).")
     rate_limit: str = Field(
         "30/minute", description="Messages per customer, in the `limits` notation (e.g. `30/minute`, `5/second`)."
     )
     retrieval_k: int = Field(4, description="Knowledge-base chunks retrieved per turn.")
+    answer_kinds: list[str] = Field(
+        default_factory=lambda: ["policy", "product"],
+        description="Document kinds a customer answer may draw on. Resolved tickets are left out by default: "
+        "they tell what was done for another customer, and a small model repeats that as if it had happened.",
+    )
     low_confidence_score: float = Field(
         0.25,
         description="Best dense similarity under which the knowledge base is deemed to have nothing relevant "

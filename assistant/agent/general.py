@@ -44,7 +44,14 @@ async def answer_question(
     verified: str | None,
 ) -> bool:
     """Answer from the knowledge base (and lookups); False when the customer was offered a human instead."""
-    knowledge = await retrieve(retriever(), text, k=settings.retrieval_k, threshold=settings.low_confidence_score, record=record)
+    knowledge = await retrieve(
+        retriever(),
+        text,
+        k=settings.retrieval_k,
+        threshold=settings.low_confidence_score,
+        record=record,
+        kinds=settings.answer_kinds,
+    )
     observations = await _look_up(record, llm, tools, prompts, settings, text, history) if verified else []
     if not knowledge.confident and not observations:
         record.decisions.append(

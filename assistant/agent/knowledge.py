@@ -34,14 +34,16 @@ class Knowledge:
         return citations
 
 
-async def retrieve(retriever: Retriever, query: str, *, k: int, threshold: float, record: TurnRecord) -> Knowledge:
+async def retrieve(
+    retriever: Retriever, query: str, *, k: int, threshold: float, record: TurnRecord, kinds: list[str] | None = None
+) -> Knowledge:
     """Top-k chunks for the query; `confident` is False when even the best is not similar enough to use.
 
     The decision uses the dense cosine similarity, an absolute measure; the fused
     rank score only orders hits within one list.
     """
     # The retriever embeds and queries synchronously; keep the event loop free for other conversations.
-    hits = await asyncio.to_thread(retriever.search, query, k=k, max_per_document=2)
+    hits = await asyncio.to_thread(retriever.search, query, k=k, kinds=kinds, max_per_document=2)
     for rank, hit in enumerate(hits, start=1):
         record.retrievals.append(
             RetrievalRecord(

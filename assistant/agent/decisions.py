@@ -8,7 +8,7 @@ has run.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -29,20 +29,7 @@ Action = Literal[
 ]
 
 # Actions that read or change the customer's account: identity is checked first.
-ACCOUNT_ACTIONS: frozenset[str] = frozenset(
-    {
-        "order_status",
-        "cancel_order",
-        "return_items",
-        "exchange_items",
-        "modify_items",
-        "modify_address",
-        "modify_payment",
-        "update_default_address",
-        "account_info",
-        "identify",
-    }
-)
+ACCOUNT_ACTIONS: frozenset[str] = frozenset(get_args(Action)) - {"question", "human_agent", "clarify"}
 
 
 class Route(BaseModel):

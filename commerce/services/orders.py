@@ -89,8 +89,7 @@ class OrderService:
         if old_payment.payment_method_id == payment_method_id:
             raise refused(Refusal.SAME_PAYMENT_METHOD, "The new payment method must differ from the current one")
         amount = old_payment.amount_cents
-        if new_method.source == GIFT_CARD and (new_method.balance_cents or 0) < amount:
-            raise refused(Refusal.INSUFFICIENT_GIFT_CARD_BALANCE, "The gift card balance does not cover the order total")
+        _require_gift_card_covers(new_method, amount, "the order total")
         old_method = self._payment_method(order, old_payment.payment_method_id)
         self._add_payment(order, "payment", amount, payment_method_id)
         self._add_payment(order, "refund", amount, old_method.id)
@@ -107,8 +106,7 @@ class OrderService:
         _require_status(order, PENDING, Refusal.ORDER_NOT_PENDING, "Only a pending order can be modified")
         variants, difference = self._item_changes(order, item_ids, new_item_ids)
         method = self._payment_method(order, payment_method_id)
-        if method.source == GIFT_CARD and (method.balance_cents or 0) < difference:
-            raise refused(Refusal.INSUFFICIENT_GIFT_CARD_BALANCE, "The gift card balance does not cover the price difference")
+        _require_gift_card_covers(method, difference, "the price difference")
         self._add_payment(order, "payment" if difference > 0 else "refund", abs(difference), payment_method_id)
         if method.source == GIFT_CARD:
             method.balance_cents = (method.balance_cents or 0) - difference
@@ -139,8 +137,7 @@ class OrderService:
         _require_status(order, DELIVERED, Refusal.ORDER_NOT_DELIVERED, "Only a delivered order can be exchanged")
         _variants, difference = self._item_changes(order, item_ids, new_item_ids)
         method = self._payment_method(order, payment_method_id)
-        if method.source == GIFT_CARD and (method.balance_cents or 0) < difference:
-            raise refused(Refusal.INSUFFICIENT_GIFT_CARD_BALANCE, "The gift card balance does not cover the price difference")
+        _require_gift_card_covers(method, difference, "the price difference")
         order.status = "exchange requested"
         order.exchange_items = sorted(item_ids)
         order.exchange_new_items = sorted(new_item_ids)
@@ -190,6 +187,11 @@ class OrderService:
     def _saved(self, order: OrderRow) -> Order:
         self.session.flush()
         return order_view(order)
+
+
+def _require_gift_card_covers(method: PaymentMethodRow, amount_cents: int, what: str) -> None:
+    if method.source == GIFT_CARD and (method.balance_cents or 0) < amount_cents:
+        raise refused(Refusal.INSUFFICIENT_GIFT_CARD_BALANCE, f"The gift card balance does not cover {what}")
 
 
 def _require_status(order: OrderRow, status: str, reason: Refusal, message: str) -> None:

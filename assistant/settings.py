@@ -370,6 +370,65 @@ class EscalationSettings(BaseModel):
     )
 
 
+class AnalyticsSettings(BaseModel):
+    """Feedback, metrics, question clusters, the volume forecast and customer profiles (assistant/analytics)."""
+
+    timezone: str = Field("UTC", description="IANA time zone of the shop: day and hour buckets and the forecast's seasons use it.")
+    idle_minutes: float = Field(
+        30.0, gt=0, description="A conversation with no message for this long counts as finished (for the resolution rate)."
+    )
+    reopen_window_hours: float = Field(
+        24.0,
+        ge=0,
+        description="A finished conversation is reopened (so not resolved) when the same customer starts another one "
+        "within this many hours of its end.",
+    )
+    price_in_per_1k_tokens: float = Field(0.0, ge=0, description="Estimated cost of 1,000 prompt tokens (0 for a local model).")
+    price_out_per_1k_tokens: float = Field(
+        0.0, ge=0, description="Estimated cost of 1,000 completion tokens (0 for a local model)."
+    )
+    cluster_distance: float = Field(
+        0.45,
+        gt=0,
+        lt=2,
+        description="Cosine distance under which questions join one cluster (average linkage); chosen in "
+        "bench/question_clusters_bench.py.",
+    )
+    min_cluster_size: int = Field(2, ge=1, description="Smallest cluster reported as a hot question or a knowledge gap.")
+    max_questions: int = Field(
+        3000, ge=10, description="Most customer questions clustered per period (the latest are kept); bounds memory and time."
+    )
+    gap_min_share: float = Field(
+        0.5, ge=0, le=1, description="Share of a cluster's answers that went badly from which the cluster is marked a gap."
+    )
+    example_questions: int = Field(5, ge=1, description="Example questions shown per cluster.")
+    corrections_dir: Path | None = Field(
+        None, description="Where published answer corrections are written as Markdown; default `<data_dir>/knowledge/corrections`."
+    )
+    forecast_history_weeks: int = Field(8, ge=1, description="Weeks of hourly history the volume forecast learns from.")
+    risk_window_days: int = Field(30, ge=1, description="Days of a customer's history the complaint-risk flag reads.")
+    risk_min_signals: int = Field(
+        2, ge=1, description="Complaint-risk signals (see README) that must hold together to flag a customer."
+    )
+    risk_repeat_contacts: int = Field(
+        3, ge=2, description="Conversations within 7 days from which repeated contact counts as a risk signal."
+    )
+    complaint_intents: list[str] = Field(
+        default_factory=lambda: ["complaint"], description="Intents that count as a complaint in the customer profile."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from exc
+        return name
+
+
 class Settings(BaseSettings):
     """The whole configuration; see README.md for the table of fields."""
 
@@ -393,6 +452,7 @@ class Settings(BaseSettings):
     agent: AgentSettings = Field(default_factory=AgentSettings)
     understanding: UnderstandingSettings = Field(default_factory=UnderstandingSettings)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
+    analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
 
 
 def assert_present(value: object, name: str) -> None:

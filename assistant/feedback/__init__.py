@@ -1,0 +1,1 @@
+"""What customers and agents say about the answers: thumbs, CSAT, and agents' corrected answers."""

@@ -1,0 +1,1 @@
+"""Run folders, the case runner and the suite protocol."""

@@ -1,0 +1,1 @@
+"""Pure metric functions: classification, ranking, text checks and bootstrap confidence intervals."""

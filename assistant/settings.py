@@ -370,6 +370,63 @@ class EscalationSettings(BaseModel):
     )
 
 
+class HandoffSettings(BaseModel):
+    """The human side of a handoff: how the queue is ordered and how conversations are routed to agents.
+
+    Priority = sentiment_weight * max(0, -sentiment_score) + vip_weight * vip
+    + wait_weight * min(waited_minutes / wait_cap_minutes, 1) + reason_weights[reason].
+    """
+
+    sentiment_weight: float = Field(
+        default=3.0,
+        ge=0,
+        description="Queue priority per unit of negative sentiment (score -1 adds the whole weight, >= 0 adds none).",
+    )
+    vip_weight: float = Field(default=2.0, ge=0, description="Queue priority added for a VIP customer.")
+    wait_weight: float = Field(
+        default=2.0, ge=0, description="Queue priority added by waiting, growing linearly up to `wait_cap_minutes`."
+    )
+    wait_cap_minutes: float = Field(
+        default=30.0, gt=0, description="Waiting time after which the waiting part of the priority is full."
+    )
+    reason_weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "legal_safety_fraud": 3.0,
+            "risky_write": 2.0,
+            "anger": 2.0,
+            "complaint": 1.0,
+            "repeated_failure": 1.0,
+            "repeated_negative": 1.0,
+            "explicit_request": 0.5,
+            "vip_or_complainer": 0.5,
+            "reply_promise": 0.5,
+            "low_retrieval_confidence": 0.0,
+            "out_of_scope": 0.0,
+        },
+        description="Queue priority added per escalation reason (a reason not listed adds 0).",
+    )
+    reason_skills: dict[str, str] = Field(
+        default_factory=lambda: {"risky_write": "refunds", "legal_safety_fraud": "risk", "complaint": "complaints"},
+        description="Agent skill a handoff needs, per escalation reason (routing; the customer's language is needed too).",
+    )
+    intent_skills: dict[str, str] = Field(
+        default_factory=lambda: {
+            "get_refund": "refunds",
+            "track_refund": "refunds",
+            "check_refund_policy": "refunds",
+            "payment_issue": "payments",
+            "check_payment_methods": "payments",
+            "complaint": "complaints",
+        },
+        description="Agent skill a handoff needs, per intent of the customer's message (routing).",
+    )
+    default_max_active: int = Field(
+        default=3,
+        ge=1,
+        description="Handoffs an agent handles at once (assigned or claimed) unless registered with another limit.",
+    )
+
+
 class AnalyticsSettings(BaseModel):
     """Feedback, metrics, question clusters, the volume forecast and customer profiles (assistant/analytics)."""
 
@@ -452,6 +509,7 @@ class Settings(BaseSettings):
     agent: AgentSettings = Field(default_factory=AgentSettings)
     understanding: UnderstandingSettings = Field(default_factory=UnderstandingSettings)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
+    handoff: HandoffSettings = Field(default_factory=HandoffSettings)
     analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
 
 

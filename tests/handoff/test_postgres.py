@@ -1,0 +1,70 @@
+"""The queue on PostgreSQL: routing, the one-active-handoff index, and the claim → resolve path."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from assistant.conversations.store import ConversationStore
+from assistant.handoff.agents import AgentRegistry
+from assistant.handoff.queue import HandoffQueue
+from assistant.handoff.tables import HandoffRow, create_tables
+from assistant.settings import HandoffSettings
+from tests.handoff.conftest import SHOP, Clock, agent, open_for, summary
+
+POSTGRES = "postgresql+psycopg://{user}@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def pg_engine() -> Iterator[Engine]:
+    base = None
+    for user in ("postgres", "root"):
+        try:
+            base = create_engine(POSTGRES.format(user=user), pool_pre_ping=True)
+            with base.connect():
+                break
+        except OperationalError:
+            base = None
+    if base is None:
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    schema = f"h_{uuid.uuid4().hex[:10]}"
+    with base.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = base.execution_options(schema_translate_map={None: schema})
+    create_tables(engine)
+    yield engine
+    with base.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    base.dispose()
+
+
+def test_the_queue_on_postgresql(pg_engine: Engine) -> None:
+    queue = HandoffQueue(pg_engine, HandoffSettings(), clock=Clock())
+    store, registry = ConversationStore(pg_engine), AgentRegistry(pg_engine)
+    ann = agent(registry, "ann", skills=("refunds",), languages=("en",), max_active=1)
+    refund = open_for(queue, store, customer="alice", reason="risky_write", intent="get_refund")
+    plain = open_for(queue, store, customer="bob")
+    assert (refund.status, refund.assigned_agent_id) == ("assigned", ann.id)
+    assert (plain.status, plain.assigned_agent_id) == ("queued", None)  # ann is at her limit
+    with pytest.raises(IntegrityError), Session(pg_engine) as session, session.begin():
+        session.add(
+            HandoffRow(
+                conversation_id=refund.conversation_id,
+                shop=SHOP,
+                customer_id="alice",
+                status="queued",
+                reason="anger",
+                confidence=1.0,
+                summary=summary().model_dump(mode="json"),
+            )
+        )
+    assert queue.claim(handoff_id=refund.id, agent=ann).status == "claimed"
+    resolved = queue.close(handoff_id=refund.id, agent=ann, status="resolved", note="done")
+    assert (resolved.status, resolved.note) == ("resolved", "done")
+    assert queue.get(handoff_id=plain.id).assigned_agent_id == ann.id
+    assert [a.load for a in registry.list()] == [1]

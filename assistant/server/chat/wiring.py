@@ -68,4 +68,7 @@ def install_chat(app: FastAPI, settings: Settings, components: Components) -> Ag
     app.state.chat_service = ChatService(settings=settings.agent, store=runtime.store, agent=runtime.agent)
     app.include_router(chat_router)
     app.include_router(openai_router)
+    from assistant.server.agents.wiring import install_agents  # the human side shares the store and the tools
+
+    install_agents(app, settings, components, runtime)
     return runtime

@@ -1,0 +1,219 @@
+"""The agent desk: what a human agent does with a handoff, over the queue, the conversations and the tools.
+
+Claim, reply, resolve, hand back, and approve or decline a write that waits for
+approval. The queue keeps the handoff's state; the conversation store keeps the
+messages; an approved write runs through the same toolbox boundary as a
+customer-confirmed one (idempotency key, audit with the approving agent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import Environment, StrictUndefined, Template
+
+from assistant.agent.tooling import ToolEnvironment
+from assistant.conversations.records import MessageView
+from assistant.conversations.store import ConversationStore
+from assistant.errors import CommerceUnavailableError, ConflictError
+from assistant.handoff.agents import AgentRegistry
+from assistant.handoff.approvals import ApprovalStore, WaitingAction
+from assistant.handoff.models import (
+    AgentCreate,
+    AgentCreated,
+    AgentView,
+    ApprovalOutcome,
+    HandoffDetail,
+    HandoffView,
+)
+from assistant.handoff.queue import HandoffQueue
+from assistant.settings import HandoffSettings
+from assistant.tools.base import ProposedAction
+from assistant.tools.context import ToolContext
+from assistant.tools.describe import Describer
+
+TEXTS_DIR = Path(__file__).with_name("texts")
+UNREACHABLE = ("commerce_unavailable", "commerce_timeout")
+
+
+class AgentDesk:
+    """Everything the agent API does, in one service (the HTTP layer only translates)."""
+
+    def __init__(
+        self,
+        *,
+        settings: HandoffSettings,
+        queue: HandoffQueue,
+        registry: AgentRegistry,
+        store: ConversationStore,
+        approvals: ApprovalStore,
+        tools: ToolEnvironment,
+    ) -> None:
+        self.settings = settings
+        self.queue = queue
+        self.registry = registry
+        self._store = store
+        self._approvals = approvals
+        self._tools = tools
+
+    # --- agents (operators) ----------------------------------------------------------------------------------------
+
+    def register_agent(self, body: AgentCreate) -> AgentCreated:
+        agent, token = self.registry.register(
+            name=body.name,
+            skills=body.skills,
+            languages=body.languages,
+            max_active=body.max_active or self.settings.default_max_active,
+        )
+        if self.queue.route_waiting():  # a new agent may take handoffs nobody could
+            agent = self.registry.get(agent_id=agent.id)
+        return AgentCreated(agent=agent, token=token)
+
+    def set_agent_active(self, *, agent_id: str, active: bool) -> AgentView:
+        agent = self.registry.set_active(agent_id=agent_id, active=active)
+        if active and self.queue.route_waiting():
+            agent = self.registry.get(agent_id=agent_id)
+        return agent
+
+    def agents(self) -> list[AgentView]:
+        return self.registry.list()
+
+    # --- handoffs ---------------------------------------------------------------------------------------------------
+
+    def queue_for(self, *, agent: AgentView, include_claimed: bool = True) -> list[HandoffView]:
+        return self.queue.list_queue(agent=agent, include_claimed=include_claimed)
+
+    def claim(self, *, handoff_id: str, agent: AgentView) -> HandoffView:
+        return self.queue.claim(handoff_id=handoff_id, agent=agent)
+
+    def detail(self, *, handoff_id: str) -> HandoffDetail:
+        handoff = self.queue.get(handoff_id=handoff_id)
+        return HandoffDetail(handoff=handoff, messages=self._store.list_messages(conversation_id=handoff.conversation_id))
+
+    def reply(self, *, handoff_id: str, agent: AgentView, content: str) -> MessageView:
+        """The agent's message to the customer; only while the agent holds the handoff."""
+        handoff = self.queue.require_claimed(handoff_id=handoff_id, agent=agent)
+        return self._store.add_agent_message(conversation_id=handoff.conversation_id, agent_id=agent.id, content=content)
+
+    def resolve(self, *, handoff_id: str, agent: AgentView, note: str | None) -> HandoffView:
+        """Done: the handoff is resolved and the conversation ended (as if the customer ended it)."""
+        handoff = self.queue.require_claimed(handoff_id=handoff_id, agent=agent)
+        self._refuse_while_waiting(handoff, "resolving")
+        # The store's own end: unconfirmed proposals lapse with it. Ending first is safe to repeat: an
+        # ended conversation stays ended, so a resolve that failed half-way can simply be sent again.
+        self._store.end_conversation(conversation_id=handoff.conversation_id, shop=handoff.shop, customer_id=handoff.customer_id)
+        return self.queue.close(handoff_id=handoff_id, agent=agent, status="resolved", note=note)
+
+    def hand_back(self, *, handoff_id: str, agent: AgentView, note: str | None, message: str | None) -> HandoffView:
+        """The assistant answers the customer's next message again; `message` is a last word from the agent."""
+        handoff = self.queue.require_claimed(handoff_id=handoff_id, agent=agent)
+        self._refuse_while_waiting(handoff, "handing back")
+        if message and message.strip():
+            self._store.add_agent_message(conversation_id=handoff.conversation_id, agent_id=agent.id, content=message.strip())
+        return self.queue.close(handoff_id=handoff_id, agent=agent, status="returned", note=note)
+
+    # --- approvals --------------------------------------------------------------------------------------------------
+
+    async def approve(self, *, handoff_id: str, agent: AgentView) -> ApprovalOutcome:
+        """Run the write the customer confirmed and that waits for approval; runs once however often it is approved."""
+        handoff, waiting = await asyncio.to_thread(self._waiting_action, handoff_id, agent)
+        if not await asyncio.to_thread(self._approvals.start, pending_id=waiting.id):
+            raise ConflictError("this action was decided a moment ago by someone else", reason="approval_decided")
+        action = ProposedAction.model_validate(waiting.action)
+        try:
+            context = await asyncio.to_thread(self._context, handoff)
+            result = await self._tools.toolbox.execute_confirmed(action, context, approved_by=agent.id)
+        except BaseException:
+            await asyncio.to_thread(self._approvals.give_back, pending_id=waiting.id)  # nothing known to have run
+            raise
+        if not result.ok and result.reason in UNREACHABLE:
+            # The outcome is unknown; the idempotency key makes approving again safe.
+            await asyncio.to_thread(self._approvals.give_back, pending_id=waiting.id)
+            raise CommerceUnavailableError(f"the shop could not be reached ({result.error}); approve again in a moment")
+        status: Literal["executed", "failed"] = "executed" if result.ok else "failed"
+        recorded = result.data if result.ok else {"error": result.reason, "message": result.error}
+        await asyncio.to_thread(self._approvals.finish, pending_id=waiting.id, status=status, result=recorded)
+        text_key = "approved" if result.ok else "failed"
+        text = _say(handoff.language, text_key, action, reason=(result.error or "").rstrip(". "))
+        message = await asyncio.to_thread(self._tell, handoff, agent, text)
+        return ApprovalOutcome(
+            handoff_id=handoff.id, pending_action_id=waiting.id, status=status, result=recorded, message=message
+        )
+
+    async def decline(self, *, handoff_id: str, agent: AgentView, reason: str | None) -> ApprovalOutcome:
+        """Refuse the waiting write: it never runs, the refusal is audited, and the customer is told why."""
+        handoff, waiting = await asyncio.to_thread(self._waiting_action, handoff_id, agent)
+        recorded = {"declined_by": agent.id, "reason": reason}
+        if not await asyncio.to_thread(self._approvals.decline, pending_id=waiting.id, result=recorded):
+            raise ConflictError("this action was decided a moment ago by someone else", reason="approval_decided")
+        action = ProposedAction.model_validate(waiting.action)
+        await self._tools.audit.record(
+            conversation_id=handoff.conversation_id,
+            customer_id=action.customer_id,
+            tool=action.tool,
+            arguments=action.arguments,
+            outcome="refused",
+            reason="declined_by_agent",
+            result=recorded,
+            idempotency_key=action.idempotency_key,
+        )
+        text = _say(handoff.language, "declined", action, reason=(reason or "").strip().rstrip("."))
+        message = await asyncio.to_thread(self._tell, handoff, agent, text)
+        return ApprovalOutcome(
+            handoff_id=handoff.id, pending_action_id=waiting.id, status="declined", result=recorded, message=message
+        )
+
+    # --- internals --------------------------------------------------------------------------------------------------
+
+    def _waiting_action(self, handoff_id: str, agent: AgentView) -> tuple[HandoffView, WaitingAction]:
+        handoff = self.queue.require_claimed(handoff_id=handoff_id, agent=agent)
+        waiting = self._approvals.waiting(conversation_id=handoff.conversation_id, pending_action_id=handoff.pending_action_id)
+        if waiting is None:
+            raise ConflictError("nothing in this conversation waits for an agent's approval", reason="no_pending_approval")
+        if handoff.pending_action_id != waiting.id:
+            self.queue.set_pending_action(handoff_id=handoff.id, pending_action_id=waiting.id)
+        return handoff, waiting
+
+    def _refuse_while_waiting(self, handoff: HandoffView, doing: str) -> None:
+        waiting = self._approvals.waiting(conversation_id=handoff.conversation_id, pending_action_id=handoff.pending_action_id)
+        if waiting is not None:
+            raise ConflictError(
+                f"a write waits for your approval ({waiting.name}): approve or decline it before {doing}",
+                reason="approval_pending",
+            )
+
+    def _context(self, handoff: HandoffView) -> ToolContext:
+        """The tools act for the conversation's customer, with the identity the conversation verified."""
+        verified, _summary, _upto = self._store.conversation_state(conversation_id=handoff.conversation_id)
+        return ToolContext(
+            conversation_id=handoff.conversation_id,
+            connectors=self._tools.connectors,
+            audit=self._tools.audit,
+            authenticated_customer_id=handoff.customer_id,
+            verified_customer_id=verified,
+            language="zh" if handoff.language == "zh" else "en",
+        )
+
+    def _tell(self, handoff: HandoffView, agent: AgentView, text: str) -> MessageView | None:
+        try:
+            return self._store.add_agent_message(conversation_id=handoff.conversation_id, agent_id=agent.id, content=text)
+        except ConflictError:
+            return None  # the customer ended the conversation meanwhile; the decision stands and is recorded
+
+
+def _say(language: str | None, key: str, action: ProposedAction, **values: Any) -> str:
+    language = "zh" if language == "zh" else "en"
+    amount = Describer(language).money(action.refund_amount, action.currency) if action.refund_amount else ""
+    order_id = action.arguments.get("order_id", "")
+    return _templates(language)[key].render(order_id=order_id, amount=amount, **values).strip()
+
+
+@lru_cache(maxsize=4)
+def _templates(language: str) -> dict[str, Template]:
+    environment = Environment(undefined=StrictUndefined, autoescape=False)
+    tree = tomllib.loads((TEXTS_DIR / f"{language}.toml").read_text(encoding="utf-8"))
+    return {key: environment.from_string(text) for key, text in tree["approval"].items()}

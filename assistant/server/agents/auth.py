@@ -1,0 +1,46 @@
+"""Who is calling the agent API: a human agent (bearer token) or an operator (operator key).
+
+- Agents send `Authorization: Bearer <agent token>` (issued once at registration); a
+  missing, unknown or deactivated token is 401.
+- Operators (who register agents) send `X-Operator-Key: <knowledge.operator_key>`, the
+  same key as for ingestion; the development default is refused in production.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from assistant.errors import UnauthorizedError
+from assistant.handoff.desk import AgentDesk
+from assistant.handoff.models import AgentView
+
+
+def _desk(request: Request) -> AgentDesk:
+    return request.app.state.agent_desk  # type: ignore[no-any-return]
+
+
+def _agent(
+    request: Request,
+    authorization: Annotated[str | None, Header(description="`Bearer <agent token>`")] = None,
+) -> AgentView:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise UnauthorizedError("send the agent's token as `Authorization: Bearer <token>`")
+    return _desk(request).registry.authenticate(token.strip())
+
+
+def _operator(request: Request, x_operator_key: Annotated[str | None, Header(description="The operator key.")] = None) -> None:
+    settings = request.app.state.settings
+    expected = settings.knowledge.operator_key.get_secret_value()
+    if settings.server.environment == "production" and expected.startswith("dev-"):
+        raise UnauthorizedError("the operator key is the development default, refused in production: set knowledge.operator_key")
+    if not x_operator_key or not hmac.compare_digest(x_operator_key.encode(), expected.encode()):
+        raise UnauthorizedError("send the operator key as `X-Operator-Key: <key>`")
+
+
+DeskDep = Annotated[AgentDesk, Depends(_desk)]
+AgentDep = Annotated[AgentView, Depends(_agent)]
+OperatorDep = Depends(_operator)

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Select, case, func, select
+from sqlalchemy import Engine, case, func, select
 from sqlalchemy.orm import Session
 
 from assistant.analytics.records import ConversationFacts, HandoffFacts, TurnFacts
@@ -58,9 +58,9 @@ class AnalyticsRepository:
         with Session(self._engine) as session:
             return [as_utc(moment) for moment in session.scalars(query)]
 
-    def _load(self, query: Select[tuple[ConversationRow]]) -> list[ConversationFacts]:
+    def _load(self, query: Any) -> list[ConversationFacts]:  # a select of ConversationRow
         with Session(self._engine) as session:
-            conversations = list(session.scalars(query.order_by(ConversationRow.created_at)))
+            conversations: list[ConversationRow] = list(session.scalars(query.order_by(ConversationRow.created_at)))
             ids = [row.id for row in conversations]
             turns = _entities_in(session, select(TurnRow), TurnRow.conversation_id, ids)
             turn_ids = [turn.id for turn in turns]
@@ -201,12 +201,12 @@ class AnalyticsRepository:
         return following
 
 
-def _entities_in(session: Session, query: Select[Any], column: Any, values: Sequence[Any]) -> list[Any]:
+def _entities_in(session: Session, query: Any, column: Any, values: Sequence[Any]) -> list[Any]:
     """Rows of one table whose `column` is in `values` (queried in batches)."""
     return [row for batch in _batched(values, BATCH) for row in session.scalars(query.where(column.in_(batch)))]
 
 
-def _tuples_in(session: Session, query: Select[Any], column: Any, values: Sequence[Any]) -> list[Any]:
+def _tuples_in(session: Session, query: Any, column: Any, values: Sequence[Any]) -> list[Any]:
     """Tuples of a multi-column query whose `column` is in `values` (queried in batches)."""
     return [row for batch in _batched(values, BATCH) for row in session.execute(query.where(column.in_(batch))).tuples()]
 

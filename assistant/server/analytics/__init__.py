@@ -1,0 +1,1 @@
+"""Operator analytics (metrics, questions, forecast), customer feedback and agent corrections, customer profiles."""

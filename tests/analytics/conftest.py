@@ -1,0 +1,134 @@
+"""Fixtures of the analytics tests: an app with the analytics wired in, recorded turns, an agent's token.
+
+Conversations are recorded through the real `ConversationStore.save_turn` with turn records
+shaped like the agent's; tests that need the model to produce them are in tests/chat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session
+
+from assistant.components.container import Components
+from assistant.conversations.records import LLMCallRecord, RetrievalRecord, ToolCallRecord, TurnRecord
+from assistant.conversations.store import ConversationStore
+from assistant.conversations.tables import ConversationRow, MessageRow, TurnRow
+from assistant.server.app import create_app
+from assistant.settings import Settings
+from assistant.understanding.models import Understanding
+from tests.conftest import free_port
+
+SHOP = "test-shop"
+SHOP_KEY = "test-shop-key"
+OPERATOR_KEY = "test-operator-key"
+CUSTOMER = "yusuf_rossi_9620"
+
+
+@pytest.fixture
+def analytics_settings(make_settings: Callable[..., Settings]) -> Settings:
+    """No model server and no commerce service (closed ports): these tests record turns directly."""
+    return make_settings(
+        llm={"port": free_port(), "timeout_seconds": 5.0},
+        commerce={"base_url": f"http://127.0.0.1:{free_port()}", "retries": 0, "timeout_seconds": 2.0},
+        server={"api_keys": {SHOP: SHOP_KEY}},
+        knowledge={"operator_key": OPERATOR_KEY},
+    )
+
+
+def build_app(settings: Settings, components: Components | None = None) -> Any:
+    """create_app, plus the agent and analytics sides if app.py does not install them (yet)."""
+    from assistant.server.agents.wiring import install_agents
+    from assistant.server.analytics.wiring import install_analytics
+
+    app = create_app(settings, components)
+    if not hasattr(app.state, "agent_desk"):
+        install_agents(app, settings, app.state.components, app.state.agent_runtime)
+    if not hasattr(app.state, "analytics_service"):
+        install_analytics(app, settings, app.state.components)
+    return app
+
+
+class analytics_client:  # noqa: N801 - used like a function in `async with`
+    """An HTTP client on a fresh app (lifespan run), with the shop key and a customer id by default."""
+
+    def __init__(self, settings: Settings, components: Components | None = None, customer: str = CUSTOMER) -> None:
+        self.app = build_app(settings, components)
+        self.customer = customer
+
+    async def __aenter__(self) -> httpx.AsyncClient:
+        self._lifespan = self.app.router.lifespan_context(self.app)
+        await self._lifespan.__aenter__()
+        self._http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app),
+            base_url="http://assistant",
+            headers={"Authorization": f"Bearer {SHOP_KEY}", "X-Customer-Id": self.customer},
+            timeout=120,
+        )
+        return self._http
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._http.aclose()
+        await self._lifespan.__aexit__(None, None, None)
+
+
+def understanding(intent: str, sentiment: str = "neutral", score: float = 0.0, signals: tuple[str, ...] = ()) -> Understanding:
+    return Understanding(
+        language="en", intent=intent, intent_confidence=0.9, out_of_scope=intent == "out_of_scope",
+        sentiment=sentiment, sentiment_score=score, signals=set(signals),  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def record_turn(
+    engine: Engine,
+    conversation_id: str,
+    text: str,
+    reply: str,
+    *,
+    intent: str = "check_refund_policy",
+    sentiment: str = "neutral",
+    score: float = 0.0,
+    signals: tuple[str, ...] = (),
+    retrieval_scores: tuple[float, ...] = (),
+    tool_calls: tuple[bool, ...] = (),
+    at: datetime | None = None,
+    **fields: Any,
+) -> tuple[str, int]:
+    """Save one turn like the agent does; returns the turn id and the id of the assistant's message."""
+    record = TurnRecord(
+        prompt_version="v1",
+        language="en",
+        customer_text=text,
+        reply=reply,
+        seconds=fields.pop("seconds", 2.0),
+        first_token_seconds=fields.pop("first_token_seconds", 0.8),
+        understanding=understanding(intent, sentiment, score, signals),
+        retrievals=[
+            RetrievalRecord(query=text, rank=rank, chunk_id=f"chunk-{rank}", document_id="doc", score=1.0, dense_score=value)
+            for rank, value in enumerate(retrieval_scores)
+        ],
+        llm_calls=[LLMCallRecord(purpose="reply", model="qwen", tokens_in=120, tokens_out=30, seconds=1.0, ok=True)],
+        tool_calls=[ToolCallRecord(name="get_order_details", kind="read", arguments={}, ok=ok) for ok in tool_calls],
+        **fields,
+    )
+    turn_id = ConversationStore(engine).save_turn(conversation_id=conversation_id, record=record)
+    with Session(engine) as session, session.begin():
+        if at is not None:
+            session.execute(update(TurnRow).where(TurnRow.id == turn_id).values(created_at=at))
+            session.execute(update(MessageRow).where(MessageRow.turn_id == turn_id).values(created_at=at))
+        answer = session.query(MessageRow.id).filter(MessageRow.turn_id == turn_id, MessageRow.role == "assistant").scalar()
+    return turn_id, int(answer or 0)
+
+
+def set_conversation_times(engine: Engine, conversation_id: str, *, created: datetime, ended: datetime | None = None) -> None:
+    """Move a conversation in time (the store stamps the present)."""
+    with Session(engine) as session, session.begin():
+        values: dict[str, Any] = {"created_at": created}
+        if ended is not None:
+            values.update(status="ended", ended_at=ended)
+        session.execute(update(ConversationRow).where(ConversationRow.id == conversation_id).values(**values))

@@ -6,13 +6,15 @@ shaped like the agent's; tests that need the model to produce them are in tests/
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, create_engine, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from assistant.components.container import Components
@@ -28,6 +30,31 @@ SHOP = "test-shop"
 SHOP_KEY = "test-shop-key"
 OPERATOR_KEY = "test-operator-key"
 CUSTOMER = "yusuf_rossi_9620"
+
+
+POSTGRES = "postgresql+psycopg://{user}@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A database URL on the local PostgreSQL whose tables land in a schema of their own, dropped after."""
+    base = None
+    for user in ("postgres", "root"):
+        try:
+            base = create_engine(POSTGRES.format(user=user))
+            with base.connect():
+                break
+        except OperationalError:
+            base = None
+    if base is None:
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    schema = f"analytics_{uuid.uuid4().hex[:10]}"
+    with base.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    yield f"{base.url.render_as_string(hide_password=False)}?options=-csearch_path%3D{schema}"
+    with base.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    base.dispose()
 
 
 @pytest.fixture

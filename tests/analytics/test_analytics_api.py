@@ -10,14 +10,22 @@ from sqlalchemy.orm import Session
 from assistant.conversations.store import ConversationStore
 from assistant.feedback.store import FeedbackStore
 from assistant.handoff.tables import HandoffRow
-from assistant.settings import Settings
+from assistant.settings import DatabaseSettings, Settings
 from tests.analytics.conftest import OPERATOR_KEY, SHOP, analytics_client, record_turn, set_conversation_times
 
 OPERATOR = {"X-Operator-Key": OPERATOR_KEY}
 
 
 async def test_metrics_are_the_figures_of_the_stored_records(analytics_settings: Settings) -> None:
-    client = analytics_client(analytics_settings)
+    await check_metrics_of_stored_records(analytics_settings)
+
+
+async def test_metrics_on_postgresql(analytics_settings: Settings, postgres_url: str) -> None:
+    await check_metrics_of_stored_records(analytics_settings.model_copy(update={"database": DatabaseSettings(url=postgres_url)}))
+
+
+async def check_metrics_of_stored_records(settings: Settings) -> None:
+    client = analytics_client(settings)
     engine = client.app.state.components.engine
     store, feedback = ConversationStore(engine), FeedbackStore(engine)
     now = datetime.now(UTC)

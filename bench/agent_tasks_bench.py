@@ -42,11 +42,11 @@ from assistant.settings import Settings  # noqa: E402
 from commerce.database import copy_sqlite, open_database  # noqa: E402
 from commerce.process import CommerceProcess  # noqa: E402
 from commerce.seed import load_seed  # noqa: E402
+from evals.suites.agent_data import normal_write, retail_dev_tasks, retail_v1_tasks  # noqa: E402
 
 DATA = REPO / "data" / "retail"
 TEST_SEED, TEST_SIZE = 20261122, 40
 SHOP_KEY = "bench-shop-key"
-READ_PREFIXES = ("find_", "get_", "list_", "calculate", "track_")
 MAX_TURNS = 6
 TTFT_QUESTIONS = (
     "What is your policy on returning delivered items?",
@@ -63,70 +63,13 @@ def free_port() -> int:
 
 
 def load_tasks(split: str) -> list[dict[str, Any]]:
-    """(id, message, customer id, ground-truth writes) of each task."""
-    db = json.loads((DATA / "db.json").read_text())
-    tasks = []
+    """(id, message, customer id, ground-truth writes) of each task; the task reading is the evals suite's (one copy)."""
     if split == "dev":
-        for task in json.loads((DATA / "tasks_dev.json").read_text()):
-            scenario = task["user_scenario"]["instructions"]
-            actions = task["evaluation_criteria"]["actions"]
-            message = " ".join(part for part in (scenario["known_info"], scenario["reason_for_call"]) if part)
-            tasks.append(
-                {
-                    "id": task["id"],
-                    "message": message,
-                    "customer": _customer(db, actions),
-                    "writes": _writes(actions, "arguments"),
-                }
-            )
+        tasks = retail_dev_tasks()
     else:
-        pool = json.loads((DATA / "tasks_v1.json").read_text())
-        for index in sorted(random.Random(TEST_SEED).sample(range(len(pool)), TEST_SIZE)):
-            task = pool[index]
-            tasks.append(
-                {
-                    "id": f"v1-{index}",
-                    "message": task["instruction"],
-                    "customer": task["user_id"],
-                    "writes": _writes(task["actions"], "kwargs"),
-                }
-            )
-    return tasks
-
-
-def _customer(db: dict[str, Any], actions: list[dict[str, Any]]) -> str:
-    """The customer the shop would have signed in: the one the ground-truth identity lookup finds."""
-    for action in actions:
-        args = action["arguments"]
-        for user in db["users"].values():
-            if action["name"] == "find_user_id_by_email" and user["email"] == args["email"]:
-                return str(user["user_id"])
-            if action["name"] == "find_user_id_by_name_zip" and (
-                user["name"]["first_name"],
-                user["name"]["last_name"],
-                user["address"]["zip"],
-            ) == (args["first_name"], args["last_name"], args["zip"]):
-                return str(user["user_id"])
-        if "user_id" in args:
-            return str(args["user_id"])
-        if args.get("order_id") in db["orders"]:  # tasks whose ground truth has no identity lookup
-            return str(db["orders"][args["order_id"]]["user_id"])
-    return "unknown"
-
-
-def _writes(actions: list[dict[str, Any]], key: str) -> list[tuple[str, str]]:
-    return sorted(_normal(a["name"], a.get(key) or {}) for a in actions if not a["name"].startswith(READ_PREFIXES))
-
-
-def _normal(name: str, arguments: dict[str, Any]) -> tuple[str, str]:
-    """Arguments in a comparable form: item lists as sorted (old, new) pairs; a handoff's free text ignored."""
-    if name == "transfer_to_human_agents":
-        return name, ""
-    args = dict(arguments)
-    if "item_ids" in args:
-        pairs = sorted(zip(args.pop("item_ids"), args.pop("new_item_ids", [None] * 99), strict=False))
-        args["items"] = pairs
-    return name, json.dumps(args, sort_keys=True)
+        pool = retail_v1_tasks()
+        tasks = [pool[index] for index in sorted(random.Random(TEST_SEED).sample(range(len(pool)), TEST_SIZE))]
+    return [{**task, "writes": [tuple(write) for write in task["writes"]]} for task in tasks]
 
 
 async def run_task(http: httpx.AsyncClient, task: dict[str, Any]) -> dict[str, Any]:
@@ -157,7 +100,7 @@ def executed_writes(database_url: str, conversation: str) -> list[tuple[str, str
             {"c": conversation},
         ).all()
     engine.dispose()
-    return sorted(_normal(tool, json.loads(args) if isinstance(args, str) else args) for tool, args in rows)
+    return sorted(normal_write(tool, json.loads(args) if isinstance(args, str) else args) for tool, args in rows)
 
 
 def tool_call_errors(database_url: str) -> tuple[int, Counter[str]]:

@@ -1,0 +1,176 @@
+"""`agent-tasks`: the agent on retail and banking tasks in one-message form, through the chat API.
+
+Each task's scenario is the customer's first message and every proposed write is
+answered "yes" (at most MAX_TURNS messages). Success: the writes the assistant
+executed (the tools' audit log) equal the ground truth's in name and compared
+arguments, and every output fact the task lists appears in a reply. Runs the real
+stack: the configured model, the chat API in process over its own conversation
+database in the run folder, the configured knowledge base, and the reference
+commerce service reset to the retail seed before every task — one task at a
+time, since tasks share that one database.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import text
+
+from assistant.settings import Settings
+from evals.harness.models import CaseRecord
+from evals.metrics.text import facts_recall
+from evals.suites.agent_data import (
+    HANDOFF,
+    banking_one_message_tasks,
+    normal_write,
+    retail_dev_tasks,
+    retail_v1_tasks,
+)
+from evals.suites.base import Case, CaseOutput, EvalContext, MetricSpec
+from evals.suites.chat_env import ChatEnvironment, chat_environment
+
+MAX_TURNS = 6
+BAD_ARGUMENTS = ("bad_arguments", "bad_input")
+
+
+class AgentTasksSuite:
+    name = "agent-tasks"
+    description = "Retail (dev, v1) and banking tasks in one-message form: executed writes and output facts vs ground truth."
+    needs_llm = True
+
+    def load_cases(self) -> list[Case]:
+        tasks = [*retail_dev_tasks(), *retail_v1_tasks(), *banking_one_message_tasks()]
+        return [Case(id=task.pop("id"), inputs=task) for task in tasks]
+
+    def concurrency(self, settings: Settings) -> int:
+        return 1  # every task resets the one commerce database
+
+    @asynccontextmanager
+    async def open(self, context: EvalContext) -> AsyncIterator[Any]:
+        async with chat_environment(context, "agent") as chat:
+            yield _TaskRunner(chat)
+
+    def metrics(self) -> list[MetricSpec]:
+        specs = [
+            MetricSpec("success_rate", per_case="success", failed_as=0.0, description="Writes and facts as in the ground truth."),
+            MetricSpec("writes_match", per_case="writes_match", failed_as=0.0),
+            MetricSpec("facts_recall", per_case="facts_recall", description="Over tasks that list output facts."),
+        ]
+        specs += [MetricSpec(f"{s}.success_rate", per_case=f"{s}.success") for s in ("retail_dev", "retail_v1", "banking")]
+        specs += [
+            MetricSpec("tool_argument_errors", per_case="tool_argument_errors", higher_is_better=False, description="Per task."),
+            MetricSpec("turns", per_case="turns", higher_is_better=False),
+            MetricSpec("tool_calls", per_case="tool_calls", higher_is_better=False),
+            MetricSpec("llm_calls", per_case="llm_calls", higher_is_better=False),
+            MetricSpec("tokens", per_case="tokens", higher_is_better=False, description="Prompt + completion tokens per task."),
+        ]
+        return specs
+
+    def tables(self, records: Sequence[CaseRecord]) -> dict[str, Any]:
+        tasks_by_set: dict[str, Any] = {}
+        for record in records:
+            entry = tasks_by_set.setdefault(record.inputs["set"], {"tasks": 0, "success": 0, "failed_to_run": 0})
+            entry["tasks"] += 1
+            entry["success"] += bool(record.ok and record.scores.get("success"))
+            entry["failed_to_run"] += not record.ok
+        return {"tasks by set": tasks_by_set}
+
+    def outcome(self, record: CaseRecord) -> str:
+        got = [name for name, _ in record.outputs.get("executed", [])]
+        return f"{'success' if record.scores.get('success') else 'fail'} {got}"
+
+
+class _TaskRunner:
+    def __init__(self, chat: ChatEnvironment) -> None:
+        self._http = chat.http
+        self._engine = chat.engine
+        self._commerce = chat.commerce
+
+    async def run(self, case: Case) -> CaseOutput:
+        task = case.inputs
+        self._commerce.reset()
+        headers = {"X-Customer-Id": task["customer"]}
+        response = await self._http.post("/v1/conversations", headers=headers)
+        response.raise_for_status()
+        conversation = response.json()["id"]
+        message, turns, replies, errors, handed_off = task["message"], 0, [], [], False
+        started = time.perf_counter()
+        while turns < MAX_TURNS:
+            response = await self._http.post(
+                f"/v1/conversations/{conversation}/messages", json={"content": message}, headers=headers
+            )
+            turns += 1
+            if response.status_code != 200:
+                errors.append(f"{response.status_code}: {response.text[:300]}")
+                break
+            reply = response.json()
+            replies.append(reply["reply"])
+            handed_off |= bool(reply["handoff"])
+            if not reply["pending_confirmation"]:
+                break
+            message = "yes"
+        facts = task["facts"]
+        executed = self._executed_writes(conversation, handed_off)
+        expected = [list(w) for w in task["writes"]]
+        writes_match = executed == expected
+        recall = facts_recall("\n".join(replies), facts)
+        success = writes_match and recall == 1.0
+        calls, argument_errors = self._tool_calls(conversation)
+        llm_calls, tokens_in, tokens_out = self._llm_usage(conversation)
+        scores: dict[str, float | None] = {
+            "success": float(success),
+            "writes_match": float(writes_match),
+            f"{task['set']}.success": float(success),
+            "tool_argument_errors": float(argument_errors),
+            "turns": float(turns),
+            "tool_calls": float(calls),
+            "llm_calls": float(llm_calls),
+            "tokens": float(tokens_in + tokens_out),
+        }
+        if facts:
+            scores["facts_recall"] = recall
+        return CaseOutput(
+            outputs={
+                "conversation_id": conversation, "executed": executed, "handoff": handed_off, "replies": replies,
+                "http_errors": errors, "chat_seconds": round(time.perf_counter() - started, 3),
+            },
+            scores=scores, tokens_in=tokens_in, tokens_out=tokens_out,
+        )  # fmt: skip
+
+    def _executed_writes(self, conversation: str, handed_off: bool) -> list[list[str]]:
+        """The executed writes of the audit log; a handoff is the chat API's (the human queue took the conversation)."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT tool, arguments FROM tool_audit_log"
+                    " WHERE conversation_id = :c AND outcome IN ('executed', 'handed_off')"
+                ),
+                {"c": conversation},
+            ).all()
+        writes = [list(normal_write(tool, json.loads(args) if isinstance(args, str) else args)) for tool, args in rows]
+        writes = [write for write in writes if write[0] != HANDOFF] + ([[HANDOFF, ""]] if handed_off else [])
+        return sorted(writes)
+
+    def _tool_calls(self, conversation: str) -> tuple[int, int]:
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT c.ok, c.error FROM tool_calls c JOIN turns t ON c.turn_id = t.id WHERE t.conversation_id = :c"),
+                {"c": conversation},
+            ).all()
+        bad = sum(1 for ok, error in rows if not ok and str(error).split(":", 1)[0] in BAD_ARGUMENTS)
+        return len(rows), bad
+
+    def _llm_usage(self, conversation: str) -> tuple[int, int, int]:
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                text(
+                    "SELECT COUNT(*), COALESCE(SUM(l.tokens_in), 0), COALESCE(SUM(l.tokens_out), 0) "
+                    "FROM llm_calls l JOIN turns t ON l.turn_id = t.id WHERE t.conversation_id = :c"
+                ),
+                {"c": conversation},
+            ).one()
+        return int(row[0]), int(row[1]), int(row[2])

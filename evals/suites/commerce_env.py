@@ -1,0 +1,61 @@
+"""A reference commerce service of the evaluation's own, over a copy of the retail seed it can reset per task."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+from pathlib import Path
+from types import TracebackType
+
+from commerce.database import copy_sqlite, open_database
+from commerce.process import CommerceProcess
+from commerce.seed import load_seed
+
+API_KEY = "evals-commerce-key"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class OwnRetailCommerce:
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._template = folder / "retail-template.db"
+        self._live = folder / "retail.db"
+        self._process: CommerceProcess | None = None
+
+    @property
+    def base_url(self) -> str:
+        if self._process is None:
+            raise RuntimeError("the commerce service is not started: use OwnRetailCommerce in a `with` block")
+        return self._process.base_url
+
+    @property
+    def api_key(self) -> str:
+        return API_KEY
+
+    def reset(self) -> None:
+        copy_sqlite(self._template, self._live)
+
+    def __enter__(self) -> OwnRetailCommerce:
+        self._folder.mkdir(parents=True, exist_ok=True)
+        if not self._template.is_file():
+            database = open_database(f"sqlite:///{self._template}")
+            load_seed(database, "retail")
+            database.dispose()
+            with sqlite3.connect(self._template) as connection:  # one self-contained file to copy
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.close()
+        self.reset()
+        self._process = CommerceProcess(
+            database_url=f"sqlite:///{self._live}", port=_free_port(), api_key=API_KEY,
+            log_path=self._folder / "commerce.log", cwd=self._folder,
+        ).start()  # fmt: skip
+        return self
+
+    def __exit__(self, *_exc: tuple[type[BaseException] | None, BaseException | None, TracebackType | None]) -> None:
+        if self._process is not None:
+            self._process.stop()

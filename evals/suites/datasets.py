@@ -1,0 +1,29 @@
+"""Readers of the data sets the suites use (files under evals/datasets/ and the repository's data/)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+DATASETS = REPO / "evals" / "datasets"
+DATA = REPO / "data"
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def customer_messages() -> list[dict[str, Any]]:
+    """Our own labelled shop messages (intent, sentiment, escalation); see evals/datasets/CUSTOMER_MESSAGES.md."""
+    return read_jsonl(DATASETS / "customer_messages.jsonl")
+
+
+def banking_tasks() -> list[dict[str, Any]]:
+    return json.loads((DATA / "banking_knowledge" / "tasks_dev.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def banking_hands_off(task: dict[str, Any]) -> bool:
+    actions = task["evaluation_criteria"].get("actions") or []
+    return any(action["name"] in ("transfer_to_human_agents", "request_human_agent_transfer") for action in actions)

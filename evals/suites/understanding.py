@@ -1,0 +1,204 @@
+"""`intent`, `sentiment` and `escalation`: the per-message understanding and the escalation decision, scored
+against labels. Runs the configured understanding model file and escalation settings, one message per case."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from assistant.settings import Settings
+from evals.harness.models import CaseRecord
+from evals.metrics.classification import binary_report, classification_report, macro_scores
+from evals.suites.base import Case, CaseOutput, EvalContext, MetricSpec
+from evals.suites.datasets import banking_hands_off, banking_tasks, customer_messages
+
+PARALLEL_EMBEDDING = 2  # the packaged embedder is CPU-bound; more threads than cores only queue
+
+
+def _labels(records: Sequence[CaseRecord], truth: str, predicted: str) -> tuple[list[str], list[str]]:
+    return [str(r.inputs[truth]) for r in records], [str(r.outputs[predicted]) for r in records]
+
+
+class _MessageSuite:
+    needs_llm = False
+    truth_key = ""
+    predicted_key = ""
+
+    def concurrency(self, settings: Settings) -> int:
+        return PARALLEL_EMBEDDING
+
+    @asynccontextmanager
+    async def open(self, context: EvalContext) -> AsyncIterator[Any]:
+        from assistant.understanding.service import MessageUnderstanding
+
+        understanding = MessageUnderstanding.from_settings(context.settings, context.components.embedder())
+        await asyncio.to_thread(lambda: understanding.model)  # a missing model file fails the run once, up front
+        yield _Analyse(understanding, self._score, context.settings)
+
+    def _score(self, case: Case, understanding: Any, settings: Settings) -> CaseOutput:
+        raise NotImplementedError
+
+    def _classification_specs(self) -> list[MetricSpec]:
+        def statistic(position: int) -> Callable[[Sequence[CaseRecord]], float]:
+            def compute(records: Sequence[CaseRecord]) -> float:
+                truth, predicted = _labels(records, self.truth_key, self.predicted_key)
+                return macro_scores(truth, predicted)[position]
+
+            return compute
+
+        return [
+            MetricSpec("accuracy", per_case="correct", description="Share of messages labelled right."),
+            MetricSpec("macro_precision", statistic=statistic(0)),
+            MetricSpec("macro_recall", statistic=statistic(1)),
+            MetricSpec("macro_f1", statistic=statistic(2)),
+        ]
+
+    def tables(self, records: Sequence[CaseRecord]) -> dict[str, Any]:
+        usable = [r for r in records if r.ok]
+        if not usable:
+            return {}
+        truth, predicted = _labels(usable, self.truth_key, self.predicted_key)
+        return {self.truth_key: classification_report(truth, predicted).model_dump()}
+
+    def outcome(self, record: CaseRecord) -> str:
+        return str(record.outputs[self.predicted_key])
+
+
+class _Analyse:
+    def __init__(self, understanding: Any, score: Callable[[Case, Any, Settings], CaseOutput], settings: Settings) -> None:
+        self._understanding = understanding
+        self._score = score
+        self._settings = settings
+
+    async def run(self, case: Case) -> CaseOutput:
+        understood = await asyncio.to_thread(self._understanding.analyse, case.inputs["text"])
+        return self._score(case, understood, self._settings)
+
+
+class IntentSuite(_MessageSuite):
+    name = "intent"
+    description = "Intent (with out-of-scope) of our own labelled shop messages, English and Chinese."
+    truth_key, predicted_key = "intent", "intent"
+
+    def load_cases(self) -> list[Case]:
+        return [
+            Case(id=m["id"], inputs={"text": m["text"], "language": m["language"], "intent": m["intent"]})
+            for m in customer_messages()
+        ]
+
+    def _score(self, case: Case, understood: Any, settings: Settings) -> CaseOutput:
+        return CaseOutput(
+            outputs={"intent": understood.intent, "confidence": understood.intent_confidence},
+            scores={"correct": float(understood.intent == case.inputs["intent"])},
+        )
+
+    def metrics(self) -> list[MetricSpec]:
+        return self._classification_specs()
+
+
+class SentimentSuite(_MessageSuite):
+    name = "sentiment"
+    description = "Sentiment (negative / neutral / positive) of our own labelled shop messages, English and Chinese."
+    truth_key, predicted_key = "sentiment", "sentiment"
+
+    def load_cases(self) -> list[Case]:
+        return [
+            Case(id=m["id"], inputs={"text": m["text"], "language": m["language"], "sentiment": m["sentiment"]})
+            for m in customer_messages()
+        ]
+
+    def _score(self, case: Case, understood: Any, settings: Settings) -> CaseOutput:
+        return CaseOutput(
+            outputs={
+                "sentiment": understood.sentiment,
+                "score": understood.sentiment_score,
+                "emotions": sorted(understood.emotions),
+            },
+            scores={"correct": float(understood.sentiment == case.inputs["sentiment"])},
+        )
+
+    def metrics(self) -> list[MetricSpec]:
+        return self._classification_specs()
+
+
+class EscalationSuite(_MessageSuite):
+    name = "escalation"
+    description = (
+        "Whether one message alone should go to a human: our labelled shop messages, and banking_knowledge dev tasks "
+        "(the whole scenario as the message; a human transfer in the ground truth means escalate)."
+    )
+    truth_key, predicted_key = "escalate", "escalate"
+
+    def load_cases(self) -> list[Case]:
+        cases = [
+            Case(
+                id=m["id"],
+                inputs={"text": m["text"], "source": "shop_messages", "escalate": m["escalate"], "reason": m.get("reason")},
+            )
+            for m in customer_messages()
+        ]
+        for task in banking_tasks():
+            text = task["user_scenario"]["instructions"]
+            cases.append(
+                Case(
+                    id=f"banking-{task['id']}",
+                    inputs={"text": text, "source": "banking_tasks", "escalate": banking_hands_off(task), "reason": None},
+                )
+            )
+        return cases
+
+    def _score(self, case: Case, understood: Any, settings: Settings) -> CaseOutput:
+        from assistant.escalation import EscalationInput, EscalationPolicy
+
+        decision = EscalationPolicy.from_settings(settings).decide(EscalationInput(current=understood))
+        scores: dict[str, float | None] = {"correct": float(decision.escalate == case.inputs["escalate"])}
+        if case.inputs["reason"] and decision.escalate:
+            scores["reason_correct"] = float(decision.reason == case.inputs["reason"])
+        return CaseOutput(
+            outputs={"escalate": decision.escalate, "reason": decision.reason, "confidence": decision.confidence},
+            scores=scores,
+        )
+
+    def metrics(self) -> list[MetricSpec]:
+        def binary(field: str) -> Callable[[Sequence[CaseRecord]], float]:
+            def compute(records: Sequence[CaseRecord]) -> float:
+                return float(
+                    binary_report([bool(r.inputs["escalate"]) for r in records], [bool(r.outputs["escalate"]) for r in records])[
+                        field
+                    ]
+                )
+
+            return compute
+
+        return [
+            MetricSpec("accuracy", per_case="correct"),
+            MetricSpec(
+                "precision", statistic=binary("precision"), description="Of the escalated messages, the share that should be."
+            ),
+            MetricSpec(
+                "recall", statistic=binary("recall"), description="Of the messages that should escalate, the share that did."
+            ),
+            MetricSpec("f1", statistic=binary("f1")),
+            MetricSpec(
+                "reason_accuracy", per_case="reason_correct", description="Right reason, among escalated labelled messages."
+            ),
+        ]
+
+    def tables(self, records: Sequence[CaseRecord]) -> dict[str, Any]:
+        usable = [r for r in records if r.ok]
+        if not usable:
+            return {}
+        truth = ["escalate" if r.inputs["escalate"] else "stay" for r in usable]
+        predicted = ["escalate" if r.outputs["escalate"] else "stay" for r in usable]
+        tables: dict[str, Any] = {"escalate": classification_report(truth, predicted, labels=["escalate", "stay"]).model_dump()}
+        for source in sorted({r.inputs["source"] for r in usable}):
+            part = [r for r in usable if r.inputs["source"] == source]
+            tables[f"by source: {source}"] = binary_report(
+                [bool(r.inputs["escalate"]) for r in part], [bool(r.outputs["escalate"]) for r in part]
+            )
+        return tables
+
+    def outcome(self, record: CaseRecord) -> str:
+        return f"escalate ({record.outputs['reason']})" if record.outputs["escalate"] else "stay"

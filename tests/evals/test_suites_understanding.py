@@ -1,0 +1,102 @@
+"""intent, sentiment and escalation suites end to end on a few cases with a real trained understanding model:
+the recorded numbers equal what we compute by hand from the recorded predictions, and the predictions are the model's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sklearn.metrics import f1_score, precision_score, recall_score
+
+from assistant.escalation import EscalationInput, EscalationPolicy
+from assistant.settings import Settings
+from assistant.understanding.service import MessageUnderstanding
+from evals.harness.models import CaseRecord
+from evals.harness.runner import RunRequest, run_suite
+from evals.harness.store import RunStore, runs_dir
+from evals.suites import get_suite
+
+CASES = ["cm-002", "cm-016", "cm-019", "cm-022", "cm-026", "cm-046", "cm-049", "cm-054"]
+
+
+@pytest.fixture
+def settings(make_settings: Callable[..., Settings], understanding_model_file: Path) -> Settings:
+    return make_settings(understanding={"model_path": understanding_model_file})
+
+
+def _records(settings: Settings, run_id: str) -> list[CaseRecord]:
+    records = RunStore(runs_dir(settings.data_dir) / run_id).records()
+    return [records[case_id] for case_id in sorted(records)]
+
+
+def test_intent_and_sentiment_numbers_equal_hand_computed_ones(settings: Settings) -> None:
+    understanding = MessageUnderstanding.from_settings(settings, __import__("understanding.small_model").small_model.embedder())
+    for suite_name, label in (("intent", "intent"), ("sentiment", "sentiment")):
+        results = run_suite(
+            RunRequest(suite=get_suite(suite_name), settings=settings, only=CASES, run_id=suite_name, progress=False)
+        )
+        records = _records(settings, suite_name)
+        assert [r.case_id for r in records] == sorted(CASES) and all(r.ok for r in records)
+        truth = [r.inputs[label] for r in records]
+        predicted = [r.outputs[label] for r in records]
+        for record in records:  # the recorded prediction is the model's
+            assert getattr(understanding.analyse(record.inputs["text"]), label) == record.outputs[label]
+        accuracy = sum(t == p for t, p in zip(truth, predicted, strict=True)) / len(truth)
+        assert results.metrics["accuracy"].value == pytest.approx(accuracy)
+        labels = sorted(set(truth))
+        assert results.metrics["macro_f1"].value == pytest.approx(
+            f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)
+        )
+        assert results.metrics["macro_recall"].value == pytest.approx(
+            recall_score(truth, predicted, labels=labels, average="macro", zero_division=0)
+        )
+        table = results.tables[label]
+        assert sum(map(sum, table["confusion"])) == len(CASES)
+        assert sum(table["confusion"][i][i] for i in range(len(table["labels"]))) == round(accuracy * len(CASES))
+
+
+def test_escalation_numbers_equal_hand_computed_ones(settings: Settings) -> None:
+    cases = [*CASES, "banking-task_004", "banking-task_003"]
+    results = run_suite(RunRequest(suite=get_suite("escalation"), settings=settings, only=cases, run_id="esc", progress=False))
+    records = _records(settings, "esc")
+    assert len(records) == len(cases) and all(r.ok for r in records)
+    truth = [bool(r.inputs["escalate"]) for r in records]
+    predicted = [bool(r.outputs["escalate"]) for r in records]
+    assert truth.count(True) == 5  # cm-016, cm-019, cm-046, cm-049 and banking task_004 (a human transfer)
+    assert results.metrics["precision"].value == pytest.approx(precision_score(truth, predicted, zero_division=0))
+    assert results.metrics["recall"].value == pytest.approx(recall_score(truth, predicted, zero_division=0))
+    assert results.metrics["accuracy"].value == pytest.approx(
+        sum(t == p for t, p in zip(truth, predicted, strict=True)) / len(truth)
+    )
+    # The explicit "转人工" must escalate with its reason: the rules fire whatever the small model thinks.
+    by_id = {r.case_id: r for r in records}
+    assert by_id["cm-046"].outputs == {**by_id["cm-046"].outputs, "escalate": True, "reason": "explicit_request"}
+    reasoned = [r for r in records if r.inputs["reason"] and r.outputs["escalate"]]
+    assert results.metrics["reason_accuracy"].value == pytest.approx(
+        sum(r.outputs["reason"] == r.inputs["reason"] for r in reasoned) / len(reasoned)
+    )
+    policy = EscalationPolicy.from_settings(settings)
+    understanding = MessageUnderstanding.from_settings(settings, __import__("understanding.small_model").small_model.embedder())
+    for record in records:
+        decision = policy.decide(EscalationInput(current=understanding.analyse(record.inputs["text"])))
+        assert (decision.escalate, decision.reason) == (record.outputs["escalate"], record.outputs["reason"])
+
+
+def test_a_real_run_interrupted_and_resumed_equals_an_uninterrupted_one(settings: Settings) -> None:
+    suite = get_suite("intent")
+    whole = run_suite(RunRequest(suite=suite, settings=settings, only=CASES, run_id="whole", progress=False))
+
+    def stop(record: CaseRecord) -> None:
+        if len(RunStore(runs_dir(settings.data_dir) / "parted").records()) >= 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_suite(RunRequest(suite=suite, settings=settings, only=CASES, run_id="parted", progress=False, on_case=stop))
+    assert len(RunStore(runs_dir(settings.data_dir) / "parted").records()) < len(CASES)
+    resumed = run_suite(RunRequest(suite=suite, settings=settings, only=CASES, run_id="parted", progress=False))
+    strip = lambda results: {k: v for k, v in results.metrics.items() if k != "seconds_per_case"}  # noqa: E731
+    assert strip(resumed) == strip(whole)
+    assert [(r.case_id, r.outputs) for r in _records(settings, "parted")] == [
+        (r.case_id, r.outputs) for r in _records(settings, "whole")
+    ]

@@ -344,7 +344,7 @@ class EscalationSettings(BaseModel):
         description="Intents that escalate by themselves, and the reason each reports.",
     )
     intent_min_confidence: float = Field(0.5, ge=0, le=1, description="Intent probability needed for `intent_reasons`.")
-    anger_turns: int = Field(2, ge=1, description="Consecutive angry customer messages (this one included) that escalate.")
+    anger_turns: int = Field(3, ge=1, description="Consecutive angry customer messages (this one included) that escalate.")
     anger_immediate_score: float = Field(
         -0.8, ge=-1, le=0, description="One angry message with a sentiment score at or under this escalates at once."
     )

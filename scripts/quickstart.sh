@@ -68,5 +68,7 @@ log "seeding the reference commerce service (skipped when already seeded)"
 assistant commerce seed
 log "ingesting the demo knowledge base (unchanged documents are skipped)"
 assistant ingest --demo
+log "training the understanding model: intent and sentiment per message (~3 min, skipped when trained)"
+assistant understand train --if-missing
 log "starting the assistant"
 exec assistant serve

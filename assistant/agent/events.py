@@ -21,7 +21,11 @@ class TurnResult(BaseModel):
     citations: list[Citation]
     actions: list[ActionBrief]
     pending_confirmation: PendingConfirmation | None
-    handoff: bool = Field(description="The customer was transferred, or is offered a transfer, to a human agent.")
+    handoff: bool = Field(
+        description="The conversation is with the human queue: handed over in this turn, or already waiting for a person."
+    )
+    handoff_offered: bool = Field(False, description="The reply asked whether the customer wants a person; a yes hands over.")
+    escalation_reason: str | None = Field(None, description="Why the conversation was handed over (escalation reason).")
     prompt_version: str
 
 

@@ -43,7 +43,7 @@ async def answer_question(
     history: HistoryView,
     verified: str | None,
 ) -> bool:
-    """Answer from the knowledge base (and lookups); False when the customer was offered a human instead."""
+    """Answer from the knowledge base (and lookups); False, having said nothing, when there is nothing to answer from."""
     knowledge = await retrieve(
         retriever(),
         text,
@@ -61,8 +61,7 @@ async def answer_question(
                 payload={"best": max((r.dense_score or 0 for r in record.retrievals), default=None)},
             )
         )
-        await say(prompts.phrase(record.language, "no_knowledge"))
-        return False
+        return False  # the caller says so: with an offer of a person, or handing over at once
     record.citations = knowledge.citations()
     messages = prompts.messages(
         "answer",

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.understanding.models import Understanding
+
 
 class Citation(BaseModel):
     """A knowledge-base chunk the reply relied on."""
@@ -109,18 +111,41 @@ class TurnRecord(BaseModel):
     verified_customer_id: str | None = None
     summary: str | None = None
     summary_upto: int | None = None
+    first_token_seconds: float | None = None
+    # What was understood of the customer's message (None when the understanding model is unavailable).
+    understanding: Understanding | None = None
+    escalated: bool = False
+    escalation_reason: str | None = None
+    outcome: Literal["answered", "unanswered", "failed", "handoff", "waiting"] = "answered"
+    handoff_offered: bool = False
+    # False for a message that waits for a human agent: the customer's message is stored, no reply is.
+    store_reply: bool = True
 
     @property
     def llm_seconds(self) -> float:
         return sum(call.seconds for call in self.llm_calls)
 
 
+class EarlierTurn(BaseModel):
+    """A previous customer message of the conversation as the escalation decision reads it."""
+
+    customer_text: str
+    understanding: Understanding | None
+    outcome: str
+    handoff_offered: bool
+    route: str
+    reply: str
+    actions: list[ActionBrief] = Field(default_factory=list)
+
+
 class MessageView(BaseModel):
     id: int
-    role: Literal["customer", "assistant"]
+    role: Literal["customer", "assistant", "agent"]
+    author: str | None = Field(None, description="The human agent who wrote it (role agent).")
     content: str
     citations: list[Citation] = Field(default_factory=list)
     actions: list[ActionBrief] = Field(default_factory=list)
+    understanding: Understanding | None = None
     created_at: datetime
 
 
@@ -128,5 +153,6 @@ class ConversationView(BaseModel):
     id: str
     customer_id: str
     status: Literal["open", "ended"]
+    channel: str = "api"
     created_at: datetime
     ended_at: datetime | None = None

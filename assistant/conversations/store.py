@@ -17,6 +17,7 @@ from assistant.conversations.records import (
     ActionBrief,
     Citation,
     ConversationView,
+    EarlierTurn,
     MessageView,
     PendingConfirmation,
     TurnRecord,
@@ -33,6 +34,7 @@ from assistant.conversations.tables import (
     now,
 )
 from assistant.errors import ConflictError, NotFoundError
+from assistant.understanding.models import Understanding
 
 
 def create_tables(engine: Engine) -> None:
@@ -51,9 +53,11 @@ class ConversationStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def create_conversation(self, *, shop: str, customer_id: str, external_key: str | None = None) -> ConversationView:
+    def create_conversation(
+        self, *, shop: str, customer_id: str, external_key: str | None = None, channel: str = "api"
+    ) -> ConversationView:
         with Session(self._engine) as session, session.begin():
-            row = ConversationRow(shop=shop, customer_id=customer_id, status="open", external_key=external_key)
+            row = ConversationRow(shop=shop, customer_id=customer_id, status="open", external_key=external_key, channel=channel)
             session.add(row)
             session.flush()
             return _view(row)
@@ -108,13 +112,61 @@ class ConversationStore:
                 MessageView(
                     id=row.id,
                     role=row.role,  # type: ignore[arg-type]
+                    author=row.author,
                     content=row.content,
                     citations=[Citation(**item) for item in row.citations or []],
                     actions=[ActionBrief(**item) for item in row.actions or []],
+                    understanding=Understanding.model_validate(row.understanding) if row.understanding else None,
                     created_at=row.created_at,
                 )
                 for row in rows
             ]
+
+    def add_agent_message(self, *, conversation_id: str, agent_id: str, content: str) -> MessageView:
+        """A human agent's message to the customer (handoffs, sent drafts); refused once the conversation ended."""
+        with Session(self._engine) as session, session.begin():
+            conversation = session.get(ConversationRow, conversation_id)
+            if conversation is None:
+                raise NotFoundError(f"conversation {conversation_id} not found")
+            if conversation.status != "open":
+                raise ConflictError(f"conversation {conversation_id} has ended", reason="conversation_ended")
+            row = MessageRow(conversation_id=conversation_id, role="agent", author=agent_id, content=content)
+            session.add(row)
+            session.flush()
+            return MessageView(id=row.id, role="agent", author=agent_id, content=content, created_at=row.created_at)
+
+    def earlier_turns(self, *, conversation_id: str, limit: int) -> list[EarlierTurn]:
+        """The latest `limit` turns (oldest first): what the customer said was understood as, and how the turn went."""
+        with Session(self._engine) as session:
+            turns = session.scalars(
+                select(TurnRow)
+                .where(TurnRow.conversation_id == conversation_id)
+                .order_by(TurnRow.created_at.desc(), TurnRow.id)
+                .limit(limit)
+            ).all()
+            ids = [turn.id for turn in turns]
+            messages = session.scalars(select(MessageRow).where(MessageRow.turn_id.in_(ids))).all() if ids else []
+            by_turn: dict[str, dict[str, MessageRow]] = {}
+            for message in messages:
+                by_turn.setdefault(message.turn_id or "", {})[message.role] = message
+            earlier = []
+            for turn in reversed(turns):
+                customer = by_turn.get(turn.id, {}).get("customer")
+                assistant = by_turn.get(turn.id, {}).get("assistant")
+                earlier.append(
+                    EarlierTurn(
+                        customer_text=customer.content if customer else "",
+                        understanding=Understanding.model_validate(customer.understanding)
+                        if customer and customer.understanding
+                        else None,
+                        outcome=turn.outcome or "answered",
+                        handoff_offered=bool(turn.handoff_offered),
+                        route=turn.route,
+                        reply=assistant.content if assistant else "",
+                        actions=[ActionBrief(**item) for item in (assistant.actions or [])] if assistant else [],
+                    )
+                )
+            return earlier
 
     def conversation_state(self, *, conversation_id: str) -> tuple[str | None, str | None, int]:
         """Verified customer id, summary of older turns, and the last message id the summary covers."""
@@ -162,22 +214,36 @@ class ConversationStore:
                 failure_cause=record.failure_cause,
                 seconds=record.seconds,
                 llm_seconds=record.llm_seconds,
+                first_token_seconds=record.first_token_seconds,
+                intent=record.understanding.intent if record.understanding else None,
+                sentiment=record.understanding.sentiment if record.understanding else None,
+                escalated=record.escalated,
+                escalation_reason=record.escalation_reason,
+                outcome=record.outcome,
+                handoff_offered=record.handoff_offered,
             )
             session.add(turn)
             session.flush()
             session.add(
-                MessageRow(conversation_id=conversation_id, turn_id=turn.id, role="customer", content=record.customer_text)
-            )
-            session.add(
                 MessageRow(
                     conversation_id=conversation_id,
                     turn_id=turn.id,
-                    role="assistant",
-                    content=record.reply,
-                    citations=[c.model_dump() for c in record.citations],
-                    actions=[a.model_dump() for a in record.actions],
+                    role="customer",
+                    content=record.customer_text,
+                    understanding=record.understanding.model_dump(mode="json") if record.understanding else None,
                 )
             )
+            if record.store_reply:
+                session.add(
+                    MessageRow(
+                        conversation_id=conversation_id,
+                        turn_id=turn.id,
+                        role="assistant",
+                        content=record.reply,
+                        citations=[c.model_dump() for c in record.citations],
+                        actions=[a.model_dump() for a in record.actions],
+                    )
+                )
             session.add_all(RetrievalRow(turn_id=turn.id, **r.model_dump()) for r in record.retrievals)
             session.add_all(
                 LLMCallRow(turn_id=turn.id, prompt_version=record.prompt_version, **c.model_dump()) for c in record.llm_calls
@@ -232,6 +298,7 @@ def _view(row: ConversationRow) -> ConversationView:
         id=row.id,
         customer_id=row.customer_id,
         status=row.status,  # type: ignore[arg-type]
+        channel=row.channel or "api",
         created_at=row.created_at,
         ended_at=row.ended_at,
     )

@@ -32,6 +32,8 @@ class ConversationRow(Base):
     shop: Mapped[str] = mapped_column(String(100), index=True)
     customer_id: Mapped[str] = mapped_column(String(200), index=True)
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | ended
+    # Where the customer wrote from: api (the chat API), widget (the chat page), openai (the compatible endpoint).
+    channel: Mapped[str] = mapped_column(String(20), default="api")
     # For clients that resend the whole message list (the OpenAI-compatible endpoint): a hash of its start.
     external_key: Mapped[str | None] = mapped_column(String(64), index=True)
     language: Mapped[str | None] = mapped_column(String(8))
@@ -56,6 +58,18 @@ class TurnRow(Base):
     failure_cause: Mapped[str | None] = mapped_column(Text)
     seconds: Mapped[float] = mapped_column(Float)
     llm_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    # Seconds from the customer's message to the first piece of the reply (first-response latency).
+    first_token_seconds: Mapped[float | None] = mapped_column(Float)
+    # What was understood of the customer's message, copied here so metrics group turns without JSON queries.
+    intent: Mapped[str | None] = mapped_column(String(100), index=True)
+    sentiment: Mapped[str | None] = mapped_column(String(20))
+    # The escalation decision of the turn (the full decision is a `decisions` row of kind `escalation`).
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalation_reason: Mapped[str | None] = mapped_column(String(40))
+    # answered | unanswered (no knowledge, a write that failed) | failed (the turn broke) | handoff | waiting (for a human)
+    outcome: Mapped[str] = mapped_column(String(20), default="answered")
+    # The reply asked whether the customer wants a human; a "yes" next hands the conversation over.
+    handoff_offered: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
@@ -65,8 +79,12 @@ class MessageRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
     turn_id: Mapped[str | None] = mapped_column(ForeignKey("turns.id"))
-    role: Mapped[str] = mapped_column(String(20))  # customer | assistant
+    role: Mapped[str] = mapped_column(String(20))  # customer | assistant | agent (a human agent)
+    # The human agent who wrote it (role agent).
+    author: Mapped[str | None] = mapped_column(String(100))
     content: Mapped[str] = mapped_column(Text)
+    # Language, intent, sentiment and emotions of a customer message (assistant/understanding).
+    understanding: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     citations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     actions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
@@ -139,7 +157,7 @@ class PendingActionRow(Base):
     # Not unique: the tools derive it from (conversation, tool, arguments), so a lapsed proposal made again
     # carries the same key, and the shop's idempotency is what makes the write run once.
     idempotency_key: Mapped[str] = mapped_column(String(200), index=True)
-    # pending → executed | failed | declined | superseded
+    # pending → executing → executed | failed | awaiting_approval (→ executed | declined by an agent); declined | superseded
     status: Mapped[str] = mapped_column(String(20), default="pending")
     resolved_in_turn: Mapped[str | None] = mapped_column(String(32))
     result: Mapped[Any] = mapped_column(JSON, nullable=True)

@@ -21,6 +21,7 @@ def train(
         list[Path] | None,
         typer.Option("--data", help="Intent CSV(s) (text,intent); replaces understanding.intent_data. Repeatable."),
     ] = None,
+    if_missing: Annotated[bool, typer.Option("--if-missing", help="Do nothing when the model file exists.")] = False,
 ) -> None:
     """Train the intent and sentiment heads on the CPU and write the model file the service loads."""
     from assistant.components.embedding.embedder import build_embedder
@@ -28,6 +29,9 @@ def train(
 
     settings = load_settings()
     path = default_model_path(settings)
+    if if_missing and path.is_file():
+        console.print(f"[green]ok[/] {path} exists (delete it or drop --if-missing to retrain)")
+        return
     started = time.perf_counter()
     with console.status("embedding the examples and fitting (a few minutes on 2 cores) …"):
         model = train_and_save(settings.understanding, build_embedder(settings.embedding), path, intent_data=data)

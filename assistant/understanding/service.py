@@ -32,6 +32,9 @@ from assistant.understanding.training import (
 
 # An angry message is negative whatever the sentiment head says about its words.
 ANGER_SCORE_CAP = -0.6
+# Intent and model version of an understanding made by the keyword rules alone.
+UNKNOWN_INTENT = "unknown"
+RULES_ONLY = "rules-only"
 
 
 def default_model_path(settings: Settings) -> Path:
@@ -80,6 +83,30 @@ class MessageUnderstanding:
         self.model  # noqa: B018 - load (or refuse) before paying for the embedding
         vectors = self._embedder.embed([text.strip() for text in texts])
         return self.analyse_vectors(texts, vectors)
+
+    def rules_only(self, text: str) -> Understanding:
+        """What the keyword rules and the language detector alone can tell (no trained model needed).
+
+        A turn uses this when the model file is missing or broken: an explicit request for a
+        human, anger or a legal topic must still be caught, and the turn must not fail for it.
+        """
+        fired = self._rules.matches(text)
+        emotions: set[Emotion] = {emotion for emotion in ("anger", "anxiety") if emotion in fired}
+        signals: set[Signal] = {
+            signal for signal in ("human_request", "legal_safety_fraud", "complaint", "small_talk") if signal in fired
+        }
+        score = ANGER_SCORE_CAP if "anger" in emotions else 0.0
+        return Understanding(
+            language=detect_language(text),
+            intent=UNKNOWN_INTENT,
+            intent_confidence=0.0,
+            out_of_scope=False,  # unknown, not out of scope: no escalation for want of a model
+            sentiment="negative" if "anger" in emotions else "neutral",
+            sentiment_score=score,
+            emotions=emotions,
+            signals=signals,
+            model_version=RULES_ONLY,
+        )
 
     def analyse_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> list[Understanding]:
         """`analyse_many` over embeddings computed elsewhere (the benchmark's cache)."""

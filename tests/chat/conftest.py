@@ -57,12 +57,27 @@ def knowledge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def understanding_model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's small real understanding model (tests/understanding/small_model.py), saved as the service loads it."""
+    from understanding.small_model import small_model
+
+    path = tmp_path_factory.mktemp("understanding") / "model.joblib"
+    small_model().model.save(path)
+    return path
+
+
 @pytest.fixture
 def chat_settings(
-    make_settings: Callable[..., Settings], local_llm: Any, knowledge_dir: Path, retail_service: RunningCommerce
+    make_settings: Callable[..., Settings],
+    local_llm: Any,
+    knowledge_dir: Path,
+    retail_service: RunningCommerce,
+    understanding_model_file: Path,
 ) -> Settings:
     retail_service.reset()
     return make_settings(
+        understanding={"model_path": understanding_model_file},
         llm={"port": _port(local_llm.base_url)},
         vector_store={"path": knowledge_dir / "chroma"},
         commerce={"base_url": retail_service.base_url, "api_key": retail_service.api_key},

@@ -106,16 +106,30 @@ async def test_chinese_question_is_answered_in_chinese(client: httpx.AsyncClient
     assert any(c["document_id"] == "100112573665" for c in reply["citations"])
 
 
-async def test_no_answer_in_the_knowledge_base_means_an_honest_handoff_offer(
-    client: httpx.AsyncClient, chat_settings: Settings
-) -> None:
+async def test_no_answer_in_the_knowledge_base_hands_over_honestly(client: httpx.AsyncClient, chat_settings: Settings) -> None:
     conversation = await new_conversation(client)
     reply = await say(client, conversation, "Do you offer gift wrapping for birthday presents?")
-    assert reply["handoff"] is True
+    assert reply["handoff"] is True and reply["escalation_reason"] == "low_retrieval_confidence"
     assert reply["citations"] == []
-    assert "don't have information" in reply["reply"] and "human agent" in reply["reply"]
+    assert "don't have information" in reply["reply"] and "colleague" in reply["reply"]
     decisions = _rows(chat_settings, "SELECT kind FROM decisions")
-    assert ("low_confidence",) in decisions
+    assert ("low_confidence",) in decisions and ("escalation",) in decisions
+
+
+async def test_with_low_confidence_handoff_off_the_customer_is_offered_a_person_and_yes_hands_over(
+    chat_settings: Settings,
+) -> None:
+    reasons = [r for r in chat_settings.escalation.enabled_reasons if r != "low_retrieval_confidence"]
+    settings = chat_settings.model_copy(
+        update={"escalation": chat_settings.escalation.model_copy(update={"enabled_reasons": reasons})}
+    )
+    async with app_client(settings) as http:
+        conversation = await new_conversation(http)
+        offer = await say(http, conversation, "Do you offer gift wrapping for birthday presents?")
+        assert (offer["handoff"], offer["handoff_offered"]) == (False, True)
+        assert "don't have information" in offer["reply"] and "human agent" in offer["reply"]
+        accepted = await say(http, conversation, "yes please")
+    assert accepted["handoff"] is True and accepted["escalation_reason"] == "explicit_request"
 
 
 async def test_streamed_reply_then_history(client: httpx.AsyncClient) -> None:

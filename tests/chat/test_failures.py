@@ -28,7 +28,8 @@ def _failed_turns(settings: Settings) -> list[str]:
 
 
 def _assert_apology(reply: dict) -> None:  # type: ignore[type-arg]
-    assert reply["status"] == "failed" and reply["handoff"] is True
+    # A failed turn offers a person (a "yes" next hands over); it does not queue the conversation by itself.
+    assert reply["status"] == "failed" and reply["handoff_offered"] is True and reply["handoff"] is False
     assert APOLOGY in reply["reply"] and "human agent" in reply["reply"]
 
 
@@ -40,7 +41,7 @@ async def test_model_server_down(offline_settings: Settings) -> None:
         assert "llm_unavailable" in _failed_turns(offline_settings)[0]
         # The service keeps serving: a request that needs no model is answered in the same conversation.
         handoff = await say(http, conversation, "I want a human agent")
-        assert handoff["status"] == "ok" and handoff["route"] == "human_agent"
+        assert handoff["status"] == "ok" and handoff["route"] == "human_agent" and handoff["handoff"] is True
         history = (await http.get(f"/v1/conversations/{conversation}")).json()["messages"]
         assert [m["role"] for m in history] == ["customer", "assistant"] * 2
 

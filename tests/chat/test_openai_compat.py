@@ -41,10 +41,11 @@ async def test_sdk_completion_and_stream(offline_settings) -> None:  # type: ign
             stream=True,
         )
         pieces = [chunk.choices[0].delta.content or "" async for chunk in stream]
-        assert "".join(pieces) == "正在为您转接人工客服，请稍候。"
-        # The resent message list continued the same conversation.
+        # The conversation is already with the human queue: the message waits for the person.
+        assert "".join(pieces) == "已收到，人工客服会在这里回复您，请稍候。"
+        # The resent message list continued the same conversation (the waiting notice is not stored).
         conversations = (await http.get(f"/v1/conversations/{extra['conversation_id']}")).json()
-        assert len(conversations["messages"]) == 4
+        assert [m["role"] for m in conversations["messages"]] == ["customer", "assistant", "customer"]
 
 
 async def test_sdk_refused_without_key(offline_settings) -> None:  # type: ignore[no-untyped-def]

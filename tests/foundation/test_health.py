@@ -22,7 +22,8 @@ def test_health_reports_every_part_with_the_local_model(local_llm: LocalLLMServe
     with TestClient(create_app(settings)) as client:
         response = client.get("/health")
     parts = {part["name"]: part for part in response.json()["parts"]}
-    assert set(parts) == {"llm", "embeddings", "vector_store", "database", "commerce"}
+    assert set(parts) == {"llm", "embeddings", "vector_store", "database", "commerce", "understanding"}
+    assert parts["understanding"]["status"] == "error" and "assistant understand train" in parts["understanding"]["detail"]
     for name in ("llm", "embeddings", "vector_store", "database"):
         assert parts[name]["status"] == "ok", parts[name]
     assert "qwen2.5-coder-0.5b" in parts["llm"]["detail"]

@@ -70,7 +70,9 @@ class ChatService:
             self._store.require_open, conversation_id=conversation_id, shop=caller.shop, customer_id=caller.customer_id
         )
         self.check_rate(caller)
-        return self._agent.run_turn(conversation_id=conversation_id, customer_id=caller.customer_id, text=text)
+        return self._agent.run_turn(
+            conversation_id=conversation_id, shop=caller.shop, customer_id=caller.customer_id, text=text
+        )
 
     async def send_and_wait(self, caller: Caller, conversation_id: str, content: str) -> TurnResult:
         events = await self.send(caller, conversation_id, content)

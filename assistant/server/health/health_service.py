@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from assistant.components.container import Components
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, UnderstandingModelError
 
 
 class PartStatus(BaseModel):
@@ -43,6 +43,7 @@ class HealthService:
             self._run("vector_store", settings.vector_store.provider, self._vector_store),
             self._run("database", self._components.engine.dialect.name, self._database),
             self._run("commerce", settings.commerce.base_url, self._commerce),
+            self._run("understanding", "trained model file", self._understanding),
         )
         status: Literal["ok", "degraded"] = "ok" if all(p.status == "ok" for p in parts) else "degraded"
         return HealthReport(status=status, parts=list(parts))
@@ -81,6 +82,16 @@ class HealthService:
             return "answers"
 
         return await asyncio.to_thread(ping)
+
+    async def _understanding(self) -> str:
+        from assistant.understanding.service import default_model_path
+
+        path = default_model_path(self._components.settings)
+        if not path.is_file():
+            raise UnderstandingModelError(
+                f"no understanding model at {path}: run `assistant understand train`; until then turns use the keyword rules only"
+            )
+        return f"model file {path}"
 
     async def _commerce(self) -> str:
         async with httpx.AsyncClient(timeout=3.0) as client:

@@ -1,0 +1,132 @@
+"""The escalation step of a turn: a decision on every turn, and the handoff when the decision says so.
+
+The decision (assistant/escalation) reads what was understood of this message and
+the earlier ones, how the turn went, and the customer's CRM tags. It runs twice:
+before the turn (an explicit request, anger, a legal topic hand over at once) and
+after it (a failed answer, low retrieval confidence, a reply that promised a
+person). The handoff itself goes to the human queue (assistant/handoff).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from assistant.connectors.interfaces import Connectors
+from assistant.conversations.records import EarlierTurn
+from assistant.escalation import EscalationDecision, EscalationInput, EscalationPolicy, ProposedWrite, Trigger
+from assistant.escalation import TurnRecord as EscalationTurn
+from assistant.understanding.models import Understanding
+
+logger = logging.getLogger(__name__)
+
+TAGS_TIMEOUT_SECONDS = 2.0
+# How a recorded turn outcome counts for "the same question failing twice".
+_FAILED_OUTCOMES = {"unanswered", "failed"}
+
+
+@dataclass
+class EscalationContext:
+    """What the decision reads besides the current message: earlier turns and CRM tags."""
+
+    earlier: list[EarlierTurn] = field(default_factory=list)
+    tags: set[str] = field(default_factory=set)
+
+    def history(self) -> list[EscalationTurn]:
+        return [
+            EscalationTurn(
+                understanding=Understanding.model_validate(turn.understanding),
+                outcome="failed" if turn.outcome in _FAILED_OUTCOMES else "answered",
+            )
+            for turn in self.earlier
+            if turn.understanding is not None
+        ]
+
+    @property
+    def offered_handoff(self) -> bool:
+        """The previous reply asked whether the customer wants a person."""
+        return bool(self.earlier) and self.earlier[-1].handoff_offered
+
+
+class TurnEscalation:
+    def __init__(self, policy: EscalationPolicy, connectors: Connectors, *, vip_tags: list[str]) -> None:
+        self._policy = policy
+        self._connectors = connectors
+        self._vip_tags = {tag.lower() for tag in vip_tags}
+
+    async def customer_tags(self, customer_id: str) -> set[str]:
+        """CRM tags of the customer; none when the CRM is slow, down or does not know them (never fails the turn)."""
+        try:
+            customer = await asyncio.wait_for(self._connectors.crm.get_customer(customer_id), TAGS_TIMEOUT_SECONDS)
+        except Exception as exc:  # the tags only sharpen the decision; a turn never waits or fails for them
+            logger.info("no CRM tags for %s: %s", customer_id, exc)
+            return set()
+        return {tag.lower() for tag in customer.tags}
+
+    def is_vip(self, tags: set[str]) -> bool:
+        return bool(tags & self._vip_tags)
+
+    def decide(
+        self,
+        current: Understanding,
+        context: EscalationContext,
+        *,
+        outcome: str = "pending",
+        policy_question: bool = False,
+        retrieval_confidence: float | None = None,
+        proposed_write: ProposedWrite | None = None,
+    ) -> EscalationDecision:
+        return self._policy.decide(
+            EscalationInput(
+                current=current,
+                history=context.history(),
+                current_outcome="failed" if outcome in _FAILED_OUTCOMES else "pending" if outcome == "pending" else "answered",
+                policy_question=policy_question,
+                retrieval_confidence=retrieval_confidence,
+                proposed_write=proposed_write,
+                customer_tags=context.tags,
+            )
+        )
+
+    def enforce_reply(self, decision: EscalationDecision, reply: str) -> EscalationDecision:
+        return self._policy.enforce_reply(decision, reply)
+
+
+def requested_by_router() -> EscalationDecision:
+    """The model's router read the message as a request for a person; the rules had missed it."""
+    trigger = Trigger(reason="explicit_request", confidence=0.7, explanation="the router read a request for a human")
+    return EscalationDecision(
+        escalate=True,
+        reason="explicit_request",
+        confidence=0.7,
+        explanation=trigger.explanation,
+        triggers=[trigger],
+        reply_promised_transfer=False,
+    )
+
+
+def accepted_offer() -> EscalationDecision:
+    """The customer said yes to the previous reply's offer of a person."""
+    trigger = Trigger(reason="explicit_request", confidence=0.9, explanation="the customer accepted the offer of a human agent")
+    return EscalationDecision(
+        escalate=True,
+        reason="explicit_request",
+        confidence=0.9,
+        explanation=trigger.explanation,
+        triggers=[trigger],
+        reply_promised_transfer=False,
+    )
+
+
+def needs_approval(tool: str, explanation: str) -> EscalationDecision:
+    """A confirmed write that the tools refuse to run without a human agent's approval."""
+    trigger = Trigger(reason="risky_write", confidence=1.0, explanation=explanation or f"{tool} needs an agent's approval")
+    return EscalationDecision(
+        escalate=True,
+        reason="risky_write",
+        confidence=1.0,
+        explanation=trigger.explanation,
+        triggers=[trigger],
+        reply_promised_transfer=False,
+    )

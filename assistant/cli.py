@@ -144,6 +144,7 @@ def _register_part_commands() -> None:
         ("commerce.cli", "commerce"),
         ("evals.cli", "eval"),
         ("assistant.understanding.cli", "understand"),
+        ("assistant.handoff.cli", "agents"),
     )
     for module_name, name in parts:
         try:

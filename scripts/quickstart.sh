@@ -22,6 +22,8 @@ ensure_system_packages() {
   command -v cmake >/dev/null || missing+=(cmake)
   command -v g++ >/dev/null || missing+=(g++)
   python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+  # Debian's chromium drives the web pages' browser tests (Playwright never downloads a browser here).
+  if [ "$mode" = test ]; then command -v chromium >/dev/null || missing+=(chromium); fi
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing system packages: ${missing[*]}"
     if [ "$(id -u)" = 0 ]; then

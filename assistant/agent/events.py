@@ -14,6 +14,8 @@ class TurnResult(BaseModel):
 
     conversation_id: str
     turn_id: str
+    message_id: int | None = Field(None, description="Id of the stored reply (rate it with …/messages/{id}/rating).")
+    customer_message_id: int | None = Field(None, description="Id of the stored customer message.")
     reply: str = Field(description="The full reply (authoritative, even when the streamed pieces differ).")
     language: Literal["en", "zh"]
     route: str

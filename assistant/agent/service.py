@@ -186,12 +186,15 @@ class AgentService:
         if turn.handoff is not None:
             # Opened after the turn is stored, so the queue never shows a conversation whose last turn is missing.
             await asyncio.to_thread(self._handoffs.open_handoff, **turn.handoff)
+        ids = await asyncio.to_thread(self._store.turn_message_ids, turn_id=turn_id)
         pending = None
         if record.proposal is not None:
             pending = await asyncio.to_thread(self._store.pending_action, conversation_id=conversation_id)
         return TurnResult(
             conversation_id=conversation_id,
             turn_id=turn_id,
+            message_id=ids.get("assistant"),
+            customer_message_id=ids.get("customer"),
             reply=record.reply,
             language=record.language,  # type: ignore[arg-type]
             route=record.route,

@@ -135,6 +135,12 @@ class ConversationStore:
             session.flush()
             return MessageView(id=row.id, role="agent", author=agent_id, content=content, created_at=row.created_at)
 
+    def turn_message_ids(self, *, turn_id: str) -> dict[str, int]:
+        """Ids of a turn's messages by role (the reply's id is what feedback on it refers to)."""
+        with Session(self._engine) as session:
+            rows = session.execute(select(MessageRow.role, MessageRow.id).where(MessageRow.turn_id == turn_id)).all()
+            return {role: message_id for role, message_id in rows}
+
     def earlier_turns(self, *, conversation_id: str, limit: int) -> list[EarlierTurn]:
         """The latest `limit` turns (oldest first): what the customer said was understood as, and how the turn went."""
         with Session(self._engine) as session:

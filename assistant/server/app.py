@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from assistant.components.container import Components, build_components
+from assistant.server.analytics.wiring import install_analytics
 from assistant.server.chat.wiring import install_chat
 from assistant.server.errors import install_error_handlers
 from assistant.server.health.health_router import health_router
@@ -35,6 +36,7 @@ def create_app(settings: Settings, components: Components | None = None) -> Fast
     app.include_router(health_router)
     app.include_router(ingest_router)
     chat = install_chat(app, settings, components)
+    install_analytics(app, settings, components)
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

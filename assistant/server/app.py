@@ -15,6 +15,7 @@ from assistant.server.errors import install_error_handlers
 from assistant.server.health.health_router import health_router
 from assistant.server.health.health_service import HealthService
 from assistant.server.ingest.ingest_router import ingest_router
+from assistant.server.pages.wiring import install_pages
 from assistant.settings import Settings
 
 
@@ -37,10 +38,11 @@ def create_app(settings: Settings, components: Components | None = None) -> Fast
     app.include_router(ingest_router)
     chat = install_chat(app, settings, components)
     install_analytics(app, settings, components)
+    install_pages(app)
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:
-        # Until the web pages exist, the URL printed at start leads to the interactive API docs.
-        return RedirectResponse("/docs")
+        # The URL printed at start leads to the customer chat page (the console and dashboard are linked from it).
+        return RedirectResponse("/chat")
 
     return app

@@ -1,0 +1,1 @@
+"""The web pages: customer chat widget, agent console, operator dashboard (static files over the JSON API)."""

@@ -60,7 +60,7 @@ def test_serve_answers_health_and_sigterm_stops_its_children(test_model_file: Pa
         assert parts == {
             "llm": "ok", "embeddings": "ok", "vector_store": "ok", "database": "ok", "commerce": "ok", "understanding": "error",
         }  # fmt: skip
-        assert httpx.get(f"http://127.0.0.1:{api}/", follow_redirects=False).headers["location"] == "/docs"
+        assert httpx.get(f"http://127.0.0.1:{api}/", follow_redirects=False).headers["location"] == "/chat"
     finally:
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=60)[0].decode()

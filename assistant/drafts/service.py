@@ -1,0 +1,268 @@
+"""Drafted replies for human agents: draft, read, send (drafted vs sent is kept), run a suggested action once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from difflib import SequenceMatcher
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+
+from assistant.agent.prompt_library import PromptLibrary
+from assistant.agent.tooling import ToolEnvironment
+from assistant.components.llm.client import LLMClient
+from assistant.conversations.store import ConversationStore
+from assistant.conversations.tables import new_id, now
+from assistant.drafts.actions import Suggestion, named_order_ids, suggest, tool_context
+from assistant.drafts.context import CustomerContextReader, GatheredContext
+from assistant.drafts.models import DraftRequest, DraftView, OrderFacts, SendRequest, Sent, Source, SuggestedAction
+from assistant.drafts.store import DraftStore
+from assistant.drafts.subject import Subject, conversation_subject, ticket_subject
+from assistant.drafts.tables import create_tables
+from assistant.drafts.writer import DraftWriter
+from assistant.errors import AssistantError, BadInputError, CommerceUnavailableError, ConflictError
+from assistant.settings import AgentSettings, Settings
+from assistant.tools.base import ProposedAction
+
+if TYPE_CHECKING:
+    from assistant.components.container import Components
+    from assistant.retrieval.retriever import Retriever
+    from assistant.server.chat.wiring import AgentRuntime
+
+RECENT_ORDERS = 5
+PREVIOUS_CONTACTS = 10
+MAX_SOURCES = 3
+RELATIVE_SCORE = 0.25  # a hit under a quarter of the best fused score is not cited
+SNIPPET_CHARS = 240
+
+
+class DraftService:
+    """Drafts for a conversation or a pasted ticket, with sources, the customer's context and checked next actions."""
+
+    def __init__(
+        self,
+        *,
+        settings: AgentSettings,
+        llm: LLMClient,
+        prompts: PromptLibrary,
+        retriever: Callable[[], Retriever],
+        tools: ToolEnvironment,
+        conversations: ConversationStore,
+        engine: Engine,
+        max_tokens: int | None = None,
+    ) -> None:
+        self._settings = settings
+        self._llm = llm
+        self._prompts = prompts
+        self._retriever = retriever
+        self._tools = tools
+        self._conversations = conversations
+        self._engine = engine
+        self._store = DraftStore(engine)
+        self._context = CustomerContextReader(
+            connectors=tools.connectors, engine=engine, recent_orders=RECENT_ORDERS, previous_contacts=PREVIOUS_CONTACTS
+        )
+        self._writer = DraftWriter(llm=llm, prompts=prompts, max_tokens=max_tokens or settings.reply_max_tokens)
+
+    def create_tables(self) -> None:
+        create_tables(self._engine)
+
+    async def create(self, request: DraftRequest, *, agent_id: str) -> DraftView:
+        started = time.perf_counter()
+        draft_id = new_id()
+        if request.conversation_id is not None:
+            subject = await asyncio.to_thread(conversation_subject, self._engine, self._conversations, request.conversation_id)
+        else:
+            subject = ticket_subject(request.ticket_text or "", request.customer_id)
+        named = named_order_ids(subject)
+        gathered = await self._context.gather(
+            customer_id=subject.customer_id, current_conversation=subject.conversation_id, named_orders=named
+        )
+        suggestions: list[Suggestion] = []
+        if subject.customer_id is not None:
+            # A ticket has no conversation: its draft stands in for one, so idempotency keys stay unique per draft.
+            ctx = tool_context(
+                self._tools,
+                conversation_id=subject.conversation_id or f"draft-{draft_id}",
+                customer_id=subject.customer_id,
+                language=subject.language,
+            )
+            suggestions = await suggest(self._tools, ctx, subject, gathered)
+        sources = await self._search(subject, gathered)
+        key_order = _key_order(gathered, suggestions, named)
+        variants = [
+            await self._writer.write(
+                tone,
+                subject=subject,
+                sources=sources,
+                context=gathered.context,
+                key_order=key_order,
+                actions=[suggestion.action.description for suggestion in suggestions],
+            )
+            for tone in request.tones
+        ]
+        draft = DraftView(
+            id=draft_id,
+            conversation_id=subject.conversation_id,
+            ticket_text=subject.ticket_text,
+            customer_id=subject.customer_id,
+            language=subject.language,
+            prompt_version=self._prompts.version,
+            variants=variants,
+            sources=[source for source, _ in sources],
+            customer_context=gathered.context,
+            suggested_actions=[suggestion.action for suggestion in suggestions],
+            created_by=agent_id,
+            created_at=now(),
+            seconds=round(time.perf_counter() - started, 3),
+        )
+        await asyncio.to_thread(
+            self._store.save, draft=draft, model=self._llm.model, proposals=[suggestion.proposal for suggestion in suggestions]
+        )
+        return draft
+
+    async def get(self, draft_id: str) -> DraftView:
+        return await asyncio.to_thread(self._store.get, draft_id=draft_id)
+
+    async def send(self, draft_id: str, request: SendRequest, *, agent_id: str) -> DraftView:
+        """Record what the agent sent next to what was drafted, and post it to the conversation (if the draft has one)."""
+        draft = await self.get(draft_id)
+        variant = next((variant for variant in draft.variants if variant.tone == request.tone), None)
+        if variant is None:
+            drafted = ", ".join(variant.tone for variant in draft.variants)
+            raise BadInputError(f"draft {draft_id} has no {request.tone} variant (drafted: {drafted})", reason="unknown_tone")
+        if draft.sent is not None:
+            raise ConflictError(f"draft {draft_id} was already sent", reason="already_sent")
+        sent = Sent(
+            text=request.text,
+            tone=request.tone,
+            edited=request.text != variant.text.strip(),
+            similarity=round(SequenceMatcher(None, variant.text.strip(), request.text, autojunk=False).ratio(), 4),
+            sent_by=agent_id,
+            sent_at=now(),
+        )
+        if not await asyncio.to_thread(self._store.claim_send, draft_id=draft_id, sent=sent):
+            raise ConflictError(f"draft {draft_id} was already sent", reason="already_sent")
+        if draft.conversation_id is not None:
+            try:
+                message = await asyncio.to_thread(
+                    self._conversations.add_agent_message,
+                    conversation_id=draft.conversation_id,
+                    agent_id=agent_id,
+                    content=request.text,
+                )
+            except Exception:
+                # Not posted (an ended conversation, say): the draft is not marked sent, so nothing claims it was.
+                await asyncio.to_thread(self._store.release_send, draft_id=draft_id)
+                raise
+            await asyncio.to_thread(self._store.set_sent_message, draft_id=draft_id, message_id=message.id)
+        return await self.get(draft_id)
+
+    async def run_action(self, draft_id: str, index: int, *, agent_id: str) -> SuggestedAction:
+        """Execute suggested action `index` with the agent's approval, once: a second run is refused (409)."""
+        action, proposal = await asyncio.to_thread(self._store.action, draft_id=draft_id, position=index)
+        if action.status != "suggested" or proposal is None:
+            raise ConflictError(
+                f"action {index} of draft {draft_id} is {action.status}, it cannot run again", reason="action_done"
+            )
+        if not await asyncio.to_thread(self._store.claim_action, draft_id=draft_id, position=index, agent_id=agent_id):
+            raise ConflictError(f"action {index} of draft {draft_id} is already running or done", reason="action_done")
+        proposed = ProposedAction.model_validate(proposal)
+        draft = await self.get(draft_id)
+        ctx = tool_context(
+            self._tools, conversation_id=proposed.conversation_id, customer_id=proposed.customer_id or "", language=draft.language
+        )
+        try:
+            result = await self._tools.toolbox.execute_confirmed(proposed, ctx, approved_by=agent_id)
+        except Exception:
+            await asyncio.to_thread(self._store.finish_action, draft_id=draft_id, position=index, status="suggested")
+            raise
+        if result.ok:
+            await asyncio.to_thread(
+                self._store.finish_action, draft_id=draft_id, position=index, status="executed", result=result.data
+            )
+        elif result.reason in ("commerce_unavailable", "commerce_timeout"):
+            # The outcome is unknown or nothing happened; the same idempotency key makes a later run safe.
+            await asyncio.to_thread(
+                self._store.finish_action, draft_id=draft_id, position=index, status="suggested", error=result.error
+            )
+            raise CommerceUnavailableError(f"the commerce service did not carry out {action.tool}: {result.error}")
+        else:
+            await asyncio.to_thread(
+                self._store.finish_action,
+                draft_id=draft_id,
+                position=index,
+                status="failed",
+                error=f"{result.reason}: {result.error}",
+            )
+        done, _ = await asyncio.to_thread(self._store.action, draft_id=draft_id, position=index)
+        return done
+
+    async def _search(self, subject: Subject, gathered: GatheredContext) -> list[tuple[Source, str]]:
+        """The best passage of each relevant document (one source per document), best first."""
+        settings = self._settings
+        try:
+            hits = await asyncio.to_thread(
+                self._retriever().search, subject.query, k=settings.retrieval_k, kinds=settings.answer_kinds, max_per_document=2
+            )
+        except AssistantError as exc:
+            gathered.context.notes.append(f"The knowledge base could not be searched: {exc.message}")
+            return []
+        # The dense score decides whether the knowledge base has anything relevant at all (as for a chat answer);
+        # the fused rank orders the hits. The best passage can be under the threshold when its words match the
+        # query exactly (measured: the retail policy's "Cancel pending order" at 0.247 for a cancel ticket).
+        if not hits or max(hit.dense_score for hit in hits) < settings.low_confidence_score:
+            return []
+        # Passages in the reply's language when there are any (a reply cites what the customer can read);
+        # hits far below the best of them in the fused ranking are noise.
+        pool = [hit for hit in hits if hit.language == subject.language] or hits
+        best = pool[0].score
+        found: dict[str, tuple[Source, str]] = {}
+        for hit in pool:
+            if hit.score < RELATIVE_SCORE * best or hit.document_id in found:
+                continue
+            snippet = " ".join(hit.text.split())[:SNIPPET_CHARS]
+            source = Source(
+                document_id=hit.document_id, chunk_id=hit.chunk_id, title=hit.title, snippet=snippet, source=hit.source
+            )
+            found[hit.document_id] = (source, hit.text)
+        return list(found.values())[:MAX_SOURCES]
+
+
+def _key_order(gathered: GatheredContext, suggestions: list[Suggestion], named: list[str]) -> OrderFacts | None:
+    """The order the reply is about: the one an action is suggested for, else the first one the customer named."""
+    facts = {order.order_id: order for order in gathered.context.recent_orders}
+    for suggestion in suggestions:
+        if suggestion.order is not None and suggestion.order.order_id in facts:
+            return facts[suggestion.order.order_id]
+    return next((facts[order_id] for order_id in named if order_id in facts), None)
+
+
+def build_draft_service(
+    settings: Settings, components: Components, runtime: AgentRuntime, *, max_tokens: int | None = None
+) -> DraftService:
+    """The service over the chat side's store and tools (an approved action runs like a confirmed one); tables created."""
+    from assistant.retrieval.retriever import Retriever
+
+    retriever: Retriever | None = None
+
+    def knowledge() -> Retriever:
+        nonlocal retriever
+        if retriever is None:
+            retriever = Retriever(components)
+        return retriever
+
+    service = DraftService(
+        settings=settings.agent,
+        llm=components.llm,
+        prompts=PromptLibrary(settings.prompts),
+        retriever=knowledge,
+        tools=runtime.tools,
+        conversations=runtime.store,
+        engine=components.engine,
+        max_tokens=max_tokens,
+    )
+    service.create_tables()
+    return service

@@ -34,3 +34,9 @@ def install_agents(app: FastAPI, settings: Settings, components: Components, run
         tools=runtime.tools,
     )
     app.include_router(handoff_router)
+    # Drafted replies (assistant/drafts) share the same store and tools.
+    from assistant.drafts.service import build_draft_service
+    from assistant.server.agents.drafts_router import drafts_router
+
+    app.state.draft_service = build_draft_service(settings, components, runtime)
+    app.include_router(drafts_router)

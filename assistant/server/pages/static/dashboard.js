@@ -57,7 +57,7 @@ function barChart(title, entries, name) {
     const x = left + index * slot + slot * 0.15;
     const y = height - bottom - barHeight;
     const rect = document.createElementNS(SVG, "rect");
-    Object.entries({ x, y, width: slot * 0.7, height: barHeight, class: "bar" }).forEach(([k, v]) => rect.setAttribute(k, v));
+    Object.entries({ x, y, width: slot * 0.7, height: barHeight, class: "bar", "data-label": label, "data-value": value }).forEach(([k, v]) => rect.setAttribute(k, v));
     const tip = document.createElementNS(SVG, "title");
     tip.textContent = `${label}: ${value}`;
     rect.append(tip);

@@ -100,25 +100,31 @@ def _run_one(  # type: ignore[no-untyped-def]
 ) -> str:
     from assistant.settings import load_settings
     from evals.harness.environment import effective_settings
-    from evals.harness.runner import RunRequest, run_suite
+    from evals.harness.runner import RunRequest, new_run_id, run_suite
     from evals.suites import get_suite
     from evals.suites.ragas_judge import RAGAS_METRICS
 
     settings = effective_settings(load_settings(), prompt_version=version, model=model)
     judge_name = judge.endpoint(settings)[2] + ("" if judge.metrics == list(RAGAS_METRICS) else f" {','.join(judge.metrics)}")
-    results = run_suite(
-        RunRequest(
-            suite=get_suite(suite_name),
-            settings=settings,
-            seed=seed,
-            limit=limit,
-            only=only,
-            run_id=run_id,
-            progress=progress,
-            judge=judge_name if suite_name in ("answers", "drafts") else None,
-            extras={"judge": judge},
+    suite = get_suite(suite_name)
+    run_id = run_id or new_run_id(suite.name, settings)
+    try:
+        results = run_suite(
+            RunRequest(
+                suite=suite,
+                settings=settings,
+                seed=seed,
+                limit=limit,
+                only=only,
+                run_id=run_id,
+                progress=progress,
+                judge=judge_name if suite.name in ("answers", "drafts") else None,
+                extras={"judge": judge},
+            )  # fmt: skip
         )
-    )
+    except KeyboardInterrupt:
+        console.print(f"[yellow]interrupted;[/] finished cases are kept. Resume with the same options and --run-id {run_id}")
+        raise typer.Exit(130) from None
     _print_results(results)
     return results.manifest.run_id
 

@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -66,10 +65,11 @@ def select_cases(cases: Sequence[Case], *, seed: int, limit: int | None, only: S
     return [case for index, case in enumerate(cases) if index in picked]
 
 
-def new_run_id(options: RunOptions) -> str:
+def new_run_id(suite: str, settings: Settings) -> str:
+    """`<suite>-<prompt version>-<model>-<UTC time>`: sortable, and says what was run."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")[:-3]
-    model = options.model.replace("/", "_")
-    return f"{options.suite}-{options.prompt_version}-{model}-{stamp}"
+    model = model_name(settings).replace("/", "_")
+    return f"{suite}-{settings.prompts.version}-{model}-{stamp}"
 
 
 def run_suite(request: RunRequest) -> RunResults:
@@ -80,7 +80,7 @@ def run_suite(request: RunRequest) -> RunResults:
         limit=request.limit, only=request.only, judge=request.judge,
     )  # fmt: skip
     cases = select_cases(suite.load_cases(), seed=request.seed, limit=request.limit, only=request.only)
-    store = RunStore(runs_dir(settings.data_dir) / (request.run_id or new_run_id(options)))
+    store = RunStore(runs_dir(settings.data_dir) / (request.run_id or new_run_id(suite.name, settings)))
     manifest = _manifest(store, options, cases, settings)
     done = store.records()
     todo = [case for case in cases if case.id not in done]
@@ -173,7 +173,3 @@ async def _run_one(runner: CaseRunner, case: Case) -> CaseRecord:
         case_id=case.id, ok=True, inputs=case.inputs, outputs=output.outputs, scores=scores,
         seconds=round(time.perf_counter() - started, 3), tokens_in=output.tokens_in, tokens_out=output.tokens_out,
     )  # fmt: skip
-
-
-def default_runs_dir(settings: Settings) -> Path:
-    return runs_dir(settings.data_dir)

@@ -84,6 +84,7 @@ class Variant(BaseModel):
     facts_appended: bool = Field(
         False, description="The model's text lacked the order facts or a source marker: a fact line was added."
     )
+    model_seconds: float = Field(default=0.0, description="Time the model took to write it (queue wait included).")
     model_text: str = Field(default="", description="What the model wrote, before the checks (kept to improve drafts).")
     fallback: bool = Field(
         False, description="The model's text was unusable (a refusal, its input repeated): a fixed reply replaced it."

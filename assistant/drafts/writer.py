@@ -66,7 +66,14 @@ class DraftWriter:
         text, appended = self.ensure_facts(
             text, key_order=key_order, sources=[source for source, _ in sources], language=subject.language
         )
-        return Variant(tone=tone, text=text, model_text=model_text, facts_appended=appended, fallback=fallback)
+        return Variant(
+            tone=tone,
+            text=text,
+            model_text=model_text,
+            model_seconds=round(completion.seconds, 3),
+            facts_appended=appended,
+            fallback=fallback,
+        )
 
     def messages(
         self,

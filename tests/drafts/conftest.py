@@ -47,7 +47,7 @@ class Drafting:
         return conversation.id
 
 
-async def _drafting(settings: Settings) -> AsyncIterator[Drafting]:
+async def open_drafting(settings: Settings) -> AsyncIterator[Drafting]:
     components = build_components(settings)
     runtime = build_agent(settings, components)
     # Short drafts: the 0.5B model writes ~12 tokens/s on a quiet machine.
@@ -69,7 +69,7 @@ def commerce_settings(make_settings: Callable[..., Settings], retail_service: Ru
 
 @pytest.fixture
 async def drafting(commerce_settings: Settings) -> AsyncIterator[Drafting]:
-    async for value in _drafting(commerce_settings):
+    async for value in open_drafting(commerce_settings):
         yield value
 
 
@@ -91,7 +91,7 @@ def llm_settings(
 
 @pytest.fixture
 async def drafting_llm(llm_settings: Settings) -> AsyncIterator[Drafting]:
-    async for value in _drafting(llm_settings):
+    async for value in open_drafting(llm_settings):
         yield value
 
 

@@ -21,7 +21,8 @@ async def test_a_retail_ticket_draft_cites_the_policy_and_carries_the_order_fact
     )
     seconds = time.perf_counter() - started
     variant = draft.variants[0]
-    print(f"\none draft (1 tone, 0.5B model, max 150 tokens): {seconds:.1f} s; model text: {variant.model_text!r}")
+    print(f"\none draft (1 tone, 0.5B model, max 150 tokens): {seconds:.1f} s, of which the model {variant.model_seconds:.1f} s")
+    print(f"model text: {variant.model_text!r}")
     print(f"fallback: {variant.fallback}, facts appended: {variant.facts_appended}; draft:\n{variant.text}")
 
     # Sources: the retail policy from the ingested knowledge base, cited by its marker in the text.

@@ -360,7 +360,9 @@ class EscalationSettings(BaseModel):
     approval_tools: list[str] = Field(
         default_factory=list, description="Write tools that always need a human, whatever the amount."
     )
-    out_of_scope_turns: int = Field(2, ge=1, description="Consecutive out-of-scope messages that escalate.")
+    out_of_scope_turns: int = Field(
+        2, ge=1, description="Consecutive out-of-scope messages that escalate, once the assistant could not answer the latest."
+    )
     vip_tags: list[str] = Field(default_factory=lambda: ["vip"], description="CRM tags of VIP customers.")
     complainer_tags: list[str] = Field(
         default_factory=lambda: ["frequent_complainer"], description="CRM tags of frequent complainers."

@@ -185,7 +185,9 @@ class EscalationPolicy:
         def unanswerable(understanding: Understanding) -> bool:
             return understanding.out_of_scope and "small_talk" not in understanding.signals
 
-        if not unanswerable(turn.current):
+        # Only once the assistant has tried and failed: a product or policy question outside the intent
+        # set is still answered from the knowledge base, and a person is no better at it.
+        if not unanswerable(turn.current) or turn.current_outcome != "failed":
             return None
         streak = 1 + _streak(turn, unanswerable)
         if streak >= self._settings.out_of_scope_turns:

@@ -134,7 +134,10 @@ def test_vip_tag_escalates_on_a_negative_message(policy: EscalationPolicy) -> No
 def test_out_of_scope_twice(policy: EscalationPolicy) -> None:
     oos = message(out_of_scope=True, confidence=0.2)
     assert not policy.decide(EscalationInput(current=oos)).escalate
-    assert policy.decide(EscalationInput(current=oos, history=[TurnRecord(understanding=oos)])).reason == "out_of_scope"
+    earlier = [TurnRecord(understanding=oos)]
+    # Out of scope alone is no reason: only when the assistant could not answer it either.
+    assert not policy.decide(EscalationInput(current=oos, history=earlier)).escalate
+    assert policy.decide(EscalationInput(current=oos, history=earlier, current_outcome="failed")).reason == "out_of_scope"
 
 
 def test_disabled_reason_and_priority_come_from_settings(make_settings: Callable[..., Settings]) -> None:

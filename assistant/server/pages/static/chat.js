@@ -33,17 +33,17 @@ function addCitations(node, citations) {
 function addThumbs(node, messageId) {
   const bar = el("div", { class: "actions thumbs" });
   for (const [thumb, label] of [["up", "👍"], ["down", "👎"]]) {
-    bar.append(el("button", {
+    const button = el("button", {
       type: "button", "data-thumb": thumb, "aria-label": `thumbs ${thumb}`,
-      onclick: async (event) => {
+      onclick: async () => {
         try {
           await Pages.call("POST", `/v1/conversations/${state.conversationId}/messages/${messageId}/rating`, headers(), { thumb });
-          bar.querySelectorAll("button").forEach((b) => b.classList.remove("chosen"));
-          event.currentTarget.classList.add("chosen");
+          bar.querySelectorAll("button").forEach((b) => b.classList.toggle("chosen", b === button));
           Pages.showError($("error"), null);
         } catch (error) { Pages.showError($("error"), error); }
       },
-    }, label));
+    }, label);
+    bar.append(button);
   }
   node.append(bar);
 }

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -16,6 +15,9 @@ from fastapi import Depends, Header, Request
 from assistant.errors import UnauthorizedError
 from assistant.handoff.desk import AgentDesk
 from assistant.handoff.models import AgentView
+from assistant.server.operator_auth import OperatorDep
+
+__all__ = ["AgentDep", "DeskDep", "OperatorDep"]
 
 
 def _desk(request: Request) -> AgentDesk:
@@ -32,15 +34,5 @@ def _agent(
     return _desk(request).registry.authenticate(token.strip())
 
 
-def _operator(request: Request, x_operator_key: Annotated[str | None, Header(description="The operator key.")] = None) -> None:
-    settings = request.app.state.settings
-    expected = settings.knowledge.operator_key.get_secret_value()
-    if settings.server.environment == "production" and expected.startswith("dev-"):
-        raise UnauthorizedError("the operator key is the development default, refused in production: set knowledge.operator_key")
-    if not x_operator_key or not hmac.compare_digest(x_operator_key.encode(), expected.encode()):
-        raise UnauthorizedError("send the operator key as `X-Operator-Key: <key>`")
-
-
 DeskDep = Annotated[AgentDesk, Depends(_desk)]
 AgentDep = Annotated[AgentView, Depends(_agent)]
-OperatorDep = Depends(_operator)

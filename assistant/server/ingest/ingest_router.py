@@ -11,25 +11,15 @@ development default key is refused, so an unconfigured deployment cannot be driv
 
 from __future__ import annotations
 
-import hmac
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, status
+from fastapi import APIRouter, Depends, Request, status
 
-from assistant.errors import UnauthorizedError
 from assistant.server.ingest.ingest_service import IngestJob, IngestRequest, IngestService
+from assistant.server.operator_auth import OperatorDep
 
 _service_lock = threading.Lock()
-
-
-def _operator(request: Request, x_operator_key: Annotated[str | None, Header(description="The operator key.")] = None) -> None:
-    settings = request.app.state.settings
-    expected = settings.knowledge.operator_key.get_secret_value()
-    if settings.server.environment == "production" and expected.startswith("dev-"):
-        raise UnauthorizedError("the operator key is the development default, refused in production: set knowledge.operator_key")
-    if not x_operator_key or not hmac.compare_digest(x_operator_key.encode(), expected.encode()):
-        raise UnauthorizedError("send the operator key as `X-Operator-Key: <key>`")
 
 
 def _service(request: Request) -> IngestService:
@@ -41,7 +31,7 @@ def _service(request: Request) -> IngestService:
 
 
 ServiceDep = Annotated[IngestService, Depends(_service)]
-ingest_router = APIRouter(prefix="/v1/ingest", tags=["ingest"], dependencies=[Depends(_operator)])
+ingest_router = APIRouter(prefix="/v1/ingest", tags=["ingest"], dependencies=[OperatorDep])
 
 
 @ingest_router.post("/jobs", status_code=status.HTTP_202_ACCEPTED, response_model=IngestJob)

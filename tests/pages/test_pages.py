@@ -16,11 +16,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.chat.conftest import CUSTOMER, SHOP_KEY
+from tests.commerce.service import RunningCommerce
 from tests.pages.conftest import OPERATOR_KEY, Service, screenshot
 
 pytestmark = pytest.mark.slow
 
 POLICY_QUESTION = "How long does a refund to a credit card take after I cancel an order?"
+IDENTITY = "Hi, I'm Yusuf Rossi, zip code 19122."
 AGENT_REPLY = "Hi, this is Mei from the support team. I can help with that."
 ANSWER_SECONDS = 300_000  # ms: a cold prompt on a busy 2-core machine
 
@@ -89,6 +91,29 @@ def test_the_customer_chats_gets_cited_sources_and_rates(
         feedback = desk.get(f"/v1/agent/conversations/{conversation}/feedback").json()
     assert [(r["message_id"], r["thumb"]) for r in feedback["ratings"]] == [(history[1]["id"], "up")]
     assert feedback["csat"]["score"] == 4
+
+
+def test_a_confirmation_is_answered_with_its_buttons(
+    page: Any, service: Service, retail_service: RunningCommerce, ledger: dict[str, int]
+) -> None:
+    order_id = "#W6247578"  # pending, one T-shirt: a refund under the approval limit
+    open_widget(page, service)
+    ledger["conversations"] += 1
+    proposed = say(page, f"{IDENTITY} Please cancel order {order_id}, I no longer need it.")
+    buttons = proposed.locator(".confirmation button")
+    assert buttons.all_inner_texts() == ["Yes", "No"], "the proposed write waits for the customer's yes"
+    assert _order_status(retail_service, order_id) == "pending"
+    proposed.locator("button[data-confirm=yes]").click()
+    page.wait_for_function("document.querySelectorAll('.message.assistant[data-final]').length > 1", timeout=ANSWER_SECONDS)
+    assert page.locator(".message.customer").last.inner_text().endswith("yes")
+    screenshot(page, "chat-confirmation")
+    assert _order_status(retail_service, order_id) == "cancelled"
+
+
+def _order_status(service: RunningCommerce, order_id: str) -> str:
+    response = service.client().get(f"/orders/{order_id.replace('#', '%23')}")
+    assert response.status_code == 200, response.text
+    return str(response.json()["status"])
 
 
 def test_an_agent_claims_answers_and_resolves_a_handoff(

@@ -32,7 +32,7 @@ function addCitations(node, citations) {
 
 function addThumbs(node, messageId) {
   const bar = el("div", { class: "actions thumbs" });
-  for (const [thumb, label] of [["up", "👍"], ["down", "👎"]]) {
+  for (const [thumb, label] of [["up", "Helpful"], ["down", "Not helpful"]]) {
     const button = el("button", {
       type: "button", "data-thumb": thumb, "aria-label": `thumbs ${thumb}`,
       onclick: async () => {
@@ -49,11 +49,16 @@ function addThumbs(node, messageId) {
 }
 
 function addConfirmation(node, pending) {
-  const bar = el("div", { class: "actions confirmation" }, el("span", {}, pending.description));
+  // The reply already spells the action out; the bar only asks (its description is the tooltip).
+  const bar = el("div", { class: "actions confirmation", title: pending.description }, el("span", {}, "Go ahead?"));
   for (const [answer, label] of [["yes", "Yes"], ["no", "No"]]) {
     bar.append(el("button", {
       type: "button", "data-confirm": answer,
-      onclick: () => { bar.querySelectorAll("button").forEach((b) => (b.disabled = true)); send(answer); },
+      onclick: (event) => {
+        event.target.classList.add("chosen");
+        bar.querySelectorAll("button").forEach((b) => (b.disabled = true));
+        send(answer);
+      },
     }, label));
   }
   node.append(bar);

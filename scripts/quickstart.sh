@@ -23,7 +23,11 @@ ensure_system_packages() {
   command -v g++ >/dev/null || missing+=(g++)
   python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
   # Debian's chromium drives the web pages' browser tests (Playwright never downloads a browser here).
-  if [ "$mode" = test ]; then command -v chromium >/dev/null || missing+=(chromium); fi
+  # (and a CJK font, so the pages' screenshots show Chinese text rather than boxes).
+  if [ "$mode" = test ]; then
+    command -v chromium >/dev/null || missing+=(chromium)
+    dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 || missing+=(fonts-wqy-zenhei)
+  fi
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing system packages: ${missing[*]}"
     if [ "$(id -u)" = 0 ]; then

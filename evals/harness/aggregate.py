@@ -18,24 +18,28 @@ def _none_if_nan(value: float) -> float | None:
 
 
 def metric_value(spec: MetricSpec, records: Sequence[CaseRecord]) -> MetricValue:
+    """The metric over the cases it applies to: a per-case score applies where the suite recorded it (a banking-only
+    score does not apply to product cases); `missing` counts the applicable cases that failed or were not computable."""
     if spec is ERROR_RATE:
-        values: list[float | None] = [0.0 if r.ok else 1.0 for r in records]
+        applicable, values = list(records), [0.0 if r.ok else 1.0 for r in records]
     elif spec is SECONDS:
-        values = [r.seconds for r in records]
-    elif spec.statistic is not None:
-        usable = [r for r in records if r.ok and (spec.per_case is None or r.scores.get(spec.per_case) is not None)]
-        value, low, high = statistic_ci(usable, spec.statistic)  # type: ignore[arg-type]
-        return MetricValue(
-            value=_none_if_nan(value), low=_none_if_nan(low), high=_none_if_nan(high), n=len(usable),
-            missing=len(records) - len(usable), higher_is_better=spec.higher_is_better,
-        )  # fmt: skip
+        applicable, values = list(records), [r.seconds for r in records]
     else:
-        values = spec.case_values(records)
+        key = spec.per_case or spec.name
+        applicable = [r for r in records if not r.ok or key in r.scores or spec.statistic is not None and spec.per_case is None]
+        if spec.statistic is not None:
+            usable = [r for r in applicable if r.ok and (spec.per_case is None or r.scores.get(spec.per_case) is not None)]
+            value, low, high = statistic_ci(usable, spec.statistic)  # type: ignore[arg-type]
+            return MetricValue(
+                value=_none_if_nan(value), low=_none_if_nan(low), high=_none_if_nan(high), n=len(usable),
+                missing=len(applicable) - len(usable), higher_is_better=spec.higher_is_better,
+            )  # fmt: skip
+        values = spec.case_values(applicable)
     counted = [v for v in values if v is not None]
     value, low, high = mean_ci(counted)
     return MetricValue(
         value=_none_if_nan(value), low=_none_if_nan(low), high=_none_if_nan(high), n=len(counted),
-        missing=len(records) - len(counted), higher_is_better=spec.higher_is_better,
+        missing=len(applicable) - len(counted), higher_is_better=spec.higher_is_better,
     )  # fmt: skip
 
 

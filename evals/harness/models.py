@@ -51,7 +51,7 @@ class MetricValue(BaseModel):
     low: float | None = Field(None, description="Lower end of the 95% bootstrap interval.")
     high: float | None = None
     n: int = Field(description="Cases the value is computed over.")
-    missing: int = Field(0, description="Cases left out: failed, or the metric was NaN for them.")
+    missing: int = Field(0, description="Cases the metric applies to that failed or could not be scored (NaN).")
     higher_is_better: bool = True
 
 

@@ -235,11 +235,25 @@ def gate(
 
 
 @app.command("show")
-def show(run_id: Annotated[str, typer.Argument()]) -> None:
+def show(
+    run_id: Annotated[str, typer.Argument()],
+    markdown: Annotated[bool, typer.Option(help="Print the metrics as a Markdown table (for a README).")] = False,
+) -> None:
     """Print a run's metrics (from its results.json)."""
     from assistant.settings import load_settings
     from evals.harness.store import open_run
 
     results = open_run(load_settings().data_dir, run_id).results()
+    if markdown:
+        print(markdown_table(results))
+        return
     _print_results(results)
     console.print_json(json.dumps(results.tables, default=str))
+
+
+def markdown_table(results) -> str:  # type: ignore[no-untyped-def]
+    lines = ["| metric | value | 95% CI | cases | missing |", "|---|---|---|---|---|"]
+    for name, metric in results.metrics.items():
+        interval = f"{_fmt(metric.low)} – {_fmt(metric.high)}"
+        lines.append(f"| {name} | {_fmt(metric.value)} | {interval} | {metric.n} | {metric.missing} |")
+    return "\n".join(lines)

@@ -54,7 +54,7 @@ async def chat_environment(context: EvalContext, name: str) -> AsyncIterator[Cha
     from assistant.server.app import create_app
 
     async with retail_commerce(context) as commerce:
-        work = context.work_dir / name
+        work = (context.work_dir / name).resolve()
         work.mkdir(parents=True, exist_ok=True)
         base = context.settings
         settings = base.model_copy(

@@ -22,7 +22,8 @@ def _free_port() -> int:
 
 class OwnRetailCommerce:
     def __init__(self, folder: Path) -> None:
-        self._folder = folder
+        # Absolute: the service runs in this folder, where a relative database path would name another (empty) file.
+        self._folder = folder.resolve()
         self._template = folder / "retail-template.db"
         self._live = folder / "retail.db"
         self._process: CommerceProcess | None = None

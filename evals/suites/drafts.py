@@ -75,7 +75,7 @@ class DraftsSuite:
         from assistant.server.chat.wiring import build_agent
 
         async with retail_commerce(context) as commerce:
-            work = context.work_dir / "drafts"
+            work = (context.work_dir / "drafts").resolve()
             work.mkdir(parents=True, exist_ok=True)
             base = context.settings
             settings = base.model_copy(

@@ -24,8 +24,8 @@ class OwnRetailCommerce:
     def __init__(self, folder: Path) -> None:
         # Absolute: the service runs in this folder, where a relative database path would name another (empty) file.
         self._folder = folder.resolve()
-        self._template = folder / "retail-template.db"
-        self._live = folder / "retail.db"
+        self._template = self._folder / "retail-template.db"
+        self._live = self._folder / "retail.db"
         self._process: CommerceProcess | None = None
 
     @property

@@ -25,6 +25,9 @@ def effective_settings(settings: Settings, *, prompt_version: str | None, model:
     llm = settings.llm
     if model:
         llm = llm.model_copy(update={"local_model": model} if llm.provider == "local" else {"model": model})
+    from assistant.agent.prompt_library import PromptLibrary
+
+    PromptLibrary(prompts)  # a version without its folder fails here, before anything runs (SettingsError)
     return settings.model_copy(update={"prompts": prompts, "llm": llm})
 
 

@@ -100,3 +100,28 @@ def test_a_real_run_interrupted_and_resumed_equals_an_uninterrupted_one(settings
     assert [(r.case_id, r.outputs) for r in _records(settings, "parted")] == [
         (r.case_id, r.outputs) for r in _records(settings, "whole")
     ]
+
+
+def test_two_prompt_versions_side_by_side_in_one_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, understanding_model_file: Path
+) -> None:
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from evals.cli import app
+
+    prompts = tmp_path / "prompts"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "prompts" / "v1", prompts / "v1")
+    shutil.copytree(prompts / "v1", prompts / "v2")
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ASSISTANT_PROMPTS__DIRECTORY", str(prompts))
+    monkeypatch.setenv("ASSISTANT_UNDERSTANDING__MODEL_PATH", str(understanding_model_file))
+    command = ["run", "intent", "--case", "cm-001", "--case", "cm-046", "--prompt-version", "v1", "--prompt-version", "v2"]
+    result = CliRunner().invoke(app, [*command, "--no-progress"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    folders = sorted(runs_dir(tmp_path / "data").iterdir())
+    assert [RunStore(f).manifest().options.prompt_version for f in folders] == ["v1", "v2"]
+    assert "2 cases in both runs; 0 changed outcome" in result.output  # the same model: nothing may differ
+    missing = CliRunner().invoke(app, ["run", "intent", "--case", "cm-001", "--prompt-version", "v9"])
+    assert missing.exit_code != 0 and "v9" in str(missing.exception)

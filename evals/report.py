@@ -80,10 +80,12 @@ def _figures(results: RunResults, records: Sequence[CaseRecord]) -> list[dict[st
             axis.set_yticks(range(len(labels)), labels, fontsize=7)
             axis.set_xlabel("predicted")
             axis.set_ylabel("true")
+            darkest = max((max(row) for row in matrix), default=0)
             for i, row in enumerate(matrix):
                 for j, count in enumerate(row):
                     if count:
-                        axis.text(j, i, str(count), ha="center", va="center", fontsize=6)
+                        colour = "white" if count > darkest / 2 else "black"
+                        axis.text(j, i, str(count), ha="center", va="center", fontsize=8, color=colour)
             figures.append({"title": f"Confusion matrix: {name}", "png": _png(figure)})
     return figures
 
@@ -99,7 +101,8 @@ def _detail_tables(results: RunResults) -> dict[str, dict[str, Any]]:
             ]
             out[f"Per class: {name}"] = {"columns": ["label", "precision", "recall", "F1", "support"], "rows": rows}
         elif isinstance(table, dict):
-            out[name] = {"columns": ["key", "value"], "rows": [[key, value] for key, value in table.items()]}
+            rows = [[key, fmt(value) if isinstance(value, float) else value] for key, value in table.items()]
+            out[name] = {"columns": ["key", "value"], "rows": rows}
     return out
 
 

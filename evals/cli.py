@@ -60,7 +60,7 @@ def run(
     from evals.harness.store import open_run
     from evals.suites.ragas_judge import RAGAS_METRICS, JudgeOptions
 
-    versions = prompt_version or [None]
+    versions: list[str | None] = list(prompt_version) if prompt_version else [None]
     if run_id is not None and len(versions) > 1:
         raise typer.BadParameter("--run-id resumes one run; give one --prompt-version with it")
     judge = JudgeOptions(

@@ -28,6 +28,10 @@ def fmt(value: float | int | None) -> str:
     return f"{value:.3f}"
 
 
+def _or(value: float | None, fallback: float) -> float:
+    return fallback if value is None else value
+
+
 def _png(figure: Figure) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
@@ -49,15 +53,11 @@ def _figures(results: RunResults, records: Sequence[CaseRecord]) -> list[dict[st
         figure, axis = plt.subplots(figsize=(8, 0.35 * len(quality) + 1))
         names = list(quality)
         values = [quality[n].value or 0.0 for n in names]
+        lows = [_or(quality[n].low, value) for n, value in zip(names, values, strict=True)]
+        highs = [_or(quality[n].high, value) for n, value in zip(names, values, strict=True)]
         errors = [
-            [
-                max(0.0, (quality[n].value or 0) - (quality[n].low if quality[n].low is not None else quality[n].value or 0))
-                for n in names
-            ],
-            [
-                max(0.0, (quality[n].high if quality[n].high is not None else quality[n].value or 0) - (quality[n].value or 0))
-                for n in names
-            ],
+            [max(0.0, value - low) for value, low in zip(values, lows, strict=True)],
+            [max(0.0, high - value) for value, high in zip(values, highs, strict=True)],
         ]
         axis.barh(names, values, xerr=errors, color="#4c72b0", capsize=3)
         axis.invert_yaxis()

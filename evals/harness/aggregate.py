@@ -20,6 +20,7 @@ def _none_if_nan(value: float) -> float | None:
 def metric_value(spec: MetricSpec, records: Sequence[CaseRecord]) -> MetricValue:
     """The metric over the cases it applies to: a per-case score applies where the suite recorded it (a banking-only
     score does not apply to product cases); `missing` counts the applicable cases that failed or were not computable."""
+    values: list[float | None]
     if spec is ERROR_RATE:
         applicable, values = list(records), [0.0 if r.ok else 1.0 for r in records]
     elif spec is SECONDS:

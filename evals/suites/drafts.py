@@ -123,7 +123,8 @@ class _Draft:
         from assistant.drafts.models import DraftRequest
 
         ticket, reference = case.inputs["ticket"], case.inputs["reference"]
-        draft = await self._service.create(DraftRequest(ticket_text=ticket, tones=["concise"]), agent_id="evals")
+        request = DraftRequest.model_validate({"ticket_text": ticket, "tones": ["concise"]})
+        draft = await self._service.create(request, agent_id="evals")
         text = draft.variants[0].text
         embedder = self._context.components.embedder()
         vectors = await asyncio.to_thread(embedder.embed, [text, reference])

@@ -27,9 +27,13 @@ class JudgeOptions(BaseModel):
     base_url: str | None = None
     api_key: str | None = None
     model: str | None = None
-    max_tokens: int = Field(768, description="Longest judge output (RAGAS statement lists and verdicts).")
+    max_tokens: int = Field(default=768, description="Longest judge output (RAGAS statement lists and verdicts).")
     metrics: list[str] = Field(default_factory=lambda: list(RAGAS_METRICS))
-    relevancy_questions: int = Field(1, description="RAGAS answer-relevancy strictness (questions generated per answer).")
+    relevancy_questions: int = Field(default=1, description="RAGAS answer-relevancy strictness (questions generated per answer).")
+
+    def is_embedded(self, settings: Settings) -> bool:
+        """The judge is the embedded llama.cpp server (which reads `max_tokens`, not `max_completion_tokens`)."""
+        return settings.llm.provider == "local" and self.base_url is None
 
     def endpoint(self, settings: Settings) -> tuple[str, str, str]:
         base_url, api_key = llm_endpoint(settings.llm)
@@ -97,9 +101,15 @@ class RagasJudge:
 
         base_url, api_key, model = self._options.endpoint(self._settings)
         usage = _Usage()
+        # langchain sends the limit as `max_completion_tokens`, which llama.cpp's server ignores: give it `max_tokens`.
+        limit: dict[str, Any] = (
+            {"extra_body": {"max_tokens": self._options.max_tokens}}
+            if self._options.is_embedded(self._settings)
+            else {"max_completion_tokens": self._options.max_tokens}
+        )
         chat = ChatOpenAI(
-            base_url=base_url, api_key=api_key, model=model, temperature=0, max_tokens=self._options.max_tokens,  # type: ignore[arg-type]
-            timeout=self._settings.llm.timeout_seconds, max_retries=0, callbacks=[_usage_handler(usage)],
+            base_url=base_url, api_key=api_key, model=model, temperature=0,  # type: ignore[arg-type]
+            timeout=self._settings.llm.timeout_seconds, max_retries=0, callbacks=[_usage_handler(usage)], **limit,
         )  # fmt: skip
         llm = LangchainLLMWrapper(chat)
         embeddings = LangchainEmbeddingsWrapper(_langchain_embeddings(self._embedder))

@@ -152,7 +152,7 @@ class EscalationSuite(_MessageSuite):
     def _score(self, case: Case, understood: Any, settings: Settings) -> CaseOutput:
         from assistant.escalation import EscalationInput, EscalationPolicy
 
-        decision = EscalationPolicy.from_settings(settings).decide(EscalationInput(current=understood))
+        decision = EscalationPolicy.from_settings(settings).decide(EscalationInput.model_validate({"current": understood}))
         scores: dict[str, float | None] = {"correct": float(decision.escalate == case.inputs["escalate"])}
         if case.inputs["reason"] and decision.escalate:
             scores["reason_correct"] = float(decision.reason == case.inputs["reason"])

@@ -7,10 +7,14 @@ started once per test session, only by tests that ask for it.
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from assistant.components.llm.local_server import LocalLLMServer
 from assistant.settings import Settings
@@ -66,3 +70,47 @@ def local_llm(test_model_file: Path) -> Iterator[LocalLLMServer]:
     server.start()
     yield server
     server.stop()
+
+
+POSTGRES = "postgresql+psycopg://{user}@127.0.0.1:5432/test"
+
+
+@contextmanager
+def postgres_schema(prefix: str) -> Iterator[tuple[Engine, str]]:
+    """A schema of its own on the local PostgreSQL, dropped afterwards: (an engine on the server, the schema).
+
+    Skips the test when PostgreSQL is not reachable (CI and this machine run it on 127.0.0.1:5432).
+    """
+    server = None
+    for user in ("postgres", "root"):
+        try:
+            server = create_engine(POSTGRES.format(user=user), pool_pre_ping=True)
+            with server.connect():
+                break
+        except OperationalError:
+            server = None
+    if server is None:
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with server.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield server, schema
+    finally:
+        with server.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        server.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A database URL on the local PostgreSQL whose tables land in a schema of their own."""
+    with postgres_schema("t") as (server, schema):
+        yield f"{server.url.render_as_string(hide_password=False)}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def postgres_engine() -> Iterator[Engine]:
+    """An engine on the local PostgreSQL whose tables land in a schema of their own (no tables created)."""
+    with postgres_schema("t") as (server, schema):
+        yield server.execution_options(schema_translate_map={None: schema})

@@ -17,6 +17,7 @@ from assistant.connectors.interfaces import Connectors
 from assistant.conversations.records import EarlierTurn
 from assistant.escalation import EscalationDecision, EscalationInput, EscalationPolicy, ProposedWrite, Trigger
 from assistant.escalation import TurnRecord as EscalationTurn
+from assistant.settings import EscalationReason
 from assistant.understanding.models import Understanding
 
 logger = logging.getLogger(__name__)
@@ -93,40 +94,25 @@ class TurnEscalation:
         return self._policy.enforce_reply(decision, reply)
 
 
+def _forced(reason: EscalationReason, confidence: float, explanation: str) -> EscalationDecision:
+    """A decision the turn makes itself, outside the policy's rules, recorded the same way."""
+    trigger = Trigger(reason=reason, confidence=confidence, explanation=explanation)
+    return EscalationDecision(
+        escalate=True, reason=reason, confidence=confidence, explanation=explanation, triggers=[trigger],
+        reply_promised_transfer=False,
+    )  # fmt: skip
+
+
 def requested_by_router() -> EscalationDecision:
     """The model's router read the message as a request for a person; the rules had missed it."""
-    trigger = Trigger(reason="explicit_request", confidence=0.7, explanation="the router read a request for a human")
-    return EscalationDecision(
-        escalate=True,
-        reason="explicit_request",
-        confidence=0.7,
-        explanation=trigger.explanation,
-        triggers=[trigger],
-        reply_promised_transfer=False,
-    )
+    return _forced("explicit_request", 0.7, "the router read a request for a human")
 
 
 def accepted_offer() -> EscalationDecision:
     """The customer said yes to the previous reply's offer of a person."""
-    trigger = Trigger(reason="explicit_request", confidence=0.9, explanation="the customer accepted the offer of a human agent")
-    return EscalationDecision(
-        escalate=True,
-        reason="explicit_request",
-        confidence=0.9,
-        explanation=trigger.explanation,
-        triggers=[trigger],
-        reply_promised_transfer=False,
-    )
+    return _forced("explicit_request", 0.9, "the customer accepted the offer of a human agent")
 
 
 def needs_approval(tool: str, explanation: str) -> EscalationDecision:
     """A confirmed write that the tools refuse to run without a human agent's approval."""
-    trigger = Trigger(reason="risky_write", confidence=1.0, explanation=explanation or f"{tool} needs an agent's approval")
-    return EscalationDecision(
-        escalate=True,
-        reason="risky_write",
-        confidence=1.0,
-        explanation=trigger.explanation,
-        triggers=[trigger],
-        reply_promised_transfer=False,
-    )
+    return _forced("risky_write", 1.0, explanation or f"{tool} needs an agent's approval")

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assistant.components.database.engine import build_engine
@@ -25,20 +25,7 @@ from assistant.conversations.records import (
 from assistant.conversations.store import ConversationStore, create_tables
 from assistant.conversations.tables import LLMCallRow, MessageRow, PendingActionRow, RetrievalRow, ToolCallRow, TurnRow
 from assistant.errors import ConflictError, NotFoundError
-
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def _postgres_engine() -> Engine | None:
-    for user in ("postgres", "root"):
-        url = POSTGRES.replace("postgres@", f"{user}@")
-        try:
-            engine = create_engine(url, pool_pre_ping=True)
-            with engine.connect():
-                return engine
-        except OperationalError:
-            continue
-    return None
+from tests.conftest import postgres_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -49,18 +36,10 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         yield engine
         engine.dispose()
         return
-    base = _postgres_engine()
-    if base is None:
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    with base.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = base.execution_options(schema_translate_map={None: schema})
-    create_tables(engine)
-    yield engine
-    with base.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    base.dispose()
+    with postgres_schema("store") as (server, schema):
+        engine = server.execution_options(schema_translate_map={None: schema})
+        create_tables(engine)
+        yield engine
 
 
 def _turn(**overrides: object) -> TurnRecord:

@@ -6,55 +6,27 @@ shaped like the agent's; tests that need the model to produce them are in tests/
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import httpx
 import pytest
-from sqlalchemy import Engine, create_engine, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from assistant.components.container import Components
 from assistant.conversations.records import LLMCallRecord, RetrievalRecord, ToolCallRecord, TurnRecord
 from assistant.conversations.store import ConversationStore
 from assistant.conversations.tables import ConversationRow, MessageRow, TurnRow
-from assistant.server.app import create_app
 from assistant.settings import Settings
 from assistant.understanding.models import Understanding
+from tests.chat.conftest import app_client
 from tests.conftest import free_port
 
 SHOP = "test-shop"
 SHOP_KEY = "test-shop-key"
 OPERATOR_KEY = "test-operator-key"
 CUSTOMER = "yusuf_rossi_9620"
-
-
-POSTGRES = "postgresql+psycopg://{user}@127.0.0.1:5432/test"
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A database URL on the local PostgreSQL whose tables land in a schema of their own, dropped after."""
-    base = None
-    for user in ("postgres", "root"):
-        try:
-            base = create_engine(POSTGRES.format(user=user))
-            with base.connect():
-                break
-        except OperationalError:
-            base = None
-    if base is None:
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    schema = f"analytics_{uuid.uuid4().hex[:10]}"
-    with base.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    yield f"{base.url.render_as_string(hide_password=False)}?options=-csearch_path%3D{schema}"
-    with base.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    base.dispose()
 
 
 @pytest.fixture
@@ -68,40 +40,9 @@ def analytics_settings(make_settings: Callable[..., Settings]) -> Settings:
     )
 
 
-def build_app(settings: Settings, components: Components | None = None) -> Any:
-    """create_app, plus the agent and analytics sides if app.py does not install them (yet)."""
-    from assistant.server.agents.wiring import install_agents
-    from assistant.server.analytics.wiring import install_analytics
-
-    app = create_app(settings, components)
-    if not hasattr(app.state, "agent_desk"):
-        install_agents(app, settings, app.state.components, app.state.agent_runtime)
-    if not hasattr(app.state, "analytics_service"):
-        install_analytics(app, settings, app.state.components)
-    return app
-
-
-class analytics_client:  # noqa: N801 - used like a function in `async with`
+def analytics_client(settings: Settings, components: Components | None = None, customer: str = CUSTOMER) -> app_client:
     """An HTTP client on a fresh app (lifespan run), with the shop key and a customer id by default."""
-
-    def __init__(self, settings: Settings, components: Components | None = None, customer: str = CUSTOMER) -> None:
-        self.app = build_app(settings, components)
-        self.customer = customer
-
-    async def __aenter__(self) -> httpx.AsyncClient:
-        self._lifespan = self.app.router.lifespan_context(self.app)
-        await self._lifespan.__aenter__()
-        self._http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.app),
-            base_url="http://assistant",
-            headers={"Authorization": f"Bearer {SHOP_KEY}", "X-Customer-Id": self.customer},
-            timeout=120,
-        )
-        return self._http
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._http.aclose()
-        await self._lifespan.__aexit__(None, None, None)
+    return app_client(settings, customer=customer, components=components)
 
 
 def understanding(intent: str, sentiment: str = "neutral", score: float = 0.0, signals: tuple[str, ...] = ()) -> Understanding:

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.components.container import build_components
+from assistant.components.container import Components, build_components
 from assistant.server.app import create_app
 from assistant.settings import Settings
 from tests.commerce.service import RunningCommerce, acquire, release
@@ -96,8 +96,8 @@ async def client(chat_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 class app_client:  # noqa: N801 - used like a function in `async with`
     """An HTTP client on a fresh app (its lifespan run, so turns finish and connections close)."""
 
-    def __init__(self, settings: Settings, customer: str = CUSTOMER) -> None:
-        self.app = create_app(settings)
+    def __init__(self, settings: Settings, customer: str = CUSTOMER, components: Components | None = None) -> None:
+        self.app = create_app(settings, components)
         self.customer = customer
 
     async def __aenter__(self) -> httpx.AsyncClient:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from assistant.drafts.models import SendRequest
 from assistant.errors import ConflictError
@@ -17,21 +15,6 @@ from tests.conftest import free_port
 from tests.drafts.conftest import AGENT, Drafting, open_drafting, stored_draft
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    schema = f"drafts_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{SERVER}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

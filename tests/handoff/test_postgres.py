@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assistant.conversations.store import ConversationStore
@@ -17,30 +14,11 @@ from assistant.handoff.tables import HandoffRow, create_tables
 from assistant.settings import HandoffSettings
 from tests.handoff.conftest import SHOP, Clock, agent, open_for, summary
 
-POSTGRES = "postgresql+psycopg://{user}@127.0.0.1:5432/test"
-
 
 @pytest.fixture
-def pg_engine() -> Iterator[Engine]:
-    base = None
-    for user in ("postgres", "root"):
-        try:
-            base = create_engine(POSTGRES.format(user=user), pool_pre_ping=True)
-            with base.connect():
-                break
-        except OperationalError:
-            base = None
-    if base is None:
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    schema = f"h_{uuid.uuid4().hex[:10]}"
-    with base.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = base.execution_options(schema_translate_map={None: schema})
-    create_tables(engine)
-    yield engine
-    with base.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    base.dispose()
+def pg_engine(postgres_engine: Engine) -> Engine:
+    create_tables(postgres_engine)
+    return postgres_engine
 
 
 def test_the_queue_on_postgresql(pg_engine: Engine) -> None:

@@ -60,7 +60,12 @@ class _MessageSuite:
         if not usable:
             return {}
         truth, predicted = _labels(usable, self.truth_key, self.predicted_key)
-        return {self.truth_key: classification_report(truth, predicted).model_dump()}
+        by_language = {
+            language: classification_report(*_labels([r for r in usable if r.inputs["language"] == language], self.truth_key,
+                                                      self.predicted_key)).accuracy
+            for language in sorted({r.inputs["language"] for r in usable})
+        }  # fmt: skip
+        return {self.truth_key: classification_report(truth, predicted).model_dump(), "accuracy by language": by_language}
 
     def outcome(self, record: CaseRecord) -> str:
         return str(record.outputs[self.predicted_key])

@@ -37,6 +37,10 @@ MAX_TURNS = 6
 BAD_ARGUMENTS = ("bad_arguments", "bad_input")
 
 
+class ChatRefused(RuntimeError):
+    """The chat API answered a task's message with an error status."""
+
+
 class AgentTasksSuite:
     name = "agent-tasks"
     description = "Retail (dev, v1) and banking tasks in one-message form: executed writes and output facts vs ground truth."
@@ -97,7 +101,7 @@ class _TaskRunner:
         response = await self._http.post("/v1/conversations", headers=headers)
         response.raise_for_status()
         conversation = response.json()["id"]
-        message, turns, replies, errors, handed_off = task["message"], 0, [], [], False
+        message, turns, replies, handed_off = task["message"], 0, [], False
         started = time.perf_counter()
         while turns < MAX_TURNS:
             response = await self._http.post(
@@ -105,8 +109,8 @@ class _TaskRunner:
             )
             turns += 1
             if response.status_code != 200:
-                errors.append(f"{response.status_code}: {response.text[:300]}")
-                break
+                # The chat API refused the message (too long, say): the task was not run, which is no success.
+                raise ChatRefused(f"turn {turns}: HTTP {response.status_code}: {response.text[:300]}")
             reply = response.json()
             replies.append(reply["reply"])
             handed_off |= bool(reply["handoff"])
@@ -136,7 +140,7 @@ class _TaskRunner:
         return CaseOutput(
             outputs={
                 "conversation_id": conversation, "executed": executed, "handoff": handed_off, "replies": replies,
-                "http_errors": errors, "chat_seconds": round(time.perf_counter() - started, 3),
+                "chat_seconds": round(time.perf_counter() - started, 3),
             },
             scores=scores, tokens_in=tokens_in, tokens_out=tokens_out,
         )  # fmt: skip

@@ -248,6 +248,10 @@ class AgentSettings(BaseModel):
         "(the assistant then says so and offers a human).",
     )
     turn_seconds: float = Field(90.0, description="Time budget of one turn; past it the customer gets an apology.")
+    warm_up: bool = Field(
+        True,
+        description="Local model: read the system prompt (instructions, policy) once at start; the first turn finds it cached.",
+    )
     reply_max_tokens: int = Field(300, description="Longest reply the model writes.")
 
 
@@ -432,7 +436,9 @@ class HandoffSettings(BaseModel):
 class AnalyticsSettings(BaseModel):
     """Feedback, metrics, question clusters, the volume forecast and customer profiles (assistant/analytics)."""
 
-    timezone: str = Field("UTC", description="IANA time zone of the shop: day and hour buckets and the forecast's seasons use it.")
+    timezone: str = Field(
+        "UTC", description="IANA time zone of the shop: day and hour buckets and the forecast's seasons use it."
+    )
     idle_minutes: float = Field(
         30.0, gt=0, description="A conversation with no message for this long counts as finished (for the resolution rate)."
     )
@@ -463,7 +469,8 @@ class AnalyticsSettings(BaseModel):
     )
     example_questions: int = Field(5, ge=1, description="Example questions shown per cluster.")
     corrections_dir: Path | None = Field(
-        None, description="Where published answer corrections are written as Markdown; default `<data_dir>/knowledge/corrections`."
+        None,
+        description="Where published answer corrections are written as Markdown; default `<data_dir>/knowledge/corrections`.",
     )
     forecast_history_weeks: int = Field(8, ge=1, description="Weeks of hourly history the volume forecast learns from.")
     risk_window_days: int = Field(30, ge=1, description="Days of a customer's history the complaint-risk flag reads.")

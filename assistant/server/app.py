@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
@@ -25,7 +26,15 @@ def create_app(settings: Settings, components: Components | None = None) -> Fast
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        warming = None
+        if settings.agent.warm_up and settings.llm.provider == "local":
+            # In the background: the service answers /health (and queues turns) while the model reads.
+            warming = asyncio.create_task(chat.agent.warm_up())
         yield
+        if warming is not None:
+            warming.cancel()
+            with suppress(asyncio.CancelledError):
+                await warming
         await chat.close()
         await components.close()
 

@@ -49,6 +49,7 @@ class AnswersSuite:
 
     def metrics(self) -> list[MetricSpec]:
         return [
+            MetricSpec("answered", per_case="answered", description="Turns that produced an answer (not a failure apology)."),
             MetricSpec("facts_recall", per_case="facts_recall", description="Share of the required facts in the reply."),
             MetricSpec("facts_all", per_case="facts_all", description="Replies with every required fact."),
             MetricSpec("cites_gold", per_case="cites_gold", description="Replies citing a gold document."),
@@ -96,10 +97,13 @@ class _Answer:
         chunk_ids, tokens_in, tokens_out = await asyncio.to_thread(self._turn_records, turn["turn_id"])
         contexts = await asyncio.to_thread(self._chunk_texts, chunk_ids)
         recall = facts_recall(reply, case.inputs["facts"])
+        answered = turn["status"] == "ok"
         scores: dict[str, float | None] = {
+            "answered": float(answered),
             "facts_recall": recall,
             "facts_all": float(recall == 1.0),
-            "cites_gold": float(any(matches_gold(document, gold) for document in cited)),
+            # A failed turn's apology cites nothing, whatever was retrieved before it failed.
+            "cites_gold": float(answered and any(matches_gold(document, gold) for document in cited)),
             "language_match": float(text_language(reply) == case.inputs["language"]),
         }
         judged, judge_errors, usage = await self._judge.score(

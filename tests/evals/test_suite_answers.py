@@ -48,13 +48,15 @@ def test_ci_suite_runs_from_the_command_line_and_passes_the_gate(
     reply = record.outputs["reply"]
     found = "18" in reply  # the one required fact of qa-en-07
     assert record.scores["facts_recall"] == float(found) == record.scores["facts_all"]
-    cited_gold = "doc_bank_accounts_bank_accounts_(general)_001" in record.outputs["cited"]
+    answered = record.outputs["status"] == "ok"
+    assert record.scores["answered"] == float(answered)
+    cited_gold = answered and "doc_bank_accounts_bank_accounts_(general)_001" in record.outputs["cited"]
     assert record.scores["cites_gold"] == float(cited_gold)
     assert record.scores["language_match"] == float(not any("\u4e00" <= ch <= "\u9fff" for ch in reply))
     recall = record.scores["context_recall"]
     assert (recall is None and "context_recall" in record.outputs["judge_errors"]) or 0.0 <= recall <= 1.0  # type: ignore[operator]
     assert record.outputs["judge_calls"] >= 1 and record.outputs["contexts"]
-    assert set(record.scores) == {"facts_recall", "facts_all", "cites_gold", "language_match", "context_recall"}
+    assert set(record.scores) == {"answered", "facts_recall", "facts_all", "cites_gold", "language_match", "context_recall"}
     results = json.loads((folder / "results.json").read_text())
     assert results["metrics"]["cites_gold"]["value"] == record.scores["cites_gold"]
     assert results["manifest"]["options"]["judge"].endswith("context_recall")

@@ -61,11 +61,17 @@ def machine() -> str:
     return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}"
 
 
+BUSY = ["<busy>"]
+
+
 def served_models(settings: Settings) -> list[str] | None:
-    """The models the configured endpoint serves, or None when nothing answers there."""
+    """The models the configured endpoint serves; None when nothing listens there; BUSY when a server is there but
+    does not answer in time (llama.cpp's server answers nothing, not even its model list, while it generates)."""
     base_url, api_key = llm_endpoint(settings.llm)
     try:
-        response = httpx.get(f"{base_url.rstrip('/')}/models", headers={"Authorization": f"Bearer {api_key}"}, timeout=3)
+        response = httpx.get(f"{base_url.rstrip('/')}/models", headers={"Authorization": f"Bearer {api_key}"}, timeout=5)
+    except httpx.TimeoutException:
+        return BUSY
     except httpx.HTTPError:
         return None
     if response.status_code != 200:
@@ -82,7 +88,7 @@ def model_server(settings: Settings, needed: bool) -> Iterator[None]:
     served = served_models(settings)
     if served is not None:
         # A server left running with another model would silently mislabel the whole run.
-        if settings.llm.served_model_name not in served:
+        if served is not BUSY and settings.llm.served_model_name not in served:
             raise SettingsError(
                 f"the model server on port {settings.llm.port} serves {served}, not {settings.llm.served_model_name!r}: "
                 "stop it or set ASSISTANT_LLM__PORT to a free port"

@@ -461,6 +461,7 @@ class AgentService:
         record.outcome = "failed"
         record.failure_cause = cause
         record.proposal = None  # nothing half-proposed survives a failed turn
+        record.citations = []  # the apology cites nothing (what was retrieved stays in `retrievals`)
         state.parts.clear()
         state.offered = True
         await state.say(self._prompts.phrase(record.language, "failure"))

@@ -31,6 +31,7 @@ def _assert_apology(reply: dict) -> None:  # type: ignore[type-arg]
     # A failed turn offers a person (a "yes" next hands over); it does not queue the conversation by itself.
     assert reply["status"] == "failed" and reply["handoff_offered"] is True and reply["handoff"] is False
     assert APOLOGY in reply["reply"] and "human agent" in reply["reply"]
+    assert reply["citations"] == []  # the apology cites nothing, even when retrieval ran before the failure
 
 
 async def test_model_server_down(offline_settings: Settings) -> None:

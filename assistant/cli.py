@@ -62,7 +62,7 @@ def serve(
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    application = create_app(settings)  # before any child starts: a wrong setting stops here
+    application = create_app(settings, warm_up=True)  # before any child starts: a wrong setting stops here
     commerce = _start_local_commerce(settings) if with_commerce else None
     llm_server = None
     if settings.llm.provider == "local":

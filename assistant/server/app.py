@@ -20,14 +20,17 @@ from assistant.server.pages.wiring import install_pages
 from assistant.settings import Settings
 
 
-def create_app(settings: Settings, components: Components | None = None) -> FastAPI:
-    """Build the app; pass `components` to share them with the caller (tests, CLI)."""
+def create_app(settings: Settings, components: Components | None = None, *, warm_up: bool = False) -> FastAPI:
+    """Build the app; pass `components` to share them with the caller (tests, CLI).
+
+    `warm_up` (set by `assistant serve`): have the local model read the system prompt at start.
+    """
     components = components or build_components(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         warming = None
-        if settings.agent.warm_up and settings.llm.provider == "local":
+        if warm_up and settings.agent.warm_up and settings.llm.provider == "local":
             # In the background: the service answers /health (and queues turns) while the model reads.
             warming = asyncio.create_task(chat.agent.warm_up())
         yield

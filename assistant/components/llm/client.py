@@ -39,6 +39,7 @@ class LLMQueue:
 
     def __init__(self, concurrency: int, max_waiting: int, timeout_seconds: float) -> None:
         self._slots = asyncio.Semaphore(concurrency)
+        self._concurrency = concurrency
         self._max_waiting = max_waiting
         self._timeout = timeout_seconds
         self._waiting = 0
@@ -46,6 +47,11 @@ class LLMQueue:
     @property
     def waiting(self) -> int:
         return self._waiting
+
+    @property
+    def in_flight(self) -> bool:
+        """A request holds a slot now (the model is generating or reading a prompt)."""
+        return self._slots.locked() or self._slots._value < self._concurrency  # noqa: SLF001
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
@@ -134,6 +140,11 @@ class LLMClient:
                         yield chunk.choices[0].delta.content
             except openai.OpenAIError as exc:
                 raise _unavailable(exc) from exc
+
+    @property
+    def generating(self) -> bool:
+        """This client has a request at the model right now."""
+        return self._queue.in_flight
 
     async def list_models(self) -> list[str]:
         """The models the server offers; used by health checks."""

@@ -62,7 +62,14 @@ class HealthService:
         return PartStatus(name=name, provider=provider, status=status, detail=detail, seconds=time.perf_counter() - started)
 
     async def _llm(self) -> str:
-        models = await self._components.llm.list_models()
+        llm = self._components.llm
+        try:
+            models = await llm.list_models()
+        except AssistantError:
+            # llama.cpp answers nothing while it reads a long prompt: busy with our own request is not down.
+            if llm.generating:
+                return "busy with a request (the model server answers between requests)"
+            raise
         return f"serves {', '.join(models)}"
 
     async def _embeddings(self) -> str:

@@ -10,7 +10,14 @@ COPY commerce commerce
 COPY evals evals
 COPY prompts prompts
 COPY data data
+# WITH_LOCAL_MODEL=1 adds the embedded llama.cpp server, built for any x86-64-v3 CPU (never -march=native:
+# an image runs on machines other than the one that built it).
+ARG WITH_LOCAL_MODEL=0
 RUN pip install --no-cache-dir "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu \
- && pip install --no-cache-dir -e .
+ && if [ "$WITH_LOCAL_MODEL" = 1 ]; then \
+      pip install --no-cache-dir "iced-x86==1.21.0" "pyelftools>=0.31,<1" \
+      && python -m assistant.components.llm.portable_build ensure \
+      && pip install --no-cache-dir -e ".[local,model-default]"; \
+    else pip install --no-cache-dir -e .; fi
 EXPOSE 8000 8766
 CMD ["assistant", "serve", "--host", "0.0.0.0"]

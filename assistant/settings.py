@@ -36,9 +36,20 @@ class LLMSettings(BaseModel):
     port: int = Field(8765, description="Port of the embedded model server.")
     n_ctx: int = Field(4096, description="Context window of the embedded model server.")
     n_threads: int = Field(
-        1, description="Decode threads; keep 1 when other work shares the cores (measured 100x slower otherwise)."
+        1,
+        description="Decode threads. 2 decode ~1.3x faster on an idle 2-core machine but ~2x slower when the other "
+        "core is busy (the API and other customers' turns): 1 (bench/llm_bench.py builds, README).",
     )
-    n_threads_batch: int = Field(1, description="Prompt-processing threads.")
+    n_threads_batch: int = Field(
+        2,
+        description="Prompt-processing threads. 2 read prompts ~1.9x faster while the API process waits for the "
+        "model, which is what decides the time to the first token (bench/llm_bench.py builds, README).",
+    )
+    cpu_build: Literal["auto", "avx512", "avx2"] = Field(
+        "auto",
+        description="llama.cpp build the embedded server loads: `auto`, the fastest this CPU runs (AVX-512 + VNNI "
+        "where reported, else AVX2); or one named (portable_build.py, README: The llama.cpp build).",
+    )
     base_url: str | None = Field(None, description="Endpoint for the openai provider, e.g. http://host:8000/v1.")
     api_key: SecretStr | None = Field(None, description="Key for the openai provider (any text for keyless servers).")
     model: str | None = Field(None, description="Model name for the openai provider.")

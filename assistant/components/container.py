@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from assistant.components.database.engine import build_engine
 from assistant.components.embedding.embedder import Embedder, build_embedder
 from assistant.components.llm.client import LLMClient
+from assistant.components.llm.server_state import ServerStateFile, state_path
 from assistant.components.vector_store.chroma import build_chroma_client
 from assistant.settings import LLMSettings, Settings
 
@@ -59,8 +60,10 @@ class Components:
 
 def build_components(settings: Settings) -> Components:
     base_url, api_key = llm_endpoint(settings.llm)
+    # The embedded server's owner (`assistant serve`) records how it ended in the data folder.
+    diagnose = ServerStateFile(state_path(settings.data_dir)).failure if settings.llm.provider == "local" else None
     return Components(
         settings=settings,
-        llm=LLMClient(settings.llm, base_url=base_url, api_key=api_key),
+        llm=LLMClient(settings.llm, base_url=base_url, api_key=api_key, diagnose=diagnose),
         engine=build_engine(settings.database.url),
     )

@@ -96,8 +96,12 @@ def model_server(settings: Settings, needed: bool) -> Iterator[None]:
         yield
         return
     from assistant.components.llm.local_server import LocalLLMServer
+    from assistant.components.llm.server_state import state_path
 
-    server = LocalLLMServer(settings.llm, log_path=settings.data_dir / "evals" / "llm-server.log")
+    # The state file where the agent's client looks: a crash mid-run is recorded on each case as a crash.
+    server = LocalLLMServer(
+        settings.llm, log_path=settings.data_dir / "evals" / "llm-server.log", state_path=state_path(settings.data_dir)
+    )
     (settings.data_dir / "evals").mkdir(parents=True, exist_ok=True)
     server.start()
     try:

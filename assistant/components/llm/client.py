@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import openai
 from openai import AsyncOpenAI
 
@@ -23,6 +24,8 @@ from assistant.errors import LLMBusyError, LLMUnavailableError
 from assistant.settings import LLMSettings
 
 Message = dict[str, Any]
+# Asked when the server cannot be reached: how its process ended, if it did (server_state.py).
+Diagnosis = Callable[[], str | None]
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,9 @@ class LLMQueue:
 class LLMClient:
     """Chat completions, streamed or not, optionally constrained to a JSON schema."""
 
-    def __init__(self, settings: LLMSettings, base_url: str, api_key: str) -> None:
+    def __init__(self, settings: LLMSettings, base_url: str, api_key: str, diagnose: Diagnosis | None = None) -> None:
         self._settings = settings
+        self._diagnose = diagnose
         self._model = settings.served_model_name
         # The client's own retries would hide a dead server behind minutes of waiting.
         self._client = AsyncOpenAI(
@@ -111,8 +115,8 @@ class LLMClient:
                     temperature=temperature,
                     **extra,
                 )
-            except openai.OpenAIError as exc:
-                raise _unavailable(exc) from exc
+            except (openai.OpenAIError, httpx.TransportError) as exc:
+                raise await self._unavailable(exc) from exc
         usage = response.usage
         return Completion(
             text=response.choices[0].message.content or "",
@@ -138,8 +142,9 @@ class LLMClient:
                 async for chunk in chunks:
                     if chunk.choices and chunk.choices[0].delta.content:
                         yield chunk.choices[0].delta.content
-            except openai.OpenAIError as exc:
-                raise _unavailable(exc) from exc
+            # A server that dies mid-stream surfaces as httpx's own error, not the SDK's.
+            except (openai.OpenAIError, httpx.TransportError) as exc:
+                raise await self._unavailable(exc) from exc
 
     @property
     def generating(self) -> bool:
@@ -150,8 +155,8 @@ class LLMClient:
         """The models the server offers; used by health checks."""
         try:
             page = await self._client.with_options(timeout=5.0).models.list()
-        except openai.OpenAIError as exc:
-            raise _unavailable(exc) from exc
+        except (openai.OpenAIError, httpx.TransportError) as exc:
+            raise await self._unavailable(exc) from exc
         return [model.id for model in page.data]
 
     async def close(self) -> None:
@@ -164,11 +169,21 @@ class LLMClient:
             case "json_schema":  # OpenAI's and vLLM's strict form
                 return {"type": "json_schema", "json_schema": {"name": "output", "schema": schema, "strict": True}}
 
+    async def _unavailable(self, exc: Exception) -> LLMUnavailableError:
+        if isinstance(exc, (openai.APIConnectionError, httpx.TransportError)) and not isinstance(
+            exc, (openai.APITimeoutError, httpx.TimeoutException)
+        ):
+            # A closed port says little: a crashed server is named as such, with how it ended.
+            failure = await asyncio.to_thread(self._diagnose) if self._diagnose else None
+            if failure:
+                return LLMUnavailableError(failure)
+        return _unavailable(exc)
 
-def _unavailable(exc: openai.OpenAIError) -> LLMUnavailableError:
-    if isinstance(exc, openai.APITimeoutError):
+
+def _unavailable(exc: Exception) -> LLMUnavailableError:
+    if isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException)):
         return LLMUnavailableError("the model did not answer in time")
-    if isinstance(exc, openai.APIConnectionError):
+    if isinstance(exc, (openai.APIConnectionError, httpx.TransportError)):
         return LLMUnavailableError("the model server cannot be reached")
     if isinstance(exc, openai.APIStatusError):
         return LLMUnavailableError(f"the model server answered {exc.status_code}: {exc.message}")

@@ -54,7 +54,7 @@ ensure_llama_cpp() {
   # llama-cpp-python ships only as source and builds for the building CPU by default (-march=native),
   # which crashes other machines of this kind (AMX). portable_build holds the fixed flags, builds
   # without pip's wheel cache, and checks the installed libraries instruction by instruction.
-  log "llama-cpp-python: checking the installed build (a portable build takes ~5 min the first time)"
+  log "llama-cpp-python: checking the installed builds (the two portable builds take ~10 min the first time)"
   python -m pip install -q "iced-x86==1.21.0" "pyelftools>=0.31,<1"
   python -m assistant.components.llm.portable_build ensure
 }

@@ -76,15 +76,33 @@ def chat_settings(
     understanding_model_file: Path,
 ) -> Settings:
     retail_service.reset()
-    return make_settings(
-        understanding={"model_path": understanding_model_file},
-        llm={"port": _port(local_llm.base_url)},
-        vector_store={"path": knowledge_dir / "chroma"},
-        commerce={"base_url": retail_service.base_url, "api_key": retail_service.api_key},
-        server={"api_keys": {"test-shop": SHOP_KEY}},
+    return make_settings(**chat_overrides(knowledge_dir, retail_service, understanding_model_file, _port(local_llm.base_url)))
+
+
+def chat_overrides(
+    knowledge_dir: Path, retail_service: RunningCommerce, understanding_model_file: Path, llm_port: int
+) -> dict[str, Any]:
+    """The chat tests' settings: the test corpus, the seeded shop, the small understanding model, a model server's port."""
+    return {
+        "understanding": {"model_path": understanding_model_file},
+        "llm": {"port": llm_port},
+        "vector_store": {"path": knowledge_dir / "chroma"},
+        "commerce": {"base_url": retail_service.base_url, "api_key": retail_service.api_key},
+        "server": {"api_keys": {"test-shop": SHOP_KEY}},
         # A shared 2-core machine can take a minute for a cold prompt; the budget is not what is tested here.
-        agent={"turn_seconds": 300.0},
-    )
+        "agent": {"turn_seconds": 300.0},
+    }
+
+
+def failure_causes(settings: Settings) -> list[str]:
+    """What each failed turn recorded as its cause."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(settings.database.url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT failure_cause FROM turns WHERE status = 'failed'")).scalars().all()
+    engine.dispose()
+    return [str(row) for row in rows]
 
 
 @pytest.fixture

@@ -9,22 +9,15 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from assistant.settings import Settings
-from tests.chat.conftest import app_client, new_conversation, say
+from tests.chat.conftest import app_client, failure_causes, new_conversation, say
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 APOLOGY = "something went wrong on our side"
 
 
-def _failed_turns(settings: Settings) -> list[str]:
-    engine = create_engine(settings.database.url)
-    with engine.connect() as connection:
-        rows = connection.execute(text("SELECT failure_cause FROM turns WHERE status = 'failed'")).scalars().all()
-    engine.dispose()
-    return [str(row) for row in rows]
 
 
 def _assert_apology(reply: dict) -> None:  # type: ignore[type-arg]
@@ -39,7 +32,7 @@ async def test_model_server_down(offline_settings: Settings) -> None:
         conversation = await new_conversation(http)
         reply = await say(http, conversation, "I would like the shirt in blue instead")  # no rule: the model routes it
         _assert_apology(reply)
-        assert "llm_unavailable" in _failed_turns(offline_settings)[0]
+        assert "llm_unavailable" in failure_causes(offline_settings)[0]
         # The service keeps serving: a request that needs no model is answered in the same conversation.
         handoff = await say(http, conversation, "I want a human agent")
         assert handoff["status"] == "ok" and handoff["route"] == "human_agent" and handoff["handoff"] is True
@@ -71,7 +64,7 @@ async def test_model_timeout(make_settings, offline_settings: Settings, silent_s
     async with app_client(settings) as http:
         reply = await say(http, await new_conversation(http), "I would like the shirt in blue instead")
         _assert_apology(reply)
-        assert "did not answer in time" in _failed_turns(settings)[0]
+        assert "did not answer in time" in failure_causes(settings)[0]
 
 
 async def test_turn_budget(make_settings, offline_settings: Settings, silent_server: int) -> None:  # type: ignore[no-untyped-def]
@@ -86,7 +79,7 @@ async def test_turn_budget(make_settings, offline_settings: Settings, silent_ser
         reply = await say(http, await new_conversation(http), "I would like the shirt in blue instead")
         assert asyncio.get_running_loop().time() - started < 10
         _assert_apology(reply)
-        assert _failed_turns(settings)[0].startswith("turn_timeout")
+        assert failure_causes(settings)[0].startswith("turn_timeout")
 
 
 async def test_commerce_service_down(offline_settings: Settings) -> None:
@@ -94,7 +87,7 @@ async def test_commerce_service_down(offline_settings: Settings) -> None:
         # Routed and identified by rule: only the commerce service is needed, and it is down.
         reply = await say(http, await new_conversation(http), "I'm Yusuf Rossi, zip 19122. Where is my order #W2378156?")
         _assert_apology(reply)
-        assert "commerce_unavailable" in _failed_turns(offline_settings)[0]
+        assert "commerce_unavailable" in failure_causes(offline_settings)[0]
 
 
 async def test_knowledge_base_unavailable(make_settings) -> None:  # type: ignore[no-untyped-def]
@@ -107,5 +100,5 @@ async def test_knowledge_base_unavailable(make_settings) -> None:  # type: ignor
         # A policy question is routed by rule; retrieval is the first thing that fails.
         reply = await say(http, await new_conversation(http), "How long does a refund take?")
         _assert_apology(reply)
-        cause = _failed_turns(settings)[0]
+        cause = failure_causes(settings)[0]
         assert "llm" not in cause, cause

@@ -16,14 +16,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from assistant.components.llm import server_state
 from assistant.components.llm.local_server import LocalLLMServer
 from assistant.components.llm.server_state import ServerStateFile
 from assistant.errors import LLMUnavailableError
 from assistant.settings import Settings
-from tests.chat.conftest import SHOP_KEY, app_client, new_conversation, say
+from tests.chat.conftest import app_client, chat_overrides, failure_causes, new_conversation, say
 from tests.commerce.service import RunningCommerce
 from tests.conftest import free_port
 
@@ -40,14 +39,7 @@ def own_settings(
 ) -> Settings:
     """The chat settings, with a model server of the test's own (the session's one must survive)."""
     retail_service.reset()
-    return make_settings(
-        understanding={"model_path": understanding_model_file},
-        llm={"port": free_port()},
-        vector_store={"path": knowledge_dir / "chroma"},
-        commerce={"base_url": retail_service.base_url, "api_key": retail_service.api_key},
-        server={"api_keys": {"test-shop": SHOP_KEY}},
-        agent={"turn_seconds": 300.0},
-    )
+    return make_settings(**chat_overrides(knowledge_dir, retail_service, understanding_model_file, free_port()))
 
 
 @pytest.fixture
@@ -69,14 +61,6 @@ def _crash(server: LocalLLMServer) -> None:
         time.sleep(0.05)
 
 
-def _failure_causes(settings: Settings) -> list[str]:
-    engine = create_engine(settings.database.url)
-    with engine.connect() as connection:
-        rows = connection.execute(text("SELECT failure_cause FROM turns WHERE status = 'failed'")).scalars().all()
-    engine.dispose()
-    return [str(row) for row in rows]
-
-
 @pytest.mark.slow
 @pytest.mark.asyncio(loop_scope="session")
 async def test_health_doctor_and_the_turn_name_the_crash(own_settings: Settings, own_server: LocalLLMServer) -> None:
@@ -96,7 +80,7 @@ async def test_health_doctor_and_the_turn_name_the_crash(own_settings: Settings,
 
         after = await say(http, conversation, "I would like the shirt in blue instead")  # the model must route it
         assert after["status"] == "failed" and after["handoff_offered"] is True
-    causes = _failure_causes(own_settings)
+    causes = failure_causes(own_settings)
     assert len(causes) == 1 and causes[0].startswith(f"llm_unavailable: {CRASH}"), causes
 
     doctor = _doctor(own_settings)

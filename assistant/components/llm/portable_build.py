@@ -262,9 +262,14 @@ def server_environment(requested: str = "auto") -> tuple[Variant, dict[str, str]
     """
     flags = cpu_flags()
     chosen = choose_variant(flags, requested)
-    if chosen is not BASE and requested == "auto":
+    if chosen is not BASE:
         stamp = lib_dir(chosen) / STAMP
         if not stamp.is_file() or json.loads(stamp.read_text()).get("version") != _installed_version():
+            if requested != "auto":
+                raise BuildCheckError(
+                    f"the {chosen.name} build is missing or stale in {lib_dir(chosen)}: "
+                    "run `python -m assistant.components.llm.portable_build ensure`"
+                )
             chosen = choose_variant(flags, BASE.name)
     if chosen is BASE:
         return chosen, {}

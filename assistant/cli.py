@@ -63,8 +63,7 @@ def _check_local_model(settings: Settings, name: str) -> None:
         console.print("  llama-cpp-python is not installed (the `local` extra): no completion tried")
         return
     try:
-        portable_build.check_installed()
-        console.print(f"  [green]ok[/] llama.cpp build: {portable_build.TARGET}, no instruction outside it")
+        console.print(f"  [green]ok[/] llama.cpp: {portable_build.describe_installed()}")
     except portable_build.BuildCheckError as exc:
         console.print(f"  [yellow]warning:[/] {exc}. {portable_build.REBUILD_LINE}", highlight=False)
     with socket.socket() as sock:  # a free port: a running `assistant serve` may hold the configured one
@@ -177,11 +176,11 @@ def _print_llama_build() -> bool:
         console.print("llama.cpp build: [red]llama-cpp-python is not installed[/] (the `local` extra)")
         return False
     try:
-        portable_build.check_installed()
+        line = portable_build.describe_installed()
     except portable_build.BuildCheckError as exc:
         console.print(f"llama.cpp build: [red]{exc}[/]. {portable_build.REBUILD_LINE}", highlight=False)
         return False
-    console.print(f"llama.cpp build: portable, {portable_build.TARGET}")
+    console.print(f"llama.cpp build: portable — {line}", highlight=False)
     return True
 
 

@@ -231,6 +231,14 @@ def check_installed() -> list[ScanReport]:
     return [report for variant in (BASE, *(v for v in VARIANTS if v is not BASE)) for report in check_variant(variant)]
 
 
+def describe_installed() -> str:
+    """One line for people: the builds are sound, and which one this CPU runs (raises BuildCheckError)."""
+    check_installed()
+    chosen = choose_variant(cpu_flags())
+    names = ", ".join(variant.name for variant in VARIANTS)
+    return f"{names} built, each within its instruction set, no AMX; this CPU runs {chosen.name} ({chosen.description})"
+
+
 def cpu_flags() -> frozenset[str]:
     """The running CPU's feature flags, as Linux reports them."""
     try:

@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
@@ -88,9 +89,8 @@ def bench_serve(name: str, threads: int, threads_batch: int, port: int) -> dict[
         started = time.perf_counter()
         assemble(spec, Path(folder))
         assembly_s = time.perf_counter() - started
-    settings = LLMSettings(
-        local_model=name, models_dir=REPO / "var/models", port=port, n_threads=threads, n_threads_batch=threads_batch  # type: ignore[arg-type]
-    )
+    values = {"local_model": name, "models_dir": REPO / "var/models", "port": port}
+    settings = LLMSettings.model_validate({**values, "n_threads": threads, "n_threads_batch": threads_batch})
     assemble(spec, settings.models_dir)
     server = LocalLLMServer(settings)
     started = time.perf_counter()
@@ -193,6 +193,7 @@ def run_builds(args: argparse.Namespace) -> None:
                         if busy is not None:
                             busy.kill()
                             busy.wait()
+                    row: dict[str, Any]
                     if done.returncode != 0:
                         row = {"error": (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]}
                     else:

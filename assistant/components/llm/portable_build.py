@@ -98,15 +98,13 @@ AVX512 = Variant(
 )
 VARIANTS = (AVX512, AVX2)  # fastest first; AVX2 is the package's own build and the fallback
 BASE = AVX2
+BUILD_ORDER = (BASE, *(v for v in VARIANTS if v is not BASE))  # the package itself first: the others need it
 AMX_FEATURES = frozenset({"AMX_TILE", "AMX_INT8", "AMX_BF16", "AMX_FP16", "AMX_COMPLEX"})
 
-# Kept for callers that name "the" flags: the base build's.
-CMAKE_ARGS = BASE.cmake_args
-TARGET = BASE.description
 REBUILD_LINE = (
     "llama-cpp-python must be built for this kind of machine, not for one CPU: rebuild it with "
     "`python -m assistant.components.llm.portable_build ensure --force` "
-    f'(CMAKE_ARGS="{" ".join(CMAKE_ARGS)}")'
+    f'(CMAKE_ARGS="{" ".join(BASE.cmake_args)}")'
 )
 STAMP = "build.json"
 
@@ -201,19 +199,23 @@ def libraries(folder: Path) -> list[Path]:
     return found
 
 
-def check_variant(variant: Variant) -> list[ScanReport]:
-    """Raise BuildCheckError unless the variant is built, of the pinned version, and within its set."""
-    folder = lib_dir(variant)
+def built_version(variant: Variant) -> str | None:
+    """The llama-cpp-python version a variant was built from: the installed package's, or its stamp's."""
     if variant is BASE:
         try:
-            version = importlib.metadata.version("llama-cpp-python")
+            return importlib.metadata.version("llama-cpp-python")
         except importlib.metadata.PackageNotFoundError:
-            raise BuildCheckError("llama-cpp-python is not installed") from None
-    else:
-        stamp = folder / STAMP
-        version = json.loads(stamp.read_text())["version"] if stamp.is_file() else "none"
-        if version == "none":
-            raise BuildCheckError(f"the {variant.name} build is missing ({folder})")
+            return None
+    stamp = lib_dir(variant) / STAMP
+    return str(json.loads(stamp.read_text())["version"]) if stamp.is_file() else None
+
+
+def check_variant(variant: Variant) -> list[ScanReport]:
+    """Raise BuildCheckError unless the variant is built, of the pinned version, and within its set."""
+    version = built_version(variant)
+    if version is None:
+        raise BuildCheckError("llama-cpp-python is not installed" if variant is BASE else f"the {variant.name} build is missing")
+    folder = lib_dir(variant)
     if version != pinned_version():
         raise BuildCheckError(f"the {variant.name} build is llama-cpp-python {version}; the project pins {pinned_version()}")
     reports = [scan_library(path, variant) for path in libraries(folder)]
@@ -228,7 +230,7 @@ def check_variant(variant: Variant) -> list[ScanReport]:
 
 def check_installed() -> list[ScanReport]:
     """Every variant: built, pinned, within its instruction set (the base first)."""
-    return [report for variant in (BASE, *(v for v in VARIANTS if v is not BASE)) for report in check_variant(variant)]
+    return [report for variant in BUILD_ORDER for report in check_variant(variant)]
 
 
 def describe_installed() -> str:
@@ -270,26 +272,17 @@ def server_environment(requested: str = "auto") -> tuple[Variant, dict[str, str]
     """
     flags = cpu_flags()
     chosen = choose_variant(flags, requested)
-    if chosen is not BASE:
-        stamp = lib_dir(chosen) / STAMP
-        if not stamp.is_file() or json.loads(stamp.read_text()).get("version") != _installed_version():
-            if requested != "auto":
-                raise BuildCheckError(
-                    f"the {chosen.name} build is missing or stale in {lib_dir(chosen)}: "
-                    "run `python -m assistant.components.llm.portable_build ensure`"
-                )
-            chosen = choose_variant(flags, BASE.name)
+    if chosen is not BASE and built_version(chosen) != built_version(BASE):
+        if requested != "auto":
+            raise BuildCheckError(
+                f"the {chosen.name} build is missing or stale in {lib_dir(chosen)}: "
+                "run `python -m assistant.components.llm.portable_build ensure`"
+            )
+        chosen = choose_variant(flags, BASE.name)
     if chosen is BASE:
         return chosen, {}
     folder = str(lib_dir(chosen))
     return chosen, {"LLAMA_CPP_LIB_PATH": folder, "MTMD_CPP_LIB": folder}
-
-
-def _installed_version() -> str | None:
-    try:
-        return importlib.metadata.version("llama-cpp-python")
-    except importlib.metadata.PackageNotFoundError:
-        return None
 
 
 def _pip_build_env(variant: Variant) -> dict[str, str]:
@@ -330,11 +323,13 @@ def build_variant(variant: Variant) -> None:
 
 
 def ensure(force: bool = False) -> list[ScanReport]:
-    for variant in (BASE, *(v for v in VARIANTS if v is not BASE)):
+    """Check each build; build what is missing, stale or foreign, and check it again (raises if it still fails)."""
+    reports = []
+    for variant in BUILD_ORDER:
         try:
             if force:
                 raise BuildCheckError("a rebuild was asked for")
-            check_variant(variant)
+            reports += check_variant(variant)
             print(f"llama-cpp-python {pinned_version()} {variant.name}: built, within {variant.description}")
         except BuildCheckError as exc:
             print(f"building llama-cpp-python {pinned_version()} for {variant.description} ({exc}); ~5 minutes", flush=True)
@@ -342,7 +337,8 @@ def ensure(force: bool = False) -> list[ScanReport]:
                 build_base()
             else:
                 build_variant(variant)
-    return check_installed()
+            reports += check_variant(variant)
+    return reports
 
 
 def main(argv: list[str] | None = None) -> int:

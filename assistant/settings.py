@@ -235,6 +235,12 @@ class PromptSettings(BaseModel):
         description="Folder of versioned prompt templates (default: the project's prompts/).",
     )
     version: str = Field("v1", description="Prompt version (a folder under the prompts directory).")
+    policy: Path = Field(
+        # One copy: the document the knowledge base ingests (ingest/demo_sources.toml) and citations name.
+        Path(__file__).resolve().parents[1] / "data" / "retail" / "policy.md",
+        description="The store policy (Markdown) handed to the model verbatim in every system prompt "
+        "(default: the project's data/retail/policy.md).",
+    )
 
 
 class AgentSettings(BaseModel):

@@ -132,7 +132,7 @@ def measure_raw(model_file: str, threads: int, threads_batch: int, repeats: int)
     """Runs in a fresh process whose PYTHONPATH selects the build: prompt and decode tokens/s."""
     import llama_cpp
 
-    text = (REPO / "prompts" / "v1" / "store_policy.md").read_text(encoding="utf-8")
+    text = (REPO / "data" / "retail" / "policy.md").read_text(encoding="utf-8")
     llm = llama_cpp.Llama(
         model_path=model_file, n_ctx=2048, n_batch=512, n_threads=threads, n_threads_batch=threads_batch,
         logits_all=False, verbose=False,

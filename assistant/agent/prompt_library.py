@@ -1,4 +1,7 @@
-"""Versioned prompt files: `prompts/<version>/*.md.j2` templates, the store policy and fixed phrases.
+"""Versioned prompt files: `prompts/<version>/*.md.j2` templates and fixed phrases, plus the store policy.
+
+The policy is not a prompt file: it is the shop's document (`prompts.policy`, by
+default data/retail/policy.md), the one copy the knowledge base ingests too.
 
 Templates are rendered with StrictUndefined so a missing variable is an error,
 never an empty hole in a prompt. The system prompt (instructions + policy) is
@@ -28,6 +31,9 @@ class PromptLibrary:
         self.folder = settings.directory / settings.version
         if not self.folder.is_dir():
             raise SettingsError(f"prompts.version {settings.version!r}: no folder {self.folder}")
+        self.policy_path = settings.policy
+        if not self.policy_path.is_file():
+            raise SettingsError(f"prompts.policy: no file {self.policy_path}")
         self._env = Environment(
             loader=FileSystemLoader(str(self.folder)),
             undefined=StrictUndefined,
@@ -48,7 +54,7 @@ class PromptLibrary:
 
     @cached_property
     def system(self) -> str:
-        policy = (self.folder / "store_policy.md").read_text(encoding="utf-8").strip()
+        policy = self.policy_path.read_text(encoding="utf-8").strip()
         return self.render("system", policy=policy)
 
     def phrase(self, language: str, key: str, **values: Any) -> str:

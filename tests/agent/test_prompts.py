@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -55,10 +56,27 @@ def test_missing_variable_is_an_error(library: PromptLibrary) -> None:
 
 
 def test_system_prompt_starts_every_prompt_and_holds_the_policy(library: PromptLibrary) -> None:
-    policy = (REPO / "prompts" / "v1" / "store_policy.md").read_text(encoding="utf-8").strip()
+    # The one copy of the policy: the file the knowledge base ingests (ingest/demo_sources.toml).
+    policy = (REPO / "data" / "retail" / "policy.md").read_text(encoding="utf-8").strip()
+    assert library.policy_path == REPO / "data" / "retail" / "policy.md"
     assert policy in library.system
     messages = library.messages("route", **VALUES["route"])
     assert messages[0] == {"role": "system", "content": library.system}
+
+
+def test_the_policy_has_one_copy() -> None:
+    demo = tomllib.loads((REPO / "ingest" / "demo_sources.toml").read_text(encoding="utf-8"))
+    assert "data/retail/policy.md" in [source["path"] for source in demo["source"]]
+    assert not list((REPO / "prompts").rglob("*policy*.md")), "a policy copy under prompts/ would drift"
+
+
+def test_the_system_prompt_reads_the_configured_policy(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.md"
+    policy.write_text("# Another shop\n\nReturns within 60 days.\n", encoding="utf-8")
+    library = PromptLibrary(PromptSettings(directory=REPO / "prompts", version="v1", policy=policy))
+    assert "# Another shop\n\nReturns within 60 days." in library.system
+    with pytest.raises(SettingsError, match="prompts.policy"):
+        PromptLibrary(PromptSettings(directory=REPO / "prompts", version="v1", policy=tmp_path / "missing.md"))
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])

@@ -57,14 +57,15 @@ def _check_llama_build() -> bool:
     import importlib.util
 
     from assistant.components.llm import portable_build
+    from assistant.components.llm.cpu_builds import REBUILD_LINE, BuildCheckError
 
     if importlib.util.find_spec("llama_cpp") is None:
         console.print("llama-cpp-python is not installed (the `local` extra): no completion tried")
         return False
     try:
         console.print(f"[green]ok[/] llama.cpp: {portable_build.describe_installed()}")
-    except portable_build.BuildCheckError as exc:
-        console.print(f"[yellow]warning:[/] {exc}. {portable_build.REBUILD_LINE}", highlight=False)
+    except BuildCheckError as exc:
+        console.print(f"[yellow]warning:[/] {exc}. {REBUILD_LINE}", highlight=False)
     return True
 
 
@@ -179,14 +180,15 @@ def _print_llama_build() -> bool:
     import importlib.util
 
     from assistant.components.llm import portable_build
+    from assistant.components.llm.cpu_builds import REBUILD_LINE, BuildCheckError
 
     if importlib.util.find_spec("llama_cpp") is None:
         console.print("llama.cpp build: [red]llama-cpp-python is not installed[/] (the `local` extra)")
         return False
     try:
         line = portable_build.describe_installed()
-    except portable_build.BuildCheckError as exc:
-        console.print(f"llama.cpp build: [red]{exc}[/]. {portable_build.REBUILD_LINE}", highlight=False)
+    except BuildCheckError as exc:
+        console.print(f"llama.cpp build: [red]{exc}[/]. {REBUILD_LINE}", highlight=False)
         return False
     console.print(f"llama.cpp build: portable — {line}", highlight=False)
     return True

@@ -48,7 +48,7 @@ class LLMSettings(BaseModel):
     cpu_build: Literal["auto", "avx512", "avx2"] = Field(
         "auto",
         description="llama.cpp build the embedded server loads: `auto`, the fastest this CPU runs (AVX-512 + VNNI "
-        "where reported, else AVX2); or one named (portable_build.py, README: The llama.cpp build).",
+        "where reported, else AVX2); or one named (cpu_builds.py, README: The llama.cpp build).",
     )
     base_url: str | None = Field(None, description="Endpoint for the openai provider, e.g. http://host:8000/v1.")
     api_key: SecretStr | None = Field(None, description="Key for the openai provider (any text for keyless servers).")

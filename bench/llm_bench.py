@@ -166,8 +166,8 @@ def spin() -> subprocess.Popen[bytes]:
 
 
 def run_builds(args: argparse.Namespace) -> None:
+    from assistant.components.llm.cpu_builds import server_environment
     from assistant.components.llm.model_files import PACKAGED_MODELS, assemble
-    from assistant.components.llm.portable_build import server_environment
 
     builds = dict(item.split("=", 1) for item in args.build)
     models = args.model or sorted(PACKAGED_MODELS)

@@ -17,17 +17,17 @@ from pathlib import Path
 
 import pytest
 
-from assistant.components.llm import portable_build
+from assistant.components.llm import cpu_builds, instruction_scan, portable_build
 from assistant.components.llm.local_server import LocalLLMServer
 from tests.conftest import REPO
 
 
 def test_every_installed_build_holds_no_instruction_outside_its_set_and_no_amx() -> None:
     reports = portable_build.check_installed()  # raises, naming every foreign feature, on a native build
-    by_target: dict[str, list[portable_build.ScanReport]] = {}
+    by_target: dict[str, list[instruction_scan.ScanReport]] = {}
     for report in reports:
         by_target.setdefault(report.target, []).append(report)
-    assert set(by_target) == {variant.description for variant in portable_build.VARIANTS}
+    assert set(by_target) == {variant.description for variant in cpu_builds.VARIANTS}
     for target, found in by_target.items():
         cpu = [report for report in found if report.path.name.startswith("libggml-cpu")]
         assert cpu and cpu[0].instructions > 100_000, target  # the real kernels were read, not an empty section
@@ -36,11 +36,11 @@ def test_every_installed_build_holds_no_instruction_outside_its_set_and_no_amx()
 
 def test_the_model_server_loads_the_build_this_cpu_runs_best(local_llm: LocalLLMServer) -> None:
     """Read from the running process itself: which libggml-cpu it mapped, and from where."""
-    expected = portable_build.choose_variant(portable_build.cpu_flags())
+    expected = cpu_builds.choose_variant(cpu_builds.cpu_flags())
     assert local_llm.pid is not None and local_llm.build == expected.name
     maps = Path(f"/proc/{local_llm.pid}/maps").read_text()
     loaded = {line.split()[-1] for line in maps.splitlines() if "libggml-cpu" in line}
-    assert loaded and all(Path(path).parent == portable_build.lib_dir(expected) for path in loaded), loaded
+    assert loaded and all(Path(path).parent == cpu_builds.lib_dir(expected) for path in loaded), loaded
 
 
 @pytest.mark.parametrize(
@@ -52,15 +52,15 @@ def test_the_model_server_loads_the_build_this_cpu_runs_best(local_llm: LocalLLM
     ],
 )
 def test_the_build_is_chosen_by_the_running_cpu(flags: str, chosen: str) -> None:
-    assert portable_build.choose_variant(frozenset(flags.split())).name == chosen
+    assert cpu_builds.choose_variant(frozenset(flags.split())).name == chosen
 
 
 def test_a_cpu_without_avx2_or_a_build_it_lacks_is_refused_with_what_is_missing() -> None:
-    with pytest.raises(portable_build.BuildCheckError, match="lacks avx2"):
-        portable_build.choose_variant(frozenset(["avx", "fma", "f16c", "bmi2", "sse4_2"]))
-    with pytest.raises(portable_build.BuildCheckError, match="cannot run the avx512 build: it lacks avx512_vnni"):
+    with pytest.raises(cpu_builds.BuildCheckError, match="lacks avx2"):
+        cpu_builds.choose_variant(frozenset(["avx", "fma", "f16c", "bmi2", "sse4_2"]))
+    with pytest.raises(cpu_builds.BuildCheckError, match="cannot run the avx512 build: it lacks avx512_vnni"):
         no_vnni = "avx avx2 fma f16c bmi2 sse4_2 avx512f avx512cd avx512bw avx512dq avx512vl"
-        portable_build.choose_variant(frozenset(no_vnni.split()), "avx512")
+        cpu_builds.choose_variant(frozenset(no_vnni.split()), "avx512")
 
 
 AMX_AND_AVX512 = """
@@ -79,18 +79,18 @@ def test_the_check_finds_amx_and_avx512_instructions(tmp_path: Path) -> None:
     library = tmp_path / "libforeign.so"
     flags = ["-O2", "-shared", "-fPIC", "-mamx-tile", "-mavx512f", "-mavx2"]
     subprocess.run([compiler, *flags, str(source), "-o", str(library)], check=True)
-    report = portable_build.scan_library(library, portable_build.AVX2)
+    report = instruction_scan.scan_library(library, cpu_builds.AVX2)
     assert not report.ok
     assert report.forbidden["AMX_TILE"] >= 1 and "ldtilecfg" in report.examples["AMX_TILE"]
     assert report.forbidden["AVX512F"] >= 1 and "zmm" in report.examples["AVX512F"]
     assert "AVX2" not in report.forbidden  # within x86-64-v3: allowed
-    assert "ldtilecfg" in report.summary() and portable_build.AVX2.description in report.summary()
+    assert "ldtilecfg" in report.summary() and cpu_builds.AVX2.description in report.summary()
     # AVX-512 is the avx512 build's own; AMX is no build's.
-    assert set(portable_build.scan_library(library, portable_build.AVX512).forbidden) == {"AMX_TILE"}
+    assert set(instruction_scan.scan_library(library, cpu_builds.AVX512).forbidden) == {"AMX_TILE"}
 
 
-@pytest.mark.parametrize("variant", portable_build.VARIANTS, ids=lambda v: v.name)
-def test_the_flags_name_every_instruction_set_option_and_exclude_native_and_amx(variant: portable_build.Variant) -> None:
+@pytest.mark.parametrize("variant", cpu_builds.VARIANTS, ids=lambda v: v.name)
+def test_the_flags_name_every_instruction_set_option_and_exclude_native_and_amx(variant: cpu_builds.Variant) -> None:
     flags = dict(re.fullmatch(r"-D(\w+)=(ON|OFF)", flag).groups() for flag in variant.cmake_args)  # type: ignore[union-attr]
     assert flags["GGML_NATIVE"] == "OFF"
     assert all(flags[name] == "OFF" for name in ("GGML_AMX_TILE", "GGML_AMX_INT8", "GGML_AMX_BF16"))

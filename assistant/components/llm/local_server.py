@@ -18,9 +18,8 @@ from pathlib import Path
 import httpx
 
 from assistant.components.child_process import ChildProcess, ChildStartError, describe_exit
-from assistant.components.llm import portable_build
+from assistant.components.llm.cpu_builds import REBUILD_LINE, BuildCheckError, server_environment
 from assistant.components.llm.model_files import PACKAGED_MODELS, verify
-from assistant.components.llm.portable_build import REBUILD_LINE
 from assistant.components.llm.server_state import ServerStateFile
 from assistant.errors import LLMUnavailableError, ModelFileError
 from assistant.settings import LLMSettings
@@ -85,8 +84,8 @@ class LocalLLMServer:
         model_file = local_model_file(self._settings)  # refuses a bad file before anything runs
         try:
             # Chosen by the CPU this runs on, never the one that built it: the fastest build it can run.
-            variant, build_env = portable_build.server_environment(self._settings.cpu_build)
-        except portable_build.BuildCheckError as exc:
+            variant, build_env = server_environment(self._settings.cpu_build)
+        except BuildCheckError as exc:
             raise LLMUnavailableError(str(exc)) from None
         child = ChildProcess(
             "model server",

@@ -9,12 +9,7 @@ customer-confirmed one (idempotency key, audit with the approving agent).
 from __future__ import annotations
 
 import asyncio
-import tomllib
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Literal
-
-from jinja2 import Environment, StrictUndefined, Template
+from typing import Literal
 
 from assistant.agent.tooling import ToolEnvironment
 from assistant.conversations.records import MessageView
@@ -31,12 +26,12 @@ from assistant.handoff.models import (
     HandoffView,
 )
 from assistant.handoff.queue import HandoffQueue
+from assistant.handoff.texts import approval_text
 from assistant.settings import HandoffSettings
 from assistant.tools.base import ProposedAction
 from assistant.tools.context import ToolContext
-from assistant.tools.describe import Describer
+from assistant.tools.texts import PromptTexts
 
-TEXTS_DIR = Path(__file__).with_name("texts")
 UNREACHABLE = ("commerce_unavailable", "commerce_timeout")
 
 
@@ -138,7 +133,7 @@ class AgentDesk:
         recorded = result.data if result.ok else {"error": result.reason, "message": result.error}
         await asyncio.to_thread(self._approvals.finish, pending_id=waiting.id, status=status, result=recorded)
         text_key = "approved" if result.ok else "failed"
-        text = _say(handoff.language, text_key, action, reason=(result.error or "").rstrip(". "))
+        text = approval_text(PromptTexts.default(), handoff.language, text_key, action, reason=(result.error or "").rstrip(". "))
         message = await asyncio.to_thread(self._tell, handoff, agent, text)
         return ApprovalOutcome(
             handoff_id=handoff.id, pending_action_id=waiting.id, status=status, result=recorded, message=message
@@ -161,7 +156,9 @@ class AgentDesk:
             result=recorded,
             idempotency_key=action.idempotency_key,
         )
-        text = _say(handoff.language, "declined", action, reason=(reason or "").strip().rstrip("."))
+        text = approval_text(
+            PromptTexts.default(), handoff.language, "declined", action, reason=(reason or "").strip().rstrip(".")
+        )
         message = await asyncio.to_thread(self._tell, handoff, agent, text)
         return ApprovalOutcome(
             handoff_id=handoff.id, pending_action_id=waiting.id, status="declined", result=recorded, message=message
@@ -203,17 +200,3 @@ class AgentDesk:
             return self._store.add_agent_message(conversation_id=handoff.conversation_id, agent_id=agent.id, content=text)
         except ConflictError:
             return None  # the customer ended the conversation meanwhile; the decision stands and is recorded
-
-
-def _say(language: str | None, key: str, action: ProposedAction, **values: Any) -> str:
-    language = "zh" if language == "zh" else "en"
-    amount = Describer(language).money(action.refund_amount, action.currency) if action.refund_amount else ""
-    order_id = action.arguments.get("order_id", "")
-    return _templates(language)[key].render(order_id=order_id, amount=amount, **values).strip()
-
-
-@lru_cache(maxsize=4)
-def _templates(language: str) -> dict[str, Template]:
-    environment = Environment(undefined=StrictUndefined, autoescape=False)
-    tree = tomllib.loads((TEXTS_DIR / f"{language}.toml").read_text(encoding="utf-8"))
-    return {key: environment.from_string(text) for key, text in tree["approval"].items()}

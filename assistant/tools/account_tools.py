@@ -92,7 +92,9 @@ class AccountTools:
         """
         customer = await own_customer(ctx, user_id)
         new = Address(address1=address1, address2=address2, city=city, state=state, country=country, zip=zip)
-        text = Describer(ctx.language).render("modify_user_address", old=customer.address.one_line(), new=new.one_line())
+        text = Describer(ctx.language, ctx.texts).render(
+            "modify_user_address", old=customer.address.one_line(), new=new.one_line()
+        )
         return Proposal(description=text)
 
     async def _modify_user_address(

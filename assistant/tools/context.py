@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.connectors.interfaces import Connectors
 from assistant.errors import IdentityNotVerifiedError
 from assistant.tools.audit import AuditLog
+from assistant.tools.texts import PromptTexts
 
 
 @dataclass
@@ -29,6 +30,9 @@ class ToolContext:
     authenticated_customer_id: str | None = None
     verified_customer_id: str | None = None
     language: Literal["en", "zh"] = "en"
+    # The prompt version whose texts/tools_*.toml describe proposed writes; the configured one is
+    # PromptTexts.of(settings.prompts), the default is the project's default version.
+    texts: PromptTexts = field(default_factory=PromptTexts.default)
 
     @property
     def customer_id(self) -> str:

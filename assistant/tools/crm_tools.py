@@ -36,7 +36,7 @@ class CRMTools:
         if order_id is not None:
             await own_order(ctx, order_id)
         ctx.customer_id  # noqa: B018 - identity must be verified before anything is proposed
-        text = Describer(ctx.language).render(
+        text = Describer(ctx.language, ctx.texts).render(
             "create_ticket", subject=subject, description=description, order_id=order_id, priority=priority
         )
         return Proposal(description=text)
@@ -71,7 +71,9 @@ class CRMTools:
         if status is None and not comment:
             raise BadInputError("Give a new status or a comment.")
         await own_ticket(ctx, ticket_id)
-        text = Describer(ctx.language).render("update_ticket", ticket_id=ticket_id, status=status, priority=None, comment=comment)
+        text = Describer(ctx.language, ctx.texts).render(
+            "update_ticket", ticket_id=ticket_id, status=status, priority=None, comment=comment
+        )
         return Proposal(description=text)
 
     async def _update_ticket(
@@ -91,7 +93,7 @@ class CRMTools:
         if not body.strip():
             raise BadInputError("The note is empty.")
         ctx.customer_id  # noqa: B018 - identity must be verified before anything is proposed
-        return Proposal(description=Describer(ctx.language).render("add_note", body=body))
+        return Proposal(description=Describer(ctx.language, ctx.texts).render("add_note", body=body))
 
     async def _add_note(self, ctx: ToolContext, key: str, body: str) -> Note:
         note = NewNote(kind="chat", author="assistant", body=body)

@@ -1,38 +1,23 @@
 """Human-readable descriptions of proposed writes, in the customer's language.
 
-The wording lives in ``texts/<language>.toml`` (Jinja templates, strict about
-missing values); this module only formats amounts, items, payment methods and
-addresses and fills the templates.
+The wording lives in the prompt version's ``texts/tools_<language>.toml``
+(``PromptTexts``: Jinja templates, strict about missing values); this module only
+formats amounts, items, payment methods and addresses and fills the templates.
 """
 
 from __future__ import annotations
 
-import tomllib
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined, Template
-
 from assistant.connectors.models import GIFT_CARD, Address, OrderItem, PaymentMethod, Variant
+from assistant.tools.texts import PromptTexts
 
-TEXTS_DIR = Path(__file__).with_name("texts")
 CURRENCY_SYMBOLS = {"USD": "$", "CNY": "¥", "EUR": "€", "GBP": "£"}
 
 
-@lru_cache(maxsize=8)
-def _templates(language: str) -> dict[str, dict[str, Template]]:
-    path = TEXTS_DIR / f"{language}.toml"
-    if not path.exists():
-        path = TEXTS_DIR / "en.toml"
-    environment = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
-    tree = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {section: {key: environment.from_string(text) for key, text in entries.items()} for section, entries in tree.items()}
-
-
 class Describer:
-    def __init__(self, language: str) -> None:
-        self.templates = _templates(language)
+    def __init__(self, language: str, texts: PromptTexts) -> None:
+        self.templates = texts.table("tools", language)
 
     def render(self, action: str, **values: Any) -> str:
         return " ".join(self.templates["actions"][action].render(**values).split())

@@ -37,7 +37,8 @@ class LogisticsTools:
                 f"Order {order_id} is '{order.status}'; only an order not yet delivered can be expedited.",
                 reason=Refusal.ORDER_NOT_EXPEDITABLE,
             )
-        return Proposal(description=Describer(ctx.language).render("request_expedite", order_id=order.order_id, reason=reason))
+        say = Describer(ctx.language, ctx.texts)
+        return Proposal(description=say.render("request_expedite", order_id=order.order_id, reason=reason))
 
     async def _request_expedite(self, ctx: ToolContext, key: str, order_id: str, reason: str = "") -> Tracking:
         return await ctx.connectors.logistics.request_expedite(
@@ -67,7 +68,7 @@ class LogisticsTools:
                 f"Order {order_id} is '{order.status}'; its address can no longer change.", reason=Refusal.ORDER_NOT_PENDING
             )
         new = Address(address1=address1, address2=address2, city=city, state=state, country=country, zip=zip)
-        text = Describer(ctx.language).render(
+        text = Describer(ctx.language, ctx.texts).render(
             "change_delivery_address", order_id=order.order_id, old=order.address.one_line(), new=new.one_line()
         )
         return Proposal(description=text)

@@ -48,7 +48,7 @@ class OrderWriteTools:
         order = await own_order(ctx, order_id)
         require_status(order, "pending", Refusal.ORDER_NOT_PENDING, "cancelled")
         customer = await own_customer(ctx)
-        say = Describer(ctx.language)
+        say = Describer(ctx.language, ctx.texts)
         refunds = _net_payments(order)
         lines = [
             say.text(
@@ -86,7 +86,7 @@ class OrderWriteTools:
         order = await own_order(ctx, order_id)
         require_status(order, "pending", Refusal.ORDER_NOT_PENDING, "modified")
         new = Address(address1=address1, address2=address2, city=city, state=state, country=country, zip=zip)
-        text = Describer(ctx.language).render(
+        text = Describer(ctx.language, ctx.texts).render(
             "modify_pending_order_address", order_id=order.order_id, old=order.address.one_line(), new=new.one_line()
         )
         return Proposal(description=text)
@@ -133,7 +133,7 @@ class OrderWriteTools:
             )
         require_gift_card_covers(new_method, payment.amount)
         old_method = _method(customer, payment.payment_method_id)
-        say = Describer(ctx.language)
+        say = Describer(ctx.language, ctx.texts)
         text = say.render(
             "modify_pending_order_payment",
             order_id=order.order_id,
@@ -192,7 +192,7 @@ class OrderWriteTools:
         require_refund_destination(order, method)
         lines = require_items_in_order(order, item_ids)
         amount = round(sum(line.price for line in lines), 2)
-        say = Describer(ctx.language)
+        say = Describer(ctx.language, ctx.texts)
         text = say.render(
             "return_delivered_order_items",
             order_id=order.order_id,
@@ -284,7 +284,7 @@ async def _propose_item_changes(
     customer = await own_customer(ctx)
     method = owned_payment_method(customer, payment_method_id)
     require_gift_card_covers(method, difference)
-    say = Describer(ctx.language)
+    say = Describer(ctx.language, ctx.texts)
     text = say.render(
         template,
         order_id=order.order_id,

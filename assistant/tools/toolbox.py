@@ -136,7 +136,7 @@ class Toolbox:
         needs_approval = proposal.refund_amount > limit
         description = proposal.description
         if needs_approval:
-            say = Describer(ctx.language)
+            say = Describer(ctx.language, ctx.texts)
             description += " " + say.text(
                 "misc",
                 "approval",

@@ -1,19 +1,18 @@
-"""Agent benchmark on the tau2 retail tasks, one-message form (a script, not a test).
+"""Agent benchmark on the tau2 retail tasks, one-message form (a script, not a test): the evals agent-tasks suite.
 
-Each task's whole scenario is the customer's first message; every proposed
-write is answered "yes". A task succeeds when the writes the assistant executed
-(the tools' audit log) equal the ground-truth write actions in name and
-arguments. Runs the real stack: the local model (default 1.5B) on loopback, the
-reference commerce service (reset to the retail seed before every task), Chroma
-with the retail policy ingested, and the chat API in process.
+The tasks run through the evaluation harness (`evals.harness.runner.run_suite`, suite `agent-tasks`), so the loop,
+the scores and the run folder are the suite's: each task's whole scenario is the customer's first message, every
+proposed write is answered "yes", and a task succeeds when the writes the assistant executed (the tools' audit log)
+equal the ground-truth writes in name and arguments; the state match says whether the commerce database it left
+equals the ground truth's replayed on the seed. Runs the real stack: the local model (default 1.5B) on loopback, the
+suite's own reference commerce service, Chroma with the retail policy ingested, and the chat API in process.
 
-    python bench/agent_tasks_bench.py [--split dev|test] [--limit N] [--model qwen2.5-coder-1.5b]
+    python bench/agent_tasks_bench.py [--split dev|test] [--limit N] [--model qwen2.5-coder-1.5b] [--threads 1] [--no-ttft]
 
-`dev` is data/retail/tasks_dev.json (74 tasks). `test` is a fixed seeded slice of
-data/retail/tasks_v1.json kept aside (never used to tune the agent). Also measured:
-orchestration overhead per turn excluding model time (p50/p95), and time to the
-first streamed token of a first turn (cold prefix cache) vs a second turn (warm).
-Writes bench/results/agent_tasks_<split>.json.
+`dev` is data/retail/tasks_dev.json (74 tasks). `test` is a fixed seeded slice of data/retail/tasks_v1.json kept
+aside (never used to tune the agent). Also measured: orchestration overhead per turn excluding model time (p50/p95),
+and time to the first streamed token of a first turn (cold prefix cache) vs a second turn (warm).
+Writes bench/results/agent_tasks_<split>.json; the run folder (cases.jsonl, results.json, report.html) is printed.
 """
 
 from __future__ import annotations
@@ -31,23 +30,20 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from assistant.components.llm.local_server import LocalLLMServer  # noqa: E402
-from assistant.server.app import create_app  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from commerce.database import copy_sqlite, open_database  # noqa: E402
-from commerce.process import CommerceProcess  # noqa: E402
-from commerce.seed import load_seed  # noqa: E402
-from evals.suites.agent_data import normal_write, retail_dev_tasks, retail_v1_tasks  # noqa: E402
+from evals.harness.environment import model_server  # noqa: E402
+from evals.harness.models import CaseRecord, RunResults  # noqa: E402
+from evals.harness.runner import RunRequest, run_suite  # noqa: E402
+from evals.harness.store import RunStore, runs_dir  # noqa: E402
+from evals.suites import get_suite  # noqa: E402
+from evals.suites.agent_data import retail_dev_tasks, retail_v1_tasks  # noqa: E402
 
 DATA = REPO / "data" / "retail"
 TEST_SEED, TEST_SIZE = 20261122, 40
-SHOP_KEY = "bench-shop-key"
-MAX_TURNS = 6
 TTFT_QUESTIONS = (
     "What is your policy on returning delivered items?",
     "Can I cancel an order that is already processed?",
@@ -62,73 +58,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def load_tasks(split: str) -> list[dict[str, Any]]:
-    """(id, message, customer id, ground-truth writes) of each task; the task reading is the evals suite's (one copy)."""
+def task_ids(split: str, limit: int | None) -> list[str]:
+    """The split's case ids of the agent-tasks suite, in data-set order; `limit` keeps the first N."""
     if split == "dev":
-        tasks = retail_dev_tasks()
+        ids = [task["id"] for task in retail_dev_tasks()]
     else:
         pool = retail_v1_tasks()
-        tasks = [pool[index] for index in sorted(random.Random(TEST_SEED).sample(range(len(pool)), TEST_SIZE))]
-    return [{**task, "writes": [tuple(write) for write in task["writes"]]} for task in tasks]
-
-
-async def run_task(http: httpx.AsyncClient, task: dict[str, Any]) -> dict[str, Any]:
-    headers = {"X-Customer-Id": task["customer"]}
-    conversation = (await http.post("/v1/conversations", headers=headers)).json()["id"]
-    started = time.perf_counter()
-    turns, text_in, errors = 0, task["message"], []
-    while turns < MAX_TURNS:
-        response = await http.post(f"/v1/conversations/{conversation}/messages", json={"content": text_in}, headers=headers)
-        turns += 1
-        if response.status_code != 200:
-            errors.append(f"{response.status_code}: {response.text[:200]}")
-            break
-        reply = response.json()
-        if not reply["pending_confirmation"]:
-            break
-        text_in = "yes"
-    return {"conversation": conversation, "turns": turns, "seconds": time.perf_counter() - started, "errors": errors}
-
-
-def executed_writes(database_url: str, conversation: str) -> list[tuple[str, str]]:
-    engine = create_engine(database_url)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            text(
-                "SELECT tool, arguments FROM tool_audit_log WHERE conversation_id = :c AND outcome IN ('executed', 'handed_off')"
-            ),
-            {"c": conversation},
-        ).all()
-    engine.dispose()
-    return sorted(normal_write(tool, json.loads(args) if isinstance(args, str) else args) for tool, args in rows)
-
-
-def tool_call_errors(database_url: str) -> tuple[int, Counter[str]]:
-    engine = create_engine(database_url)
-    with engine.connect() as connection:
-        rows = connection.execute(text("SELECT ok, error FROM tool_calls")).all()
-    engine.dispose()
-    counts: Counter[str] = Counter()
-    for ok, error in rows:
-        if not ok:
-            reason = str(error).split(":", 1)[0]
-            counts["bad_arguments" if reason in ("bad_arguments", "bad_input") else f"refused:{reason}"] += 1
-    return len(rows), counts
-
-
-def overhead(database_url: str) -> dict[str, float]:
-    engine = create_engine(database_url)
-    with engine.connect() as connection:
-        rows = connection.execute(text("SELECT seconds - llm_seconds FROM turns")).scalars().all()
-    engine.dispose()
-    values = sorted(float(v) * 1000 for v in rows)
-    if not values:
-        return {}
-    return {
-        "p50_ms": round(statistics.median(values), 1),
-        "p95_ms": round(values[int(0.95 * (len(values) - 1))], 1),
-        "turns": len(values),
-    }
+        ids = [pool[index]["id"] for index in sorted(random.Random(TEST_SEED).sample(range(len(pool)), TEST_SIZE))]
+    return ids[:limit]
 
 
 async def ttft(http: httpx.AsyncClient, customer: str) -> list[float]:
@@ -149,88 +86,127 @@ async def ttft(http: httpx.AsyncClient, customer: str) -> list[float]:
     return times
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+async def measure_ttft(settings: Settings, work: Path) -> dict[str, list[float]]:
+    """Time to first token on a model server that has served nothing yet, then on a second conversation."""
+    from assistant.components.container import build_components
+    from evals.suites.base import EvalContext
+    from evals.suites.chat_env import chat_environment
+
+    components = build_components(settings)
+    try:
+        async with chat_environment(EvalContext(settings=settings, components=components, work_dir=work), "ttft") as chat:
+            first = await ttft(chat.http, "ttft_customer_1")
+            second = await ttft(chat.http, "ttft_customer_2")
+    finally:
+        await components.close()
+    return {"fresh_server_turn1_turn2": first, "next_conversation_turn1_turn2": second}
+
+
+def print_case(number: list[int], total: int, record: CaseRecord) -> None:
+    number[0] += 1
+    got = [name for name, _ in record.outputs.get("executed", [])]
+    want = [name for name, _ in record.inputs["writes"]]
+    if not record.ok:
+        print(f"[{number[0]}/{total}] task {record.case_id}: failed to run: {record.error}", flush=True)
+        return
+    status = "OK " if record.scores.get("writes_match") else "bad"
+    match = record.scores.get("db_match")
+    state = "state unchecked" if match is None else "state ok" if match else "state differs"
+    print(f"[{number[0]}/{total}] task {record.case_id}: {status} {state} {record.scores['turns']:.0f} turns "
+          f"{record.outputs['chat_seconds']:.1f} s  got={got} want={want}", flush=True)  # fmt: skip
+
+
+def summarise(records: list[CaseRecord], results: RunResults) -> dict[str, Any]:
+    ran = [record for record in records if record.ok]
+    single = [record for record in records if len(record.inputs["writes"]) == 1]
+    refusals: Counter[str] = Counter()
+    for record in ran:
+        refusals.update(record.outputs.get("tool_refusals", {}))
+    overhead = sorted(ms for record in ran for ms in record.outputs.get("turn_overhead_ms", []))
+    checked = [record for record in ran if record.scores.get("db_match") is not None]
+    metric = results.metrics
+    return {
+        "tasks": len(records),
+        "failed_to_run": len(records) - len(ran),
+        "success": sum(bool(record.scores.get("writes_match")) for record in ran),
+        "success_rate": metric["writes_match"].value,  # the writes in the audit log = the ground truth's
+        "success_with_facts_rate": metric["success_rate"].value,  # the suite's success: writes and output facts
+        "single_write_success": f"{sum(bool(r.scores.get('writes_match')) for r in single if r.ok)} of {len(single)}",
+        "db_match": sum(bool(record.scores.get("db_match")) for record in checked),
+        "db_match_rate": metric["db_match"].value,
+        "db_not_certified": len(ran) - len(checked),  # a ground-truth write the service refuses, and the state matches
+        "tool_calls": sum(int(record.scores.get("tool_calls") or 0) for record in ran),
+        "bad_argument_calls": sum(int(record.scores.get("tool_argument_errors") or 0) for record in ran),
+        "refused_calls": dict(refusals),
+        "turns_per_task": round(statistics.mean(r.scores["turns"] or 0 for r in ran), 2) if ran else 0,
+        "seconds_per_task": round(statistics.mean(r.outputs["chat_seconds"] for r in ran), 1) if ran else 0,
+        "orchestration_overhead_per_turn": {
+            "p50_ms": round(statistics.median(overhead), 1),
+            "p95_ms": round(overhead[int(0.95 * (len(overhead) - 1))], 1),
+            "turns": len(overhead),
+        }
+        if overhead
+        else {},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--split", choices=["dev", "test"], default="dev")
     parser.add_argument("--limit", type=int, default=None, help="Run only the first N tasks.")
     parser.add_argument("--model", default="qwen2.5-coder-1.5b")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--ttft", action=argparse.BooleanOptionalAction, default=True, help="Measure time to first token.")
     args = parser.parse_args()
-    tasks = load_tasks(args.split)[: args.limit]
+    ids = task_ids(args.split, args.limit)
 
     work = Path(tempfile.mkdtemp(prefix="agent-bench-"))
-    template, live = work / "retail-template.db", work / "retail.db"
-    database = open_database(f"sqlite:///{template}")
-    load_seed(database, "retail")
-    database.dispose()
-    copy_sqlite(template, live)
-    commerce = CommerceProcess(
-        database_url=f"sqlite:///{live}", port=free_port(), api_key="bench-commerce-key", log_path=work / "commerce.log"
-    )
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        data_dir=work,
-        llm={"local_model": args.model, "models_dir": REPO / "var" / "models", "port": free_port(),
-             "n_threads": args.threads, "n_threads_batch": args.threads, "timeout_seconds": 300},
-        vector_store={"path": work / "chroma"},
-        database={"url": f"sqlite:///{work / 'assistant.db'}"},
-        commerce={"base_url": commerce.base_url, "api_key": "bench-commerce-key"},
-        server={"api_keys": {"bench": SHOP_KEY}},
-        agent={"turn_seconds": 600, "rate_limit": "1000/minute"},
-        # Human approval of large refunds is not the agent's decision; the tasks expect the writes to run.
-        tools={"approval_refund_limit": 1_000_000},
-    )  # fmt: skip
+    values: dict[str, Any] = {
+        "data_dir": work,
+        "llm": {"local_model": args.model, "models_dir": REPO / "var" / "models", "port": free_port(),
+                "n_threads": args.threads, "n_threads_batch": args.threads, "timeout_seconds": 300},
+        "vector_store": {"path": work / "chroma"},
+        "agent": {"turn_seconds": 600},
+    }  # fmt: skip
+    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    # The suite's chat environment sets the rest: its own conversation database, commerce service and API key, and
+    # no rate limit or human approval of large refunds (not the agent's decision; the tasks expect the writes to run).
     from assistant.components.container import build_components
     from ingest.pipeline import IngestPipeline
 
     components = build_components(settings)
     IngestPipeline(components).run([DATA / "policy.md"], "policy")
-    llm = LocalLLMServer(settings.llm, log_path=work / "llm.log")
-    commerce.start()
-    llm.start()
-    results = []
-    try:
-        app = create_app(settings, components)
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://assistant",
-            headers={"Authorization": f"Bearer {SHOP_KEY}"}, timeout=900,
-        ) as http:  # fmt: skip
-            ttft_first = await ttft(http, "ttft_customer_1")
-            ttft_next = await ttft(http, "ttft_customer_2")
-            for number, task in enumerate(tasks, 1):
-                copy_sqlite(template, live)
-                outcome = await run_task(http, task)
-                got = executed_writes(settings.database.url, outcome["conversation"])
-                success = got == task["writes"]
-                results.append({**task, **outcome, "executed": got, "success": success})
-                got_names, want_names = [g[0] for g in got], [w[0] for w in task["writes"]]
-                status = "OK " if success else "bad"
-                print(f"[{number}/{len(tasks)}] task {task['id']}: {status} {outcome['turns']} turns "
-                      f"{outcome['seconds']:.1f} s  got={got_names} want={want_names}", flush=True)  # fmt: skip
-    finally:
-        llm.stop()
-        commerce.stop()
-    calls, errors = tool_call_errors(settings.database.url)
+    asyncio.run(components.close())
+    run_id = f"agent-tasks-bench-{args.split}-{time.strftime('%Y%m%d-%H%M%S')}"
+    number = [0]
+    with model_server(settings, True):  # one server for both parts: the suite's run finds it answering
+        ttft_seconds = asyncio.run(measure_ttft(settings, work / "ttft")) if args.ttft else {}
+        results = run_suite(
+            RunRequest(
+                suite=get_suite("agent-tasks"),
+                settings=settings,
+                only=ids,
+                run_id=run_id,
+                progress=False,
+                on_case=lambda record: print_case(number, len(ids), record),
+            )  # fmt: skip
+        )
+    store = RunStore(runs_dir(settings.data_dir) / run_id)
+    by_id = store.records()
+    records = [by_id[case_id] for case_id in ids if case_id in by_id]
     summary = {
-        "split": args.split,
-        "model": args.model,
-        "tasks": len(results),
-        "success": sum(r["success"] for r in results),
-        "success_rate": round(sum(r["success"] for r in results) / max(1, len(results)), 3),
-        "tool_calls": calls,
-        "bad_argument_calls": errors["bad_arguments"],
-        "refused_calls": {k.split(":", 1)[1]: v for k, v in errors.items() if k.startswith("refused:")},
-        "turns_per_task": round(statistics.mean(r["turns"] for r in results), 2) if results else 0,
-        "seconds_per_task": round(statistics.mean(r["seconds"] for r in results), 1) if results else 0,
-        "orchestration_overhead_per_turn": overhead(settings.database.url),
-        "ttft_seconds": {"fresh_server_turn1_turn2": ttft_first, "next_conversation_turn1_turn2": ttft_next},
-    }
+        "split": args.split, "model": args.model, **summarise(records, results), "ttft_seconds": ttft_seconds,
+        "run_folder": str(store.folder),
+    }  # fmt: skip
     out = REPO / "bench" / "results" / f"agent_tasks_{args.split}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"summary": summary, "tasks": results}, indent=1, default=str), encoding="utf-8")
+    tasks = [
+        record.model_dump(mode="json", include={"case_id", "ok", "error", "inputs", "outputs", "scores"}) for record in records
+    ]
+    out.write_text(json.dumps({"summary": summary, "tasks": tasks}, indent=1, default=str), encoding="utf-8")
     print(json.dumps(summary, indent=1))
-    print(f"written {out}; work folder {work}")
+    print(f"written {out}; run folder {store.folder} (report.html)")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

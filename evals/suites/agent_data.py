@@ -5,6 +5,9 @@ signed in is the one the ground-truth identity lookup finds) and tasks_v1.json (
 Banking (tau2-bench banking_knowledge, MIT): the scenario as the message. Banking's own tools (credit cards,
 referrals…) are not the shop assistant's; of its writes only the human transfer is one the assistant can make, so
 a banking task is compared on that alone: hand over when the ground truth does, and only then.
+
+Each task also carries its ground-truth write actions in order (`actions`: name and arguments as the data set has
+them), which the state check replays on a fresh copy of the seed (evals/suites/state_oracle.py).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ def retail_dev_tasks() -> list[dict[str, Any]]:
                 "message": " ".join(part for part in (scenario["known_info"], scenario["reason_for_call"]) if part),
                 "customer": signed_in_customer(actions),
                 "writes": [list(w) for w in expected_writes(actions, "arguments")],
+                "actions": write_actions(actions, "arguments"),
                 "facts": list(task["evaluation_criteria"].get("communicate_info") or []),
             }
         )
@@ -55,6 +59,7 @@ def retail_v1_tasks() -> list[dict[str, Any]]:
             "message": task["instruction"],
             "customer": task["user_id"],
             "writes": [list(w) for w in expected_writes(task["actions"], "kwargs")],
+            "actions": write_actions(task["actions"], "kwargs"),
             "facts": list(task.get("outputs") or []),
         }
         for index, task in enumerate(pool)
@@ -69,6 +74,7 @@ def banking_one_message_tasks() -> list[dict[str, Any]]:
             "message": task["user_scenario"]["instructions"],
             "customer": BANKING_CUSTOMER,
             "writes": [[HANDOFF, ""]] if banking_hands_off(task) else [],
+            "actions": [],  # banking's own writes are not the shop's: the shop's database must stay as seeded
             "facts": list(task["evaluation_criteria"].get("communicate_info") or []),
         }
         for task in banking_tasks()
@@ -98,6 +104,11 @@ def signed_in_customer(actions: list[dict[str, Any]]) -> str:
 
 def expected_writes(actions: list[dict[str, Any]], key: str) -> list[Write]:
     return sorted(normal_write(a["name"], a.get(key) or {}) for a in actions if not a["name"].startswith(READ_PREFIXES))
+
+
+def write_actions(actions: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """The ground truth's write actions in their order, as `{name, arguments}` (reads left out: they change nothing)."""
+    return [{"name": a["name"], "arguments": a.get(key) or {}} for a in actions if not a["name"].startswith(READ_PREFIXES)]
 
 
 def normal_write(name: str, arguments: dict[str, Any]) -> Write:

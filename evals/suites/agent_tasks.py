@@ -8,14 +8,21 @@ stack: the configured model, the chat API in process over its own conversation
 database in the run folder, the configured knowledge base, and the reference
 commerce service reset to the retail seed before every task — one task at a
 time, since tasks share that one database.
+
+Next to the audit log's writes, the state the agent left is scored the way
+tau2-bench scores it: the task's ground-truth writes are replayed on a fresh
+copy of the seed and the whole commerce database is compared with the agent's
+(`db_match`, and the rows that differ; evals/suites/state_oracle.py).
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
@@ -32,6 +39,7 @@ from evals.suites.agent_data import (
 )
 from evals.suites.base import Case, CaseOutput, EvalContext, MetricSpec
 from evals.suites.chat_env import ChatEnvironment, chat_environment
+from evals.suites.state_oracle import InspectableCommerce, StateOracle
 
 MAX_TURNS = 6
 BAD_ARGUMENTS = ("bad_arguments", "bad_input")
@@ -43,7 +51,10 @@ class ChatRefused(RuntimeError):
 
 class AgentTasksSuite:
     name = "agent-tasks"
-    description = "Retail (dev, v1) and banking tasks in one-message form: executed writes and output facts vs ground truth."
+    description = (
+        "Retail (dev, v1) and banking tasks in one-message form: executed writes, output facts and the final"
+        " commerce database vs ground truth."
+    )
     needs_llm = True
 
     def load_cases(self) -> list[Case]:
@@ -56,15 +67,25 @@ class AgentTasksSuite:
     @asynccontextmanager
     async def open(self, context: EvalContext) -> AsyncIterator[Any]:
         async with chat_environment(context, "agent") as chat:
-            yield _TaskRunner(chat)
+            commerce = chat.commerce if isinstance(chat.commerce, InspectableCommerce) else None
+            oracle = StateOracle.for_commerce(commerce, context.work_dir / "state") if commerce is not None else None
+            with oracle or nullcontext():
+                yield _TaskRunner(chat, oracle, commerce.db_path if commerce is not None else None)
 
     def metrics(self) -> list[MetricSpec]:
         specs = [
             MetricSpec("success_rate", per_case="success", failed_as=0.0, description="Writes and facts as in the ground truth."),
             MetricSpec("writes_match", per_case="writes_match", failed_as=0.0),
+            MetricSpec(
+                "db_match",
+                per_case="db_match",
+                failed_as=0.0,
+                description="The commerce database the agent left equals the ground truth's replayed on the seed.",
+            ),
             MetricSpec("facts_recall", per_case="facts_recall", description="Over tasks that list output facts."),
         ]
         specs += [MetricSpec(f"{s}.success_rate", per_case=f"{s}.success") for s in ("retail_dev", "retail_v1", "banking")]
+        specs += [MetricSpec(f"{s}.db_match", per_case=f"{s}.db_match") for s in ("retail_dev", "retail_v1", "banking")]
         specs += [
             MetricSpec("tool_argument_errors", per_case="tool_argument_errors", higher_is_better=False, description="Per task."),
             MetricSpec("turns", per_case="turns", higher_is_better=False),
@@ -77,22 +98,27 @@ class AgentTasksSuite:
     def tables(self, records: Sequence[CaseRecord]) -> dict[str, Any]:
         tasks_by_set: dict[str, Any] = {}
         for record in records:
-            entry = tasks_by_set.setdefault(record.inputs["set"], {"tasks": 0, "success": 0, "failed_to_run": 0})
+            entry = tasks_by_set.setdefault(record.inputs["set"], {"tasks": 0, "success": 0, "db_match": 0, "failed_to_run": 0})
             entry["tasks"] += 1
             entry["success"] += bool(record.ok and record.scores.get("success"))
+            entry["db_match"] += bool(record.ok and record.scores.get("db_match"))
             entry["failed_to_run"] += not record.ok
         return {"tasks by set": tasks_by_set}
 
     def outcome(self, record: CaseRecord) -> str:
         got = [name for name, _ in record.outputs.get("executed", [])]
-        return f"{'success' if record.scores.get('success') else 'fail'} {got}"
+        match = record.scores.get("db_match")
+        state = "state=unchecked" if match is None else "state=match" if match else "state=differs"
+        return f"{'success' if record.scores.get('success') else 'fail'} {state} {got}"
 
 
 class _TaskRunner:
-    def __init__(self, chat: ChatEnvironment) -> None:
+    def __init__(self, chat: ChatEnvironment, oracle: StateOracle | None, agent_db: Path | None) -> None:
         self._http = chat.http
         self._engine = chat.engine
         self._commerce = chat.commerce
+        self._oracle = oracle
+        self._agent_db = agent_db  # the commerce service's live database, read after each task
 
     async def run(self, case: Case) -> CaseOutput:
         task = case.inputs
@@ -123,12 +149,15 @@ class _TaskRunner:
         writes_match = executed == expected
         recall = facts_recall("\n".join(replies), facts)
         success = writes_match and recall == 1.0
-        calls, argument_errors = self._tool_calls(conversation)
+        db_match, state = self._state(task["actions"])
+        calls, argument_errors, refusals = self._tool_calls(conversation)
         llm_calls, tokens_in, tokens_out = self._llm_usage(conversation)
         scores: dict[str, float | None] = {
             "success": float(success),
             "writes_match": float(writes_match),
+            "db_match": db_match,
             f"{task['set']}.success": float(success),
+            f"{task['set']}.db_match": db_match,
             "tool_argument_errors": float(argument_errors),
             "turns": float(turns),
             "tool_calls": float(calls),
@@ -140,10 +169,20 @@ class _TaskRunner:
         return CaseOutput(
             outputs={
                 "conversation_id": conversation, "executed": executed, "handoff": handed_off, "replies": replies,
-                "chat_seconds": round(time.perf_counter() - started, 3),
+                "chat_seconds": round(time.perf_counter() - started, 3), **state, "tool_refusals": refusals,
+                "turn_overhead_ms": self._turn_overhead(conversation),
             },
             scores=scores, tokens_in=tokens_in, tokens_out=tokens_out,
         )  # fmt: skip
+
+    def _state(self, actions: list[dict[str, Any]]) -> tuple[float | None, dict[str, Any]]:
+        """`db_match` (None when not certifiable) and what the record keeps of the check: the rows that differ, in brief,
+        and the ground-truth writes the service refused on replay."""
+        if self._oracle is None or self._agent_db is None:
+            return None, {"db_check": "not checked: the commerce service given to the run exposes no database files"}
+        check = self._oracle.check(actions, self._agent_db)
+        db_match = None if check.db_match is None else float(check.db_match)
+        return db_match, {"db_diff": check.brief(), "gold_refused": check.refused}
 
     def _executed_writes(self, conversation: str, handed_off: bool) -> list[list[str]]:
         """The executed writes of the audit log; a handoff is the chat API's (the human queue took the conversation)."""
@@ -159,14 +198,25 @@ class _TaskRunner:
         writes = [write for write in writes if write[0] != HANDOFF] + ([[HANDOFF, ""]] if handed_off else [])
         return sorted(writes)
 
-    def _tool_calls(self, conversation: str) -> tuple[int, int]:
+    def _tool_calls(self, conversation: str) -> tuple[int, int, dict[str, int]]:
+        """Tool calls, those with bad arguments, and the other failed ones by reason (the shop's refusals)."""
         with self._engine.connect() as connection:
             rows = connection.execute(
                 text("SELECT c.ok, c.error FROM tool_calls c JOIN turns t ON c.turn_id = t.id WHERE t.conversation_id = :c"),
                 {"c": conversation},
             ).all()
-        bad = sum(1 for ok, error in rows if not ok and str(error).split(":", 1)[0] in BAD_ARGUMENTS)
-        return len(rows), bad
+        reasons = [str(error).split(":", 1)[0] for ok, error in rows if not ok]
+        bad = sum(1 for reason in reasons if reason in BAD_ARGUMENTS)
+        return len(rows), bad, dict(Counter(reason for reason in reasons if reason not in BAD_ARGUMENTS))
+
+    def _turn_overhead(self, conversation: str) -> list[float]:
+        """Milliseconds of each turn spent outside the model (orchestration, tools, storage)."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT seconds - llm_seconds FROM turns WHERE conversation_id = :c ORDER BY created_at"),
+                {"c": conversation},
+            ).scalars()
+            return [round(float(value) * 1000, 1) for value in rows if value is not None]
 
     def _llm_usage(self, conversation: str) -> tuple[int, int, int]:
         with self._engine.connect() as connection:

@@ -1,4 +1,8 @@
-"""A reference commerce service of the evaluation's own, over a copy of the retail seed it can reset per task."""
+"""A reference commerce service of the evaluation's own, over a copy of the retail seed it can reset per task.
+
+Its two SQLite files are public (`template`, `db_path`): the agent-tasks state check replays each task's ground truth
+on a copy of the template and compares the result with the live database (evals/suites/state_oracle.py).
+"""
 
 from __future__ import annotations
 
@@ -37,6 +41,16 @@ class OwnRetailCommerce:
     @property
     def api_key(self) -> str:
         return API_KEY
+
+    @property
+    def template(self) -> Path:
+        """The retail seed, loaded once; every task starts from a copy of it."""
+        return self._template
+
+    @property
+    def db_path(self) -> Path:
+        """The live database the service serves."""
+        return self._live
 
     def reset(self) -> None:
         copy_sqlite(self._template, self._live)

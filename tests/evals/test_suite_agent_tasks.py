@@ -1,5 +1,6 @@
 """The agent-tasks suite end to end with the real 0.5B model, the chat API and the retail commerce service: the
-recorded writes are the audit log's, and the recorded success and counts equal those computed by hand from them."""
+recorded writes are the audit log's, the recorded success and counts equal those computed by hand from them, and the
+state match agrees with the commerce database the tasks left."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from evals.harness.runner import RunRequest, run_suite
 from evals.harness.store import RunStore, runs_dir
 from evals.suites import get_suite
 from evals.suites.agent_data import normal_write
+from evals.suites.db_state import compare_databases
 
 CASES = ["retail-dev-73", "banking-task_004"]
 
@@ -66,7 +68,7 @@ def test_agent_task_numbers_equal_hand_computed_ones(
                 text("SELECT COUNT(*) FROM turns WHERE conversation_id = :c"), {"c": conversation}
             ).scalar()
             assert record.scores["turns"] == customer_turns == len(record.outputs["replies"])
-            turns.append(customer_turns)
+            turns.append(len(record.outputs["replies"]))
             used = connection.execute(
                 text(
                     "SELECT SUM(l.tokens_in + l.tokens_out) FROM llm_calls l JOIN turns t ON l.turn_id = t.id"
@@ -84,3 +86,14 @@ def test_agent_task_numbers_equal_hand_computed_ones(
     assert records["banking-task_004"].inputs["writes"] == [["transfer_to_human_agents", ""]]
     # The retail task's return really ran against the commerce service (the audit log has it).
     assert [name for name, _ in records["retail-dev-73"].outputs["executed"]] == ["return_delivered_order_items"]
+    # State: a match is a case without differing rows; the banking task ran last, so the service's database is the
+    # one it left, and it has no shop writes to make: it matches exactly when that database is still the seed.
+    for record in records.values():
+        assert record.outputs["gold_refused"] == []
+        assert record.scores["db_match"] == float(record.outputs["db_diff"] == []), record.outputs["db_diff"]
+    banking = records["banking-task_004"]
+    assert banking.scores["db_match"] == float(compare_databases(retail_service.template, retail_service.db_path) == [])
+    retail = records["retail-dev-73"]
+    if retail.outputs["executed"] == retail.inputs["writes"]:
+        assert retail.scores["db_match"] == 1.0  # the ground truth's one write, executed as it is: the same database
+    assert results.metrics["db_match"].value == pytest.approx(sum(r.scores["db_match"] or 0.0 for r in records.values()) / 2)

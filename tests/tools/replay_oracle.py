@@ -3,6 +3,11 @@
 Written from data/retail/policy.md and the tau2-bench retail arithmetic, directly
 on the JSON of db.json, independently of the commerce service: the replay test
 compares the service's final orders and customers with what this computes.
+
+It is deliberately a second implementation of the policy, the one that checks
+the service. The evaluations' state oracle (evals/suites/state_oracle.py) is not
+a copy of it: like tau2-bench, it replays the ground truth through the service's
+own code and compares whole databases, and the replay test checks it too.
 """
 
 from __future__ import annotations
@@ -16,14 +21,15 @@ Record = dict[str, Any]
 class RetailOracle:
     def __init__(self, db: dict[str, dict[str, Record]]) -> None:
         # Copy on write: the seed is shared by every task and stays untouched; only what a task changes is copied.
-        self.db = {"products": db["products"], "orders": _CopyOnRead(db["orders"]), "users": _CopyOnRead(db["users"])}
+        self._users = _CopyOnRead(db["users"])
+        self.db = {"products": db["products"], "orders": _CopyOnRead(db["orders"]), "users": self._users}
         self.touched_orders: set[str] = set()
         self.touched_users: set[str] = set()
 
     # --- which ground-truth reads are expected to find something ---
 
     def find_user(self, name: str, arguments: Record) -> str | None:
-        users = self.db["users"]
+        users = self._users
         for user in (users.peek(user_id) for user_id in users.keys_of_seed()):
             if name == "find_user_id_by_email" and user["email"].lower() == arguments["email"].lower():
                 return str(user["user_id"])

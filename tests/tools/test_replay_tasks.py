@@ -5,19 +5,25 @@ seed (the service's database is restored from a template), runs its actions in
 order — reads must succeed (except the look-ups the data set expects to fail),
 writes are proposed, confirmed (and approved when over the refund limit) and
 executed — and then every order and customer it touched must equal what the
-policy says (tests/tools/replay_oracle.py).
+policy says (tests/tools/replay_oracle.py), and the whole database must equal
+the one the evaluations' state oracle builds by replaying the same ground truth
+(evals/suites/state_oracle.py): so the agent-tasks suite's `db_match` is proven
+on every task of the data set.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from assistant.errors import PolicyViolationError
 from assistant.tools import Toolbox, ToolKind
+from evals.suites.state_oracle import StateOracle
 from tests.commerce.retail_data import retail_db
+from tests.commerce.service import RunningCommerce
 from tests.conftest import DATA
 from tests.tools.conftest import ContextFactory
 from tests.tools.replay_oracle import RetailOracle
@@ -51,6 +57,12 @@ def _tasks() -> list[Any]:
     return cases
 
 
+@pytest.fixture(scope="module")
+def gold(retail_service: RunningCommerce, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StateOracle]:
+    with StateOracle.for_commerce(retail_service, tmp_path_factory.mktemp("gold")) as oracle:
+        yield oracle
+
+
 def _owner(actions: list[tuple[str, dict[str, Any]]]) -> str | None:
     """Who the shop logged in, for tasks that never look the customer up: the owner of the orders they touch."""
     orders = retail_db()["orders"]
@@ -64,7 +76,12 @@ def _owner(actions: list[tuple[str, dict[str, Any]]]) -> str | None:
 
 @pytest.mark.parametrize(("user_id", "actions"), _tasks())
 async def test_ground_truth_actions_replay_through_the_tools(
-    user_id: str | None, actions: list[tuple[str, dict[str, Any]]], toolbox: Toolbox, make_context: ContextFactory
+    user_id: str | None,
+    actions: list[tuple[str, dict[str, Any]]],
+    toolbox: Toolbox,
+    make_context: ContextFactory,
+    retail: RunningCommerce,
+    gold: StateOracle,
 ) -> None:
     oracle = RetailOracle(retail_db())
     looks_up = any(name.startswith("find_user_id_by") for name, _ in actions)
@@ -97,6 +114,8 @@ async def test_ground_truth_actions_replay_through_the_tools(
         assert executed.ok, (name, args, executed.error)
         oracle.apply(name, args)
     await _assert_state_matches(ctx, oracle)
+    check = gold.check([{"name": name, "arguments": args} for name, args in actions], retail.db_path)
+    assert check.differences == [], check.brief()
 
 
 async def _assert_service_refuses(ctx: Any, name: str, args: dict[str, Any], reason: str) -> None:

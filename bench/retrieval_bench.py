@@ -95,7 +95,7 @@ def _with_fusion(components: Components, rrf_k: int, dense_weight: float) -> Com
     knowledge = components.settings.knowledge.model_copy(update={"rrf_k": rrf_k, "dense_weight": dense_weight})
     settings = components.settings.model_copy(update={"knowledge": knowledge})
     components.embedder()
-    components.chroma()  # built once and shared by the variants
+    components.vector_store()  # built once and shared by the variants
     return dataclasses.replace(components, settings=settings)
 
 

@@ -13,7 +13,7 @@ complete at the new version, or recognisably incomplete, and the next run ends
 with exactly the chunks of a clean run.
 
 Speed: the embedding model is the bottleneck, so loading/splitting runs ahead in
-one thread and Chroma upserts trail behind in another, while the calling thread
+one thread and vector-store upserts trail behind in another, while the calling thread
 only encodes (bench/ingest_bench.py measures the pipeline against the raw
 encode rate).
 """
@@ -106,11 +106,11 @@ class IngestPipeline:
             report.chunks_deleted = len(leftovers) + sum(len(stored[document_id].ids()) for document_id in gone)
         else:
             if leftovers:
-                collection.collection.delete(ids=leftovers)
+                collection.store.delete(ids=leftovers)
                 report.chunks_deleted += len(leftovers)
             self._write(collection, to_write, report)
             for document_id in gone:
-                collection.collection.delete(ids=stored[document_id].ids())
+                collection.store.delete(ids=stored[document_id].ids())
                 report.chunks_deleted += len(stored[document_id].ids())
                 logger.info("pruned %s (%d chunks)", document_id, len(stored[document_id].ids()))
         report.seconds = time.perf_counter() - started
@@ -189,16 +189,16 @@ class IngestPipeline:
         def write(pending: list[tuple[list[Chunk], np.ndarray, list[list[str]]]]) -> None:
             chunks = [chunk for batch, _, _ in pending for chunk in batch]
             finished = [stale for _, _, done in pending for stale in done]
-            collection.collection.upsert(
+            collection.store.upsert(
                 ids=[chunk.id for chunk in chunks],
-                embeddings=np.vstack([vectors for _, vectors, _ in pending]),
-                documents=[chunk.text for chunk in chunks],
+                texts=[chunk.text for chunk in chunks],
                 metadatas=[chunk_metadata(chunk) for chunk in chunks],
+                embeddings=np.vstack([vectors for _, vectors, _ in pending]),
             )
             # Old chunks of a document go only once every new chunk of it is stored.
             stale = [chunk_id for previous in finished for chunk_id in previous]
             if stale:
-                collection.collection.delete(ids=stale)
+                collection.store.delete(ids=stale)
                 report.chunks_deleted += len(stale)
             report.chunks_written += len(chunks)
             progress.documents_done += len(finished)
@@ -207,7 +207,7 @@ class IngestPipeline:
             self._on_progress(progress.model_copy())
 
         def store() -> None:
-            # Chroma's cost per call is high (measured: 1,257 chunks in calls of 64 took 1.6x the time of calls
+            # A store write costs much per call (measured on Chroma: 1,257 chunks in calls of 64 took 1.6x the time of calls
             # of 256), so encoded batches are gathered into writes of WRITE_BATCHES batches.
             pending: list[tuple[list[Chunk], np.ndarray, list[list[str]]]] = []
             while True:

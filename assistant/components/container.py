@@ -1,7 +1,7 @@
 """The composition root: builds every component from the settings, once.
 
 `create_app(settings)` and the CLI entry points call `build_components`; tests
-build their own. Heavy components (the embedding model, the Chroma client)
+build their own. Heavy components (the embedding model, the vector store)
 are built on first use, so a process that never needs them never pays for them.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -17,11 +16,9 @@ from assistant.components.database.engine import build_engine
 from assistant.components.embedding.embedder import Embedder, build_embedder
 from assistant.components.llm.client import LLMClient
 from assistant.components.llm.server_state import ServerStateFile, state_path
-from assistant.components.vector_store.chroma import build_chroma_client
+from assistant.components.vector_store.chroma import build_vector_store
+from assistant.components.vector_store.store import VectorStore
 from assistant.settings import LLMSettings, Settings
-
-if TYPE_CHECKING:
-    from chromadb.api import ClientAPI
 
 
 def llm_endpoint(settings: LLMSettings) -> tuple[str, str]:
@@ -38,7 +35,7 @@ class Components:
     llm: LLMClient
     engine: Engine
     _embedder: Embedder | None = None
-    _chroma: ClientAPI | None = None
+    _vector_store: VectorStore | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def embedder(self) -> Embedder:
@@ -47,11 +44,12 @@ class Components:
                 self._embedder = build_embedder(self.settings.embedding)
             return self._embedder
 
-    def chroma(self) -> ClientAPI:
+    def vector_store(self) -> VectorStore:
         with self._lock:
-            if self._chroma is None:
-                self._chroma = build_chroma_client(self.settings.vector_store)
-            return self._chroma
+            if self._vector_store is None:
+                # Texts stored or queried without vectors are embedded with the configured model, built on first use.
+                self._vector_store = build_vector_store(self.settings.vector_store, lambda texts: self.embedder().embed(texts))
+            return self._vector_store
 
     async def close(self) -> None:
         await self.llm.close()

@@ -1,4 +1,4 @@
-"""Search over the knowledge collection: dense (Chroma), keyword (BM25) or both fused by reciprocal rank."""
+"""Search over the knowledge collection: dense (vector store), keyword (BM25) or both fused by reciprocal rank."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
 
+from assistant.components.vector_store.store import Filter
 from assistant.errors import BadInputError, NotFoundError
 from assistant.retrieval.collection import HEADING_SEPARATOR, KnowledgeCollection, collection_name, open_collection
 from assistant.retrieval.fusion import reciprocal_rank_fusion
@@ -135,24 +136,13 @@ class Retriever:
         rows: dict[str, tuple[dict, str]],
         dense_scores: dict[str, float],
     ) -> list[str]:
-        count = collection.count()
-        if count == 0:
-            return []
-        where: Any = {"kind": {"$in": list(kinds)}} if kinds else None
-        result = collection.collection.query(
-            query_embeddings=[query_vector.tolist()],
-            n_results=min(pool, count),
-            where=where,
-            include=["metadatas", "documents", "distances"],
+        hits = collection.store.query(
+            embedding=query_vector, k=pool, filter=Filter(within={"kind": list(kinds)}) if kinds else None
         )
-        # Asked for with `include`, so present; Chroma types them as optional.
-        metadatas, documents, distances = result["metadatas"] or [[]], result["documents"] or [[]], result["distances"] or [[]]
-        ranking = []
-        for chunk_id, metadata, text, distance in zip(result["ids"][0], metadatas[0], documents[0], distances[0], strict=True):
-            rows[chunk_id] = (dict(metadata or {}), text or "")
-            dense_scores[chunk_id] = 1.0 - float(distance)  # Chroma's cosine distance is 1 - cosine similarity
-            ranking.append(chunk_id)
-        return ranking
+        for hit in hits:
+            rows[hit.id] = (dict(hit.metadata), hit.text)
+            dense_scores[hit.id] = hit.score
+        return [hit.id for hit in hits]
 
     def _keyword_index(self, collection: KnowledgeCollection) -> KeywordIndex:
         """The BM25 index of the collection as it is now (re-checked every keyword_refresh_seconds)."""

@@ -137,6 +137,4 @@ class _Answer:
             return []
         from assistant.retrieval.collection import open_collection
 
-        found = open_collection(self._context.components).collection.get(ids=chunk_ids, include=["documents"])
-        by_id = dict(zip(found["ids"], found["documents"] or [], strict=True))
-        return [by_id[chunk_id] for chunk_id in chunk_ids if chunk_id in by_id]
+        return [chunk.text for chunk in open_collection(self._context.components).store.get(chunk_ids, fields=("text",))]

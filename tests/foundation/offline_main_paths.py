@@ -56,10 +56,10 @@ def main(work_dir: Path, models_dir: Path, port: int) -> None:
     print("tokens", count_tokens("退货政策是什么？ What is the return policy?"))
     components = build_components(settings)
     vectors = components.embedder().embed(["退货政策", "return policy", "shipping times"])
-    collection = components.chroma().get_or_create_collection("offline", embedding_function=None)
-    collection.add(ids=["a", "b", "c"], documents=["退货政策", "return policy", "shipping times"], embeddings=vectors.tolist())
-    hit = collection.query(query_embeddings=components.embedder().embed(["how do returns work"]).tolist(), n_results=1)
-    print("chroma", hit["ids"][0][0])
+    collection = components.vector_store().collection("offline", create=True)
+    collection.upsert(["a", "b", "c"], ["退货政策", "return policy", "shipping times"], [{}, {}, {}], embeddings=vectors)
+    hit = collection.query(text="how do returns work", k=1)
+    print("vector store", hit[0].id)
 
     with LocalLLMServer(settings.llm):
         # The app gets its own components: an async client belongs to the event loop that used it first.

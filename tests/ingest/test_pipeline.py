@@ -95,7 +95,7 @@ def test_bad_input_loses_nothing_already_stored(components: Components, banking_
 def test_dry_run_writes_nothing(components: Components, banking_slice: Callable[..., Path]) -> None:
     report = IngestPipeline(components).run([banking_slice(5)], "policy", dry_run=True)
     assert report.added == 5 and report.chunks_written > 0
-    assert components.chroma().list_collections() == []
+    assert components.vector_store().collection_names() == []
 
 
 def test_a_collection_made_by_another_model_is_refused(

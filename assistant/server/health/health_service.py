@@ -78,9 +78,9 @@ class HealthService:
         return f"{embedder.model_id}, {vectors.shape[1]} dimensions"
 
     async def _vector_store(self) -> str:
-        client = await asyncio.to_thread(self._components.chroma)
-        await asyncio.to_thread(client.heartbeat)
-        return f"{len(await asyncio.to_thread(client.list_collections))} collections"
+        store = await asyncio.to_thread(self._components.vector_store)
+        await asyncio.to_thread(store.heartbeat)
+        return f"{len(await asyncio.to_thread(store.collection_names))} collections"
 
     async def _database(self) -> str:
         def ping() -> str:

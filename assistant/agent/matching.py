@@ -4,13 +4,16 @@
 "clicky, same otherwise" → the available variant of that product whose option
 values differ from the current item only where the customer asked. Measured:
 a 1.5B model left to do this invents item ids; string matching over the order
-and the product catalogue does not.
+and the product catalogue does not. It works on the connector models (an order's
+lines, a product's variants, a customer's payment methods).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Sequence
+
+from assistant.connectors.models import OrderItem, PaymentMethod, Product, Variant
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -65,8 +68,8 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
-def match_items(text: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Order lines the text names: by full product name, else by its head noun ('keyboard', 'headphone').
+def match_items(text: str, items: Sequence[OrderItem]) -> list[OrderItem]:
+    """Order lines the text names: by item id or full product name, else by its head noun ('keyboard', 'headphone').
 
     "all"/"everything" names every line.
     """
@@ -74,13 +77,14 @@ def match_items(text: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     # "tshirt", "t shirt" and "T-Shirt" are one name.
     chosen = [
         item for item in items
-        if _mentions(text, item["name"]) or ("-" in item["name"] and _squashed(item["name"]) in squashed)
+        if _mentions(text, item.item_id) or _mentions(text, item.name)
+        or ("-" in item.name and _squashed(item.name) in squashed)
     ]  # fmt: skip
     text_words = {_singular(w) for w in words(text)}
     for item in items:
         if item in chosen:
             continue
-        head = _singular(item["name"].split()[-1].lower())
+        head = _singular(item.name.split()[-1].lower())
         if len(head) >= 3 and head in text_words:
             chosen.append(item)
     if not chosen and _ALL.search(text):
@@ -128,69 +132,46 @@ def score_variant(text: str, current: dict[str, str], candidate: dict[str, str])
     return score
 
 
-def match_variant(text: str, item: dict[str, Any], product: dict[str, Any]) -> dict[str, Any] | None:
+def match_variant(text: str, item: OrderItem, product: Product) -> Variant | None:
     """The best available variant of the product for what the text asks, or None if nothing asked-for is available."""
-    current = item.get("options", {})
-    best: tuple[int, float, dict[str, Any]] | None = None
-    for variant in _variants(product):
-        if not variant.get("available") or variant["item_id"] == item["item_id"]:
+    best: tuple[int, float, Variant] | None = None
+    for variant in product.variants:
+        if not variant.available or variant.item_id == item.item_id:
             continue
-        score = score_variant(text, current, variant.get("options", {}))
+        score = score_variant(text, item.options, variant.options)
         # On a tie, the variant closest to the current price changes the customer's bill least.
-        key = (score, -abs(float(variant.get("price", 0)) - float(item.get("price", 0))))
+        key = (score, -abs(variant.price - item.price))
         if score > 0 and (best is None or key > best[:2]):
             best = (*key, variant)
     return best[2] if best else None
 
 
-def available_options(product: dict[str, Any]) -> list[str]:
-    return [
-        ", ".join(f"{k}: {v}" for k, v in variant.get("options", {}).items())
-        for variant in _variants(product)
-        if variant.get("available")
-    ]
+def available_options(product: Product) -> list[str]:
+    return [", ".join(f"{k}: {v}" for k, v in variant.options.items()) for variant in product.variants if variant.available]
 
 
-def _variants(product: dict[str, Any]) -> list[dict[str, Any]]:
-    variants = product.get("variants", {})
-    return list(variants.values()) if isinstance(variants, dict) else list(variants)
-
-
-def match_payment(text: str, methods: dict[str, dict[str, Any]] | list[dict[str, Any]]) -> str | None:
+def match_payment(text: str, methods: Sequence[PaymentMethod]) -> str | None:
     """A payment method the text names by id, or by kind ('paypal', 'gift card', 'credit card', a card's last four)."""
-    method_list = list(methods.values()) if isinstance(methods, dict) else list(methods)
-    for method in method_list:
-        if method["id"] in text:
-            return str(method["id"])
+    for method in methods:
+        if method.id in text:
+            return method.id
     lowered = text.lower()
-    for method in method_list:
-        last_four = method.get("last_four")
-        if last_four and last_four in text:
-            return str(method["id"])
+    for method in methods:
+        if method.last_four and method.last_four in text:
+            return method.id
     for source, phrases in (
         ("paypal", ("paypal",)),
         ("gift_card", ("gift card", "giftcard")),
         ("credit_card", ("credit card", "card ending", "visa", "mastercard")),
     ):
         if any(phrase in lowered for phrase in phrases):
-            matches = [m for m in method_list if m.get("source") == source]
+            matches = [method for method in methods if method.source == source]
             if len(matches) == 1:
-                return str(matches[0]["id"])
+                return matches[0].id
     return None
 
 
-def describe_payment(method_id: str, methods: dict[str, dict[str, Any]] | list[dict[str, Any]]) -> str:
-    method_list = list(methods.values()) if isinstance(methods, dict) else list(methods)
-    for method in method_list:
-        if method["id"] == method_id:
-            if method.get("brand") and method.get("last_four"):
-                return f"{method['brand']} card ending {method['last_four']} ({method_id})"
-            return method_id
-    return method_id
-
-
-def original_payment(order: dict[str, Any]) -> str | None:
-    for entry in order.get("payment_history", []):
-        if entry.get("transaction_type") == "payment":
-            return str(entry["payment_method_id"])
-    return None
+def describe_payment(method: PaymentMethod) -> str:
+    if method.brand and method.last_four:
+        return f"{method.brand} card ending {method.last_four} ({method.id})"
+    return method.id

@@ -58,7 +58,11 @@ def require_items_in_order(order: Order, item_ids: list[str]) -> list[OrderItem]
 
 
 def original_payment_method_id(order: Order) -> str | None:
-    return order.payment_history[0].payment_method_id if order.payment_history else None
+    """The method the order was paid with: where a refund goes (or a gift card), what a payment change replaces.
+
+    The one definition: the tools' checks, the agent's operations and the drafts' suggestions all read it.
+    """
+    return next((entry.payment_method_id for entry in order.payment_history if entry.transaction_type == "payment"), None)
 
 
 def require_refund_destination(order: Order, method: PaymentMethod) -> None:

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.agent.decisions import NameSlots, Route
+from assistant.agent.decisions import Route
+from assistant.agent.operations.extraction import NameSlots
 from assistant.agent.prompt_library import PromptLibrary
+from assistant.agent.router import route_messages
 from assistant.agent.turn_llm import TurnLLM
 from assistant.components.container import build_components
 from assistant.conversations.records import TurnRecord
@@ -33,7 +35,7 @@ async def test_route_is_always_a_valid_action(turn_llm) -> None:  # type: ignore
         "你们的营业时间是什么？",
         "My account email changed, can you show my profile?",
     ):
-        value = await llm.decide("route", prompts.messages("route", message=text, history=[], summary=None), Route)
+        value = await llm.decide("route", route_messages(prompts, text=text, history=[], summary=None), Route)
         assert value is not None, text  # constrained decoding: a valid object, first or second time
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.agent.operations.registry import route_choices
 from assistant.agent.prompt_library import PromptLibrary
 from assistant.errors import SettingsError
 from assistant.settings import PromptSettings
@@ -15,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 HISTORY = [{"role": "customer", "content": "hi"}, {"role": "assistant", "content": "hello"}]
 VALUES = {
-    "route": {"message": "where is my order", "history": HISTORY, "summary": "earlier"},
+    "route": {"message": "where is my order", "history": HISTORY, "summary": "earlier", "routes": route_choices()},
     "extract_name": {"message": "I'm Yusuf Rossi"},
     "extract_address": {"message": "1 Main St, Austin TX 78701"},
     "answer": {

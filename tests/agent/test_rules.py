@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,8 +12,25 @@ from assistant.agent import matching, slots
 from assistant.agent.confirmation import is_confirmation, is_refusal
 from assistant.agent.language import reply_language
 from assistant.agent.router import rule_route
+from assistant.connectors.models import Order, OrderItem, PaymentMethod, Product, Variant
+from assistant.tools.policy import original_payment_method_id
 
 DB = json.loads((Path(__file__).resolve().parents[2] / "data" / "retail" / "db.json").read_text())
+
+
+def _product(product_id: str) -> Product:
+    """tau2's product record (variants keyed by item id) as the connector model the tools answer with."""
+    raw: dict[str, Any] = DB["products"][product_id]
+    variants = [Variant(product_id=product_id, **variant) for variant in raw["variants"].values()]
+    return Product(product_id=product_id, name=raw["name"], variants=variants)
+
+
+def _methods(user_id: str) -> list[PaymentMethod]:
+    return [PaymentMethod(**method) for method in DB["users"][user_id]["payment_methods"].values()]
+
+
+def _item(name: str, item_id: str = "0") -> OrderItem:
+    return OrderItem(item_id=item_id, product_id="p", name=name, price=1.0)
 
 
 @pytest.mark.parametrize(
@@ -48,26 +66,33 @@ def test_keyboard_and_thermostat_resolve_to_the_ground_truth_variants() -> None:
         "compatible with Google Home instead of Apple HomeKit. If there is no keyboard that is clicky, RGB backlight, "
         "full size, you'd go for no backlight."
     )
-    order = DB["orders"]["#W2378156"]
-    items = matching.match_items(text, order["items"])
-    assert [item["item_id"] for item in items] == ["1151293680", "4983901480"]
-    new = [matching.match_variant(text, item, DB["products"][item["product_id"]]) for item in items]
-    assert [variant["item_id"] for variant in new if variant] == ["7706410293", "7747408585"]
+    order = Order.model_validate(DB["orders"]["#W2378156"])
+    items = matching.match_items(text, order.items)
+    assert [item.item_id for item in items] == ["1151293680", "4983901480"]
+    new = [matching.match_variant(text, item, _product(item.product_id)) for item in items]
+    assert [variant.item_id for variant in new if variant] == ["7706410293", "7747408585"]
 
 
 def test_segments_keep_operations_apart() -> None:
     text = "You want to return the water bottle, and exchange the pet bed and office chair to the cheapest version."
     segment = matching.operation_segment(text, ("return",), ("exchange", "cancel"))
-    order = {"items": [{"name": "Water Bottle"}, {"name": "Pet Bed"}, {"name": "Office Chair"}]}
-    assert [i["name"] for i in matching.match_items(segment, order["items"])] == ["Water Bottle"]
+    items = [_item("Water Bottle"), _item("Pet Bed"), _item("Office Chair")]
+    assert [i.name for i in matching.match_items(segment, items)] == ["Water Bottle"]
+
+
+def test_items_named_by_id_or_by_all() -> None:
+    items = [_item("Water Bottle", "1111111111"), _item("Pet Bed", "2222222222")]
+    assert [i.name for i in matching.match_items("return item 2222222222 please", items)] == ["Pet Bed"]
+    assert matching.match_items("return everything", items) == items
+    assert matching.match_items("return the lamp", items) == []
 
 
 def test_payment_by_kind_and_original() -> None:
-    user = DB["users"]["yusuf_rossi_9620"]
-    methods = user["payment_methods"]
+    methods = _methods("yusuf_rossi_9620")
     assert matching.match_payment("refund to my credit card please", methods) == "credit_card_9513926"
     assert matching.match_payment("whatever", methods) is None
-    assert matching.original_payment(DB["orders"]["#W2378156"]) == "credit_card_9513926"
+    assert original_payment_method_id(Order.model_validate(DB["orders"]["#W2378156"])) == "credit_card_9513926"
+    assert matching.describe_payment(methods[0]) == "mastercard card ending 2478 (credit_card_9513926)"
 
 
 @pytest.mark.parametrize("text", ["yes", "Yes, please.", "YES!", "ok", "confirm", "确认", "好的", "是的，确认"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.drafts.actions import named_order_ids, suggest, tool_context
+from assistant.drafts.actions import named_order_ids, suggest
 from assistant.drafts.subject import conversation_subject, ticket_subject
 from tests.drafts.conftest import CUSTOMER, Drafting
 
@@ -41,7 +41,7 @@ async def test_missing_or_unknown_customer_gives_an_empty_context_with_a_note(dr
 
 
 async def test_suggested_actions_are_the_policy_valid_proposals_of_the_tools(drafting: Drafting) -> None:
-    tools = drafting.runtime.tools
+    tools = drafting.services.tools
     cases = {
         "Please cancel #W4776164, I ordered it by mistake": (
             "cancel_pending_order",
@@ -51,20 +51,29 @@ async def test_suggested_actions_are_the_policy_valid_proposals_of_the_tools(dra
             "return_delivered_order_items",
             {"order_id": "#W2378156", "item_ids": ["4202497723"], "payment_method_id": "credit_card_9513926"},
         ),
+        # The items are matched by the return operation's own code: "the keyboard" names the Mechanical Keyboard.
+        "Order #W2378156: I want to return the keyboard, and exchange the thermostat": (
+            "return_delivered_order_items",
+            {"order_id": "#W2378156", "item_ids": ["1151293680"], "payment_method_id": "credit_card_9513926"},
+        ),
     }
     for text, (tool, arguments) in cases.items():
         subject = ticket_subject(text, CUSTOMER)
         gathered = await drafting.service._context.gather(customer_id=CUSTOMER, named_orders=named_order_ids(subject))
-        ctx = tool_context(tools, conversation_id="draft-test", customer_id=CUSTOMER, language="en")
+        ctx = tools.context(
+            conversation_id="draft-test", authenticated_customer_id=CUSTOMER, verified_customer_id=CUSTOMER, language="en"
+        )
         [suggestion] = await suggest(tools, ctx, subject, gathered)
         assert (suggestion.action.tool, suggestion.action.arguments) == (tool, arguments)
-        assert suggestion.proposal is not None and suggestion.proposal["customer_id"] == CUSTOMER
+        assert suggestion.proposal is not None and suggestion.proposal.customer_id == CUSTOMER
         assert arguments["order_id"] in suggestion.action.description
 
 
 async def test_no_action_is_suggested_where_the_policy_forbids_it(drafting: Drafting) -> None:
-    tools = drafting.runtime.tools
-    ctx = tool_context(tools, conversation_id="draft-test", customer_id=CUSTOMER, language="en")
+    tools = drafting.services.tools
+    ctx = tools.context(
+        conversation_id="draft-test", authenticated_customer_id=CUSTOMER, verified_customer_id=CUSTOMER, language="en"
+    )
     for text in ("Cancel my order #W2378156 please", "Return order #W4776164", "How do I cancel an order?"):
         subject = ticket_subject(text, CUSTOMER)
         gathered = await drafting.service._context.gather(customer_id=CUSTOMER, named_orders=named_order_ids(subject))

@@ -1,0 +1,113 @@
+"""What a standard operation is (`Operation`), and what its handler works with in one turn (`OperationTurn`).
+
+An operation is data plus one handler: its name and the line the route prompt
+shows for it, the words that route a message to it without a model call, the
+order status it applies to, the WRITE tool it proposes and the phrase keys of
+its replies. The router, the route schema, the route prompt, the runner and the
+drafts' suggested actions all read these records (see registry.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.agent.outcome import Outcome, ToolFailed
+from assistant.agent.prompt_library import PromptLibrary
+from assistant.agent.tooling import TurnTools
+from assistant.agent.turn_llm import TurnLLM
+from assistant.connectors.models import Customer, Order
+
+Handler = Callable[["OperationTurn", str], Awaitable[Outcome]]
+
+
+@dataclass(frozen=True)
+class Request:
+    """The customer's words: the whole message, and the part of it about this operation."""
+
+    text: str
+    segment: str
+
+
+@dataclass(frozen=True)
+class DraftSuggestion:
+    """How a draft suggests the operation to a human agent: the tool's arguments for an order, and why."""
+
+    arguments: Callable[[Request, Order, Customer], dict[str, Any]]
+    reason: str  # for the agent, formatted with order_id and status
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    # The route prompt's line for it, word for word: the small models were measured with these lines.
+    description: str
+    handler: Handler
+    # Regular expressions that name the operation unambiguously (router.rule_route); None: only the model routes to it.
+    words_en: str | None = None
+    words_zh: str | None = None
+    # The one order status it applies to (the policy's); None: any order, or no order at all.
+    status: str | None = None
+    # A question in these words that names no order is a question for the knowledge base ("how do returns work?").
+    needs_order: bool = False
+    # It reads or changes the customer's account: identity is checked first.
+    account: bool = True
+    tool: str | None = None  # the WRITE tool it proposes
+    phrases: tuple[str, ...] = ()  # the phrase keys its replies use (phrases_<language>.yaml)
+    # Words that open the part of a message about it ("return the bottle, and exchange the bed").
+    segment_words: tuple[str, ...] = ()
+    # Words of the understanding model's intent names that ask for it ("get_refund").
+    intent_words: tuple[str, ...] = ()
+    draft: DraftSuggestion | None = None
+    rule: re.Pattern[str] | None = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        words = "|".join(part for part in (self.words_en, self.words_zh) if part)
+        object.__setattr__(self, "rule", re.compile(words, re.IGNORECASE) if words else None)
+
+
+@dataclass
+class OperationTurn:
+    """One turn's run of an operation: the customer's words, the turn's tools, prompts and model."""
+
+    operation: Operation
+    request: Request
+    tools: TurnTools
+    prompts: PromptLibrary
+    llm: TurnLLM
+    language: str
+    _customers: dict[str, Customer] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.request.text
+
+    def say(self, key: str, **values: Any) -> str:
+        return self.prompts.phrase(self.language, key, **values)
+
+    def reply(self, key: str, **values: Any) -> Outcome:
+        return Outcome(route=self.operation.name, reply=self.say(key, **values))
+
+    async def customer(self, user_id: str) -> Customer:
+        """The customer's record, read once per turn (every step of an operation may need it)."""
+        if user_id not in self._customers:
+            self._customers[user_id] = Customer.model_validate(await self.tools.read("get_user_details", user_id=user_id))
+        return self._customers[user_id]
+
+    async def propose(self, arguments: Mapping[str, Any], *, reminder: bool = False) -> Outcome:
+        """The operation's WRITE tool checks the policy and describes the exact action; nothing is written."""
+        tool = self.operation.tool
+        if tool is None:
+            raise TypeError(f"operation {self.operation.name} proposes no write")
+        try:
+            proposal = await self.tools.propose(tool, **arguments)
+        except ToolFailed as exc:
+            if exc.unavailable:
+                raise
+            reply = self.say("execute_failed", reason=exc.message.rstrip(". "))
+            return Outcome(route=self.operation.name, reply=reply, handoff=True)
+        note = self.say("reminder_items") if reminder else ""
+        reply = self.say("confirm", description=proposal.description.rstrip("。. "), reminder=note)
+        return Outcome(route=self.operation.name, reply=reply, proposal=proposal)

@@ -1,0 +1,39 @@
+"""modify_address: change the shipping address of a pending order."""
+
+from __future__ import annotations
+
+from assistant.agent.operations import identity, orders
+from assistant.agent.operations.base import Operation, OperationTurn
+from assistant.agent.operations.extraction import extract_address
+from assistant.agent.outcome import Outcome
+
+
+async def modify_address(turn: OperationTurn, user_id: str) -> Outcome:
+    address = await extract_address(turn)
+    if address is None:
+        return turn.reply("ask_address")
+    order, stop = await orders.resolve_order(turn, user_id)
+    if stop is not None or order is None:
+        return stop or turn.reply("ask_order")
+    return await turn.propose({"order_id": order.order_id, **address})
+
+
+OPERATION = Operation(
+    name="modify_address",
+    description="change the shipping address of a pending order",
+    handler=modify_address,
+    words_en=r"\b(shipping|delivery) address\b",
+    words_zh=r"收货地址",
+    status="pending",
+    needs_order=True,
+    tool="modify_pending_order_address",
+    phrases=(
+        "modify_address.verb",
+        "modify_address.verb_past",
+        "ask_address",
+        *identity.PHRASES,
+        *orders.PHRASES,
+        "confirm",
+        "execute_failed",
+    ),
+)

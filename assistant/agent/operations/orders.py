@@ -1,0 +1,79 @@
+"""The shared step of the operations on an order: which order the message is about, and whether its status fits.
+
+The tools answer JSON; it becomes an `Order` here, once, and the operations
+work on the typed model.
+"""
+
+from __future__ import annotations
+
+from assistant.agent import matching, slots
+from assistant.agent.operations.base import OperationTurn
+from assistant.agent.outcome import Outcome, ToolFailed
+from assistant.connectors.models import Customer, Order
+from assistant.tools.policy import original_payment_method_id
+
+# The phrase keys of this step (an operation that resolves an order lists them among its own).
+PHRASES = ("ask_order", "order_not_found", "wrong_status")
+
+
+async def read_order(turn: OperationTurn, order_id: str) -> Order:
+    return Order.model_validate(await turn.tools.read("get_order_details", order_id=order_id))
+
+
+async def resolve_order(
+    turn: OperationTurn, user_id: str, *, items_text: str | None = None
+) -> tuple[Order | None, Outcome | None]:
+    """The order the message is about, named by id, else the customer's one order that fits; or the reply asking.
+
+    It fits when its status is the operation's (any status for an operation without one) and, given
+    `items_text`, when it holds the items the text names.
+    """
+    status = turn.operation.status
+    named = slots.order_ids(turn.text)
+    explicit = bool(named)
+    if not explicit:
+        named = list((await turn.customer(user_id)).orders)
+    orders: list[Order] = []
+    for order_id in named:
+        try:
+            orders.append(await read_order(turn, order_id))
+        except ToolFailed as exc:
+            if exc.unavailable:
+                raise
+            if explicit and len(named) == 1:
+                return None, turn.reply("order_not_found", order_id=order_id)
+    if explicit and len(orders) == 1:
+        order = orders[0]
+    else:
+        fitting = [o for o in orders if status is None or o.status == status]
+        by_items: list[Order] = []
+        if items_text is not None:
+            scored = sorted(fitting, key=lambda o: -len(matching.match_items(items_text, o.items)))
+            by_items = [o for o in scored if matching.match_items(items_text, o.items)]
+        # Several candidates and no item to tell them apart: ask rather than guess.
+        if by_items:
+            fitting = by_items
+        elif len(fitting) != 1:
+            return None, turn.reply("ask_order")
+        order = fitting[0]
+    if status is not None and order.status != status:
+        return None, wrong_status(turn, order, status)
+    return order, None
+
+
+def wrong_status(turn: OperationTurn, order: Order, allowed: str) -> Outcome:
+    name = turn.operation.name
+    verb, verb_past = turn.say(f"{name}.verb"), turn.say(f"{name}.verb_past")
+    return turn.reply(
+        "wrong_status", order_id=order.order_id, status=order.status, verb=verb, verb_past=verb_past, allowed=allowed
+    )
+
+
+def payment_for(segment: str, customer: Customer, order: Order) -> str:
+    """The method the customer named, else the order's original one (where the policy sends refunds)."""
+    methods = customer.payment_methods
+    return matching.match_payment(segment, methods) or original_payment_method_id(order) or methods[0].id
+
+
+def item_names(order: Order) -> list[str]:
+    return [f"{item.name} ({', '.join(f'{k}: {v}' for k, v in item.options.items())})" for item in order.items]

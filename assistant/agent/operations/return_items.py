@@ -1,0 +1,64 @@
+"""return_items: return items of a delivered order; the refund goes where the policy allows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.agent import matching
+from assistant.agent.operations import identity, orders
+from assistant.agent.operations.base import DraftSuggestion, Operation, OperationTurn, Request
+from assistant.agent.outcome import Outcome
+from assistant.connectors.models import Customer, Order, OrderItem
+
+
+def return_arguments(request: Request, order: Order, customer: Customer, items: list[OrderItem]) -> dict[str, Any]:
+    """The arguments of `return_delivered_order_items`: the refund to the method named, else the original one."""
+    return {
+        "order_id": order.order_id,
+        "item_ids": [item.item_id for item in items],
+        "payment_method_id": orders.payment_for(request.segment, customer, order),
+    }
+
+
+def draft_arguments(request: Request, order: Order, customer: Customer) -> dict[str, Any]:
+    """A draft suggests returning the items named, or the whole order (the agent reviews it before it runs)."""
+    items = matching.match_items(request.segment, order.items) or list(order.items)
+    return return_arguments(request, order, customer, items)
+
+
+async def return_items(turn: OperationTurn, user_id: str) -> Outcome:
+    segment = turn.request.segment
+    order, stop = await orders.resolve_order(turn, user_id, items_text=segment)
+    if stop is not None or order is None:
+        return stop or turn.reply("ask_order")
+    items = matching.match_items(segment, order.items)
+    if not items:
+        return turn.reply("ask_items", order_id=order.order_id, items=orders.item_names(order))
+    customer = await turn.customer(user_id)
+    return await turn.propose(return_arguments(turn.request, order, customer, items))
+
+
+OPERATION = Operation(
+    name="return_items",
+    description="return items of a delivered order",
+    handler=return_items,
+    words_en=r"\b(return|refund)\b",
+    words_zh=r"退货|退款",
+    status="delivered",
+    needs_order=True,
+    tool="return_delivered_order_items",
+    phrases=(
+        "return_items.verb",
+        "return_items.verb_past",
+        "ask_items",
+        *identity.PHRASES,
+        *orders.PHRASES,
+        "confirm",
+        "execute_failed",
+    ),
+    segment_words=("return", "refund"),
+    intent_words=("refund", "return"),
+    draft=DraftSuggestion(
+        arguments=draft_arguments, reason="The customer wants to return items of order {order_id}, which is {status}."
+    ),
+)

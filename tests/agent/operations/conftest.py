@@ -1,0 +1,92 @@
+"""Fixtures: the operations against the real retail commerce service; the model only as a scripted stand-in.
+
+The operations are the unit here, not the model: a run that should need no model
+gets a client that fails the test when called; the address operations get the
+address as the model would extract it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.agent.language import reply_language
+from assistant.agent.operations.runner import OperationRunner
+from assistant.agent.outcome import Outcome
+from assistant.agent.prompt_library import PromptLibrary
+from assistant.agent.tooling import ToolEnvironment, TurnTools
+from assistant.agent.turn_llm import TurnLLM
+from assistant.components.llm.client import Completion
+from assistant.connectors.interfaces import Connectors
+from assistant.conversations.records import TurnRecord
+from assistant.settings import PromptSettings
+from assistant.tools import AuditLog, Toolbox
+from tests.commerce.service import RunningCommerce
+from tests.tools.conftest import audit, connectors, retail, retail_service, toolbox  # noqa: F401  (fixtures)
+
+REPO = Path(__file__).resolve().parents[3]
+CUSTOMER = "yusuf_rossi_9620"  # retail seed: Yusuf Rossi, zip 19122
+IDENTITY = "I'm Yusuf Rossi, zip code 19122."
+
+
+class ScriptedModel:
+    """Answers the structured decisions it is given, in order; no answer left fails the test."""
+
+    model = "scripted"
+
+    def __init__(self, outputs: list[str]) -> None:
+        self.outputs = outputs
+
+    async def complete(self, messages: list[dict[str, Any]], **_: Any) -> Completion:
+        if not self.outputs:
+            raise AssertionError(f"no model call expected: {messages[-1]['content'][:200]}")
+        return Completion(text=self.outputs.pop(0), model=self.model, tokens_in=1, tokens_out=1, seconds=0.0)
+
+
+@dataclass
+class Ran:
+    outcome: Outcome
+    record: TurnRecord
+    calls: list[str] = field(default_factory=list)
+
+
+Run = Callable[..., Any]
+
+
+@pytest.fixture(scope="session")
+def prompts() -> PromptLibrary:
+    return PromptLibrary(PromptSettings(directory=REPO / "prompts", version="v1"))
+
+
+@pytest.fixture
+def run(
+    retail: RunningCommerce,  # noqa: F811  (reset to the seed)
+    toolbox: Toolbox,  # noqa: F811
+    connectors: Connectors,  # noqa: F811
+    audit: AuditLog,  # noqa: F811
+    prompts: PromptLibrary,
+    request: pytest.FixtureRequest,
+) -> Run:
+    """`await run(action, text, customer=..., verified=..., model=[...])`: one operation as one turn runs it."""
+    environment = ToolEnvironment(toolbox=toolbox, connectors=connectors, audit=audit)
+
+    async def go(
+        action: str, text: str, *, customer: str = CUSTOMER, verified: str | None = None, model: list[str] | None = None
+    ) -> Ran:
+        language = reply_language(text)
+        record = TurnRecord(prompt_version="v1", language=language, customer_text=text)
+        tools = TurnTools(
+            environment, record, customer_id=customer, verified_customer_id=verified, conversation_id=request.node.nodeid
+        )
+        runner = OperationRunner(
+            tools=tools, prompts=prompts, llm=TurnLLM(ScriptedModel(model or []), record),  # type: ignore[arg-type]
+            language=language, text=text, verified_customer_id=verified,
+        )  # fmt: skip
+        outcome = await runner.run(action)
+        return Ran(outcome=outcome, record=record, calls=[call.name for call in record.tool_calls])
+
+    return go

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.conversations.records import ProposalRecord
+from assistant.errors import AssistantError, CommerceUnavailableError
+from assistant.tools.base import ProposedAction
 
 
 @dataclass
@@ -12,20 +13,28 @@ class Outcome:
     route: str
     # The reply, already in the customer's language (procedures answer with fixed phrases).
     reply: str | None = None
-    proposal: ProposalRecord | None = None
+    proposal: ProposedAction | None = None
     handoff: bool = False
     verified_customer_id: str | None = None
 
 
 class ToolFailed(Exception):
-    """A tool answered with an error (a refusal, not found, the commerce service down)."""
+    """A tool answered with an error (a refusal, not found, the commerce service down), with its domain error."""
 
-    def __init__(self, name: str, reason: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, name: str, cause: AssistantError) -> None:
+        super().__init__(cause.message)
         self.name = name
-        self.reason = reason
-        self.message = message
+        self.cause = cause
+
+    @property
+    def reason(self) -> str:
+        return self.cause.reason
+
+    @property
+    def message(self) -> str:
+        return self.cause.message
 
     @property
     def unavailable(self) -> bool:
-        return self.reason in {"commerce_unavailable", "commerce_timeout", "unavailable", "timeout"}
+        """The shop could not answer (connection, 5xx, 401, timeout): the turn fails with the apology, never a refusal."""
+        return isinstance(self.cause, CommerceUnavailableError)

@@ -15,12 +15,11 @@ from pydantic import BaseModel
 
 from assistant.agent.outcome import ToolFailed
 from assistant.agent.turn_llm import compact_json
-from assistant.connectors.interfaces import Connectors
-from assistant.conversations.records import ActionBrief, PendingConfirmation, ProposalRecord, ToolCallRecord, TurnRecord
-from assistant.tools.audit import AuditLog
+from assistant.conversations.records import ActionBrief, PendingConfirmation, ToolCallRecord, TurnRecord
+from assistant.errors import AssistantError
 from assistant.tools.base import ProposedAction, ToolKind, ToolResult
-from assistant.tools.context import ToolContext
-from assistant.tools.toolbox import Toolbox
+from assistant.tools.confirmed import WriteClaim, WriteOutcome
+from assistant.tools.environment import ToolEnvironment
 
 BRIEF_CHARS = 200
 # Read tools the model may choose on the general path; account ones only once identity is verified.
@@ -35,15 +34,6 @@ class ReadToolSpec:
     parameters: dict[str, Any]
 
 
-@dataclass
-class ToolEnvironment:
-    """What every turn's tools share: the toolbox, the commerce connectors and the audit log."""
-
-    toolbox: Toolbox
-    connectors: Connectors
-    audit: AuditLog
-
-
 class TurnTools:
     def __init__(
         self,
@@ -54,15 +44,14 @@ class TurnTools:
         verified_customer_id: str | None,
         conversation_id: str,
     ) -> None:
+        self._environment = environment
         self._toolbox = environment.toolbox
         self._record = record
-        self.context = ToolContext(
+        self.context = environment.context(
             conversation_id=conversation_id,
-            connectors=environment.connectors,
-            audit=environment.audit,
             authenticated_customer_id=customer_id,
             verified_customer_id=verified_customer_id,
-            language="zh" if record.language == "zh" else "en",
+            language=record.language,
         )
 
     @property
@@ -73,25 +62,23 @@ class TurnTools:
         result = await self._call(name, arguments, lambda: self._toolbox.call(name, arguments, self.context))
         return result.data
 
-    async def propose(self, name: str, **arguments: Any) -> ProposalRecord:
+    async def propose(self, name: str, **arguments: Any) -> ProposedAction:
         """Ask a WRITE tool for its proposal: it checks the policy and writes nothing."""
         result = await self._call(name, arguments, lambda: self._toolbox.call(name, arguments, self.context))
         action = result.proposed_action
         if action is None:  # a WRITE tool always proposes; anything else is a programming error
-            raise ToolFailed(name, "not_a_write", f"{name} did not propose an action")
-        return ProposalRecord(
-            name=action.tool,
-            arguments=action.arguments,
-            description=action.description,
-            idempotency_key=action.idempotency_key,
-            action=action.model_dump(mode="json"),
-        )
+            raise ToolFailed(name, AssistantError(f"{name} did not propose an action", reason="not_a_write"))
+        return action
 
-    async def execute(self, pending: PendingConfirmation) -> Any:
-        """Run the confirmed action once (the shop dedupes by its idempotency key)."""
-        action = ProposedAction.model_validate(pending.action)
-        result = await self._call(action.tool, action.arguments, lambda: self._toolbox.execute_confirmed(action, self.context))
-        return result.data
+    async def execute(self, pending: PendingConfirmation, claim: WriteClaim) -> WriteOutcome:
+        """Run the write the customer confirmed, once (see tools.confirmed); the call is recorded in the turn."""
+        action = pending.action
+        return await self._environment.run_confirmed(
+            action,
+            self.context,
+            claim,
+            observe=lambda result, seconds: self._note(action.tool, action.arguments, result, seconds),
+        )
 
     async def transfer(self, *, summary: str, reason: str) -> Any:
         arguments = {"summary": summary, "reason": reason}
@@ -114,16 +101,24 @@ class TurnTools:
         except ToolFailed as exc:
             if exc.unavailable:
                 raise
-            return ToolResult(tool=name, ok=False, error=exc.message, reason=exc.reason)
+            return ToolResult.failure(name, exc.cause)
         return ToolResult(tool=name, ok=True, data=self._record.tool_calls[-1].result)
 
     async def _call(self, name: str, arguments: dict[str, Any], run: Any) -> ToolResult:
         started = time.perf_counter()
         result: ToolResult = await run()
+        self._note(name, arguments, result, time.perf_counter() - started)
+        if not result.ok:
+            raise ToolFailed(
+                name, result.cause or AssistantError(result.error or "the tool failed", reason=result.reason or "error")
+            )
+        return result
+
+    def _note(self, name: str, arguments: dict[str, Any], result: ToolResult, seconds: float) -> None:
+        """Record the call in the turn: every call in `tool_calls`, and a brief of it in the reply's `actions`."""
         kind: Literal["read", "write"] = (
             "write" if name in self._toolbox.names and self._toolbox.kind(name) is ToolKind.WRITE else "read"
         )
-        seconds = time.perf_counter() - started
         if not result.ok:
             error = result.error or "the tool failed"
             self._record.tool_calls.append(
@@ -134,7 +129,7 @@ class TurnTools:
             self._record.actions.append(
                 ActionBrief(name=name, kind=kind, arguments=arguments, ok=False, brief=error[:BRIEF_CHARS])
             )
-            raise ToolFailed(name, result.reason or "error", error)
+            return
         shown: Any = result.data
         if result.proposed_action is not None:
             shown = {"proposed": result.proposed_action.model_dump(mode="json")}
@@ -145,4 +140,3 @@ class TurnTools:
         )
         brief = "proposed; awaiting the customer's confirmation" if result.proposed_action else compact_json(shown)[:BRIEF_CHARS]
         self._record.actions.append(ActionBrief(name=name, kind=kind, arguments=arguments, ok=True, brief=brief))
-        return result

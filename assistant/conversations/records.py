@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.tools.base import ProposedAction
 from assistant.understanding.models import Understanding
 
 
@@ -31,14 +32,14 @@ class ActionBrief(BaseModel):
 
 
 class PendingConfirmation(BaseModel):
-    """A write that waits for the customer's explicit yes in the next message."""
+    """A proposed write as stored: waiting for the customer's yes (or, confirmed, for an agent's approval)."""
 
     id: str
     name: str
     arguments: dict[str, Any]
     description: str
-    # The tools' ProposedAction, handed back unchanged to execute it; kept server-side.
-    action: dict[str, Any] = Field(default_factory=dict, exclude=True)
+    # The tools' proposal, handed back unchanged to execute it; kept server-side.
+    action: ProposedAction = Field(exclude=True)
 
 
 class RetrievalRecord(BaseModel):
@@ -78,14 +79,6 @@ class DecisionRecord(BaseModel):
     error: str | None = None
 
 
-class ProposalRecord(BaseModel):
-    name: str
-    arguments: dict[str, Any]
-    description: str
-    idempotency_key: str
-    action: dict[str, Any] = Field(default_factory=dict)
-
-
 class TurnRecord(BaseModel):
     """Everything one turn produced; the store writes it whole."""
 
@@ -103,7 +96,7 @@ class TurnRecord(BaseModel):
     llm_calls: list[LLMCallRecord] = Field(default_factory=list)
     tool_calls: list[ToolCallRecord] = Field(default_factory=list)
     decisions: list[DecisionRecord] = Field(default_factory=list)
-    proposal: ProposalRecord | None = None
+    proposal: ProposedAction | None = None
     # The pending action this turn resolved (executed, declined or superseded), if any.
     resolved_pending_id: str | None = None
     resolved_pending_status: str | None = None

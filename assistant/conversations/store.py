@@ -7,12 +7,14 @@ read: a conversation of another customer is reported as not found.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from assistant.components.database.base import Base
+from assistant.conversations.pending import pending_view
 from assistant.conversations.records import (
     ActionBrief,
     Citation,
@@ -45,6 +47,14 @@ def create_tables(engine: Engine) -> None:
 
 
 _TABLES = (ConversationRow, TurnRow, MessageRow, RetrievalRow, LLMCallRow, ToolCallRow, DecisionRow, PendingActionRow)
+
+
+@dataclass(frozen=True)
+class SavedTurn:
+    turn_id: str
+    customer_message_id: int
+    assistant_message_id: int | None
+    pending: PendingConfirmation | None  # the write this turn proposed, waiting for the customer's yes
 
 
 class ConversationStore:
@@ -135,12 +145,6 @@ class ConversationStore:
             session.flush()
             return MessageView(id=row.id, role="agent", author=agent_id, content=content, created_at=row.created_at)
 
-    def turn_message_ids(self, *, turn_id: str) -> dict[str, int]:
-        """Ids of a turn's messages by role (the reply's id is what feedback on it refers to)."""
-        with Session(self._engine) as session:
-            rows = session.execute(select(MessageRow.role, MessageRow.id).where(MessageRow.turn_id == turn_id)).all()
-            return {role: message_id for role, message_id in rows}
-
     def earlier_turns(self, *, conversation_id: str, limit: int) -> list[EarlierTurn]:
         """The latest `limit` turns (oldest first): what the customer said was understood as, and how the turn went."""
         with Session(self._engine) as session:
@@ -182,31 +186,8 @@ class ConversationStore:
                 raise NotFoundError(f"conversation {conversation_id} not found")
             return row.verified_customer_id, row.summary, row.summary_upto
 
-    def pending_action(self, *, conversation_id: str) -> PendingConfirmation | None:
-        with Session(self._engine) as session:
-            row = session.scalars(
-                select(PendingActionRow)
-                .where(PendingActionRow.conversation_id == conversation_id, PendingActionRow.status == "pending")
-                .order_by(PendingActionRow.created_at.desc())
-            ).first()
-            if row is None:
-                return None
-            return PendingConfirmation(
-                id=row.id, name=row.name, arguments=row.arguments, description=row.description, action=row.action or {}
-            )
-
-    def claim_pending(self, *, pending_id: str) -> bool:
-        """Move a pending action to `executing`; only one caller ever wins, so a write runs once."""
-        with Session(self._engine) as session, session.begin():
-            result = session.execute(
-                update(PendingActionRow)
-                .where(PendingActionRow.id == pending_id, PendingActionRow.status == "pending")
-                .values(status="executing")
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    def save_turn(self, *, conversation_id: str, record: TurnRecord) -> str:
-        """Write the whole turn in one transaction; returns the turn id."""
+    def save_turn(self, *, conversation_id: str, record: TurnRecord) -> SavedTurn:
+        """Write the whole turn in one transaction; returns the ids it was stored under."""
         with Session(self._engine) as session, session.begin():
             conversation = session.get(ConversationRow, conversation_id)
             if conversation is None:
@@ -230,26 +211,25 @@ class ConversationStore:
             )
             session.add(turn)
             session.flush()
-            session.add(
-                MessageRow(
+            customer = MessageRow(
+                conversation_id=conversation_id,
+                turn_id=turn.id,
+                role="customer",
+                content=record.customer_text,
+                understanding=record.understanding.model_dump(mode="json") if record.understanding else None,
+            )
+            session.add(customer)
+            reply = None
+            if record.store_reply:
+                reply = MessageRow(
                     conversation_id=conversation_id,
                     turn_id=turn.id,
-                    role="customer",
-                    content=record.customer_text,
-                    understanding=record.understanding.model_dump(mode="json") if record.understanding else None,
+                    role="assistant",
+                    content=record.reply,
+                    citations=[c.model_dump() for c in record.citations],
+                    actions=[a.model_dump() for a in record.actions],
                 )
-            )
-            if record.store_reply:
-                session.add(
-                    MessageRow(
-                        conversation_id=conversation_id,
-                        turn_id=turn.id,
-                        role="assistant",
-                        content=record.reply,
-                        citations=[c.model_dump() for c in record.citations],
-                        actions=[a.model_dump() for a in record.actions],
-                    )
-                )
+                session.add(reply)
             session.add_all(RetrievalRow(turn_id=turn.id, **r.model_dump()) for r in record.retrievals)
             session.add_all(
                 LLMCallRow(turn_id=turn.id, prompt_version=record.prompt_version, **c.model_dump()) for c in record.llm_calls
@@ -263,6 +243,7 @@ class ConversationStore:
                     pending.resolved_in_turn = turn.id
                     pending.result = _jsonable(record.resolved_pending_result)
                     pending.resolved_at = now()
+            proposed = None
             if record.proposal is not None:
                 # One open proposal per conversation: a newer one replaces any older.
                 session.execute(
@@ -270,17 +251,16 @@ class ConversationStore:
                     .where(PendingActionRow.conversation_id == conversation_id, PendingActionRow.status == "pending")
                     .values(status="superseded", resolved_at=now(), resolved_in_turn=turn.id)
                 )
-                session.add(
-                    PendingActionRow(
-                        conversation_id=conversation_id,
-                        proposed_in_turn=turn.id,
-                        name=record.proposal.name,
-                        arguments=_jsonable(record.proposal.arguments),
-                        description=record.proposal.description,
-                        action=_jsonable(record.proposal.action),
-                        idempotency_key=record.proposal.idempotency_key,
-                    )
+                proposed = PendingActionRow(
+                    conversation_id=conversation_id,
+                    proposed_in_turn=turn.id,
+                    name=record.proposal.tool,
+                    arguments=_jsonable(record.proposal.arguments),
+                    description=record.proposal.description,
+                    action=record.proposal.model_dump(mode="json"),
+                    idempotency_key=record.proposal.idempotency_key,
                 )
+                session.add(proposed)
             if record.verified_customer_id:
                 conversation.verified_customer_id = record.verified_customer_id
             if record.summary is not None and record.summary_upto is not None:
@@ -288,7 +268,13 @@ class ConversationStore:
                 conversation.summary_upto = record.summary_upto
             if conversation.language != record.language:
                 conversation.language = record.language
-            return turn.id
+            session.flush()
+            return SavedTurn(
+                turn_id=turn.id,
+                customer_message_id=customer.id,
+                assistant_message_id=reply.id if reply is not None else None,
+                pending=pending_view(proposed) if proposed is not None else None,
+            )
 
     @staticmethod
     def _owned(session: Session, conversation_id: str, shop: str, customer_id: str) -> ConversationRow:

@@ -11,25 +11,21 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from assistant.agent.prompt_library import PromptLibrary
-from assistant.agent.tooling import ToolEnvironment
 from assistant.components.llm.client import LLMClient
 from assistant.conversations.store import ConversationStore
 from assistant.conversations.tables import new_id, now
-from assistant.drafts.actions import Suggestion, named_order_ids, suggest, tool_context
+from assistant.drafts.actions import Suggestion, named_order_ids, suggest
 from assistant.drafts.context import CustomerContextReader, GatheredContext
 from assistant.drafts.models import DraftRequest, DraftView, OrderFacts, SendRequest, Sent, Source, SuggestedAction
 from assistant.drafts.store import DraftStore
 from assistant.drafts.subject import Subject, conversation_subject, ticket_subject
-from assistant.drafts.tables import create_tables
 from assistant.drafts.writer import DraftWriter
-from assistant.errors import AssistantError, BadInputError, CommerceUnavailableError, ConflictError
-from assistant.settings import AgentSettings, Settings
-from assistant.tools.base import ProposedAction
+from assistant.errors import AssistantError, BadInputError, ConflictError
+from assistant.settings import AgentSettings
+from assistant.tools.environment import ToolEnvironment
 
 if TYPE_CHECKING:
-    from assistant.components.container import Components
     from assistant.retrieval.retriever import Retriever
-    from assistant.server.chat.wiring import AgentRuntime
 
 RECENT_ORDERS = 5
 PREVIOUS_CONTACTS = 10
@@ -66,9 +62,6 @@ class DraftService:
         )
         self._writer = DraftWriter(llm=llm, prompts=prompts, max_tokens=max_tokens or settings.reply_max_tokens)
 
-    def create_tables(self) -> None:
-        create_tables(self._engine)
-
     async def create(self, request: DraftRequest, *, agent_id: str) -> DraftView:
         started = time.perf_counter()
         draft_id = new_id()
@@ -83,10 +76,11 @@ class DraftService:
         suggestions: list[Suggestion] = []
         if subject.customer_id is not None:
             # A ticket has no conversation: its draft stands in for one, so idempotency keys stay unique per draft.
-            ctx = tool_context(
-                self._tools,
+            # The agent sees the customer's record, so the customer counts as verified for the suggestions' checks.
+            ctx = self._tools.context(
                 conversation_id=subject.conversation_id or f"draft-{draft_id}",
-                customer_id=subject.customer_id,
+                authenticated_customer_id=subject.customer_id,
+                verified_customer_id=subject.customer_id,
                 language=subject.language,
             )
             suggestions = await suggest(self._tools, ctx, subject, gathered)
@@ -161,42 +155,27 @@ class DraftService:
         return await self.get(draft_id)
 
     async def run_action(self, draft_id: str, index: int, *, agent_id: str) -> SuggestedAction:
-        """Execute suggested action `index` with the agent's approval, once: a second run is refused (409)."""
+        """Execute suggested action `index` with the agent's approval, once: a second run is refused (409).
+
+        The shop unreachable: 503, and the action stays `suggested` (running it again is safe, by its idempotency key).
+        """
         action, proposal = await asyncio.to_thread(self._store.action, draft_id=draft_id, position=index)
         if action.status != "suggested" or proposal is None:
             raise ConflictError(
                 f"action {index} of draft {draft_id} is {action.status}, it cannot run again", reason="action_done"
             )
-        if not await asyncio.to_thread(self._store.claim_action, draft_id=draft_id, position=index, agent_id=agent_id):
-            raise ConflictError(f"action {index} of draft {draft_id} is already running or done", reason="action_done")
-        proposed = ProposedAction.model_validate(proposal)
         draft = await self.get(draft_id)
-        ctx = tool_context(
-            self._tools, conversation_id=proposed.conversation_id, customer_id=proposed.customer_id or "", language=draft.language
+        # The agent saw the customer's record: the draft's customer counts as verified.
+        ctx = self._tools.context(
+            conversation_id=proposal.conversation_id,
+            authenticated_customer_id=proposal.customer_id,
+            verified_customer_id=proposal.customer_id,
+            language=draft.language,
         )
-        try:
-            result = await self._tools.toolbox.execute_confirmed(proposed, ctx, approved_by=agent_id)
-        except Exception:
-            await asyncio.to_thread(self._store.finish_action, draft_id=draft_id, position=index, status="suggested")
-            raise
-        if result.ok:
-            await asyncio.to_thread(
-                self._store.finish_action, draft_id=draft_id, position=index, status="executed", result=result.data
-            )
-        elif result.reason in ("commerce_unavailable", "commerce_timeout"):
-            # The outcome is unknown or nothing happened; the same idempotency key makes a later run safe.
-            await asyncio.to_thread(
-                self._store.finish_action, draft_id=draft_id, position=index, status="suggested", error=result.error
-            )
-            raise CommerceUnavailableError(f"the commerce service did not carry out {action.tool}: {result.error}")
-        else:
-            await asyncio.to_thread(
-                self._store.finish_action,
-                draft_id=draft_id,
-                position=index,
-                status="failed",
-                error=f"{result.reason}: {result.error}",
-            )
+        claim = self._store.claim(draft_id=draft_id, position=index, agent_id=agent_id)
+        outcome = await self._tools.run_confirmed(proposal, ctx, claim, approved_by=agent_id)
+        if outcome.status == "taken":
+            raise ConflictError(f"action {index} of draft {draft_id} is already running or done", reason="action_done")
         done, _ = await asyncio.to_thread(self._store.action, draft_id=draft_id, position=index)
         return done
 
@@ -238,31 +217,3 @@ def _key_order(gathered: GatheredContext, suggestions: list[Suggestion], named: 
         if suggestion.order is not None and suggestion.order.order_id in facts:
             return facts[suggestion.order.order_id]
     return next((facts[order_id] for order_id in named if order_id in facts), None)
-
-
-def build_draft_service(
-    settings: Settings, components: Components, runtime: AgentRuntime, *, max_tokens: int | None = None
-) -> DraftService:
-    """The service over the chat side's store and tools (an approved action runs like a confirmed one); tables created."""
-    from assistant.retrieval.retriever import Retriever
-
-    retriever: Retriever | None = None
-
-    def knowledge() -> Retriever:
-        nonlocal retriever
-        if retriever is None:
-            retriever = Retriever(components)
-        return retriever
-
-    service = DraftService(
-        settings=settings.agent,
-        llm=components.llm,
-        prompts=PromptLibrary(settings.prompts),
-        retriever=knowledge,
-        tools=runtime.tools,
-        conversations=runtime.store,
-        engine=components.engine,
-        max_tokens=max_tokens,
-    )
-    service.create_tables()
-    return service

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
@@ -13,13 +14,14 @@ from assistant.conversations.tables import now
 from assistant.drafts.models import CustomerContext, DraftView, Sent, Source, SuggestedAction, Variant
 from assistant.drafts.tables import DraftActionRow, DraftRow
 from assistant.errors import NotFoundError
+from assistant.tools.base import ProposedAction
 
 
 class DraftStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def save(self, *, draft: DraftView, model: str, proposals: list[dict[str, Any] | None]) -> None:
+    def save(self, *, draft: DraftView, model: str, proposals: list[ProposedAction | None]) -> None:
         """The draft and its suggested actions, in one transaction; `proposals[i]` is action i's ProposedAction."""
         with Session(self._engine) as session, session.begin():
             session.add(
@@ -50,7 +52,7 @@ class DraftStore:
                     description=action.description,
                     reason=action.reason,
                     needs_approval=action.needs_approval,
-                    proposal=_jsonable(proposal),
+                    proposal=proposal.model_dump(mode="json") if proposal is not None else None,
                     status=action.status,
                 )
                 for position, (action, proposal) in enumerate(zip(draft.suggested_actions, proposals, strict=True))
@@ -66,7 +68,7 @@ class DraftStore:
             ).all()
             return _view(row, actions)
 
-    def action(self, *, draft_id: str, position: int) -> tuple[SuggestedAction, dict[str, Any] | None]:
+    def action(self, *, draft_id: str, position: int) -> tuple[SuggestedAction, ProposedAction | None]:
         """Suggested action `position` of the draft and its stored proposal (404 when there is none)."""
         with Session(self._engine) as session:
             if session.get(DraftRow, draft_id) is None:
@@ -74,7 +76,10 @@ class DraftStore:
             row = self._action_row(session, draft_id, position)
             if row is None:
                 raise NotFoundError(f"draft {draft_id} has no suggested action {position}", reason="action_not_found")
-            return _action_view(row), row.proposal
+            return _action_view(row), ProposedAction.model_validate(row.proposal) if row.proposal else None
+
+    def claim(self, *, draft_id: str, position: int, agent_id: str) -> DraftActionClaim:
+        return DraftActionClaim(self, draft_id, position, agent_id)
 
     def claim_action(self, *, draft_id: str, position: int, agent_id: str) -> bool:
         """`suggested` → `executing`; only one caller ever wins, so an approved action runs once."""
@@ -133,6 +138,29 @@ class DraftStore:
         return session.scalars(
             select(DraftActionRow).where(DraftActionRow.draft_id == draft_id, DraftActionRow.position == position)
         ).first()
+
+
+@dataclass(frozen=True)
+class DraftActionClaim:
+    """A `WriteClaim` over one suggested action of a draft (run by an agent)."""
+
+    store: DraftStore
+    draft_id: str
+    position: int
+    agent_id: str
+
+    def claim(self) -> bool:
+        return self.store.claim_action(draft_id=self.draft_id, position=self.position, agent_id=self.agent_id)
+
+    def release(self) -> None:
+        self.store.finish_action(draft_id=self.draft_id, position=self.position, status="suggested")
+
+    def finish(self, status: Literal["executed", "failed"], result: Any) -> None:
+        if status == "executed":
+            self.store.finish_action(draft_id=self.draft_id, position=self.position, status=status, result=result)
+        else:
+            error = f"{result.get('error')}: {result.get('message')}" if isinstance(result, dict) else str(result)
+            self.store.finish_action(draft_id=self.draft_id, position=self.position, status=status, error=error)
 
 
 def _view(row: DraftRow, actions: Any) -> DraftView:

@@ -12,7 +12,7 @@ from assistant.understanding.models import Understanding
 TurnOutcome = Literal["answered", "failed", "pending"]
 
 
-class TurnRecord(BaseModel):
+class PastTurn(BaseModel):
     """An earlier customer turn: what was understood, and whether the assistant managed to help."""
 
     understanding: Understanding
@@ -21,22 +21,14 @@ class TurnRecord(BaseModel):
     )
 
 
-class ProposedWrite(BaseModel):
-    """A write tool the assistant is about to run."""
-
-    tool: str
-    refund_amount: float | None = Field(None, ge=0, description="Money it refunds, in the order's currency.")
-
-
 class EscalationInput(BaseModel):
     """Everything the decision reads for one turn; the caller fills what it knows."""
 
     current: Understanding
-    history: list[TurnRecord] = Field(default_factory=list, description="Earlier customer turns, oldest first.")
+    history: list[PastTurn] = Field(default_factory=list, description="Earlier customer turns, oldest first.")
     current_outcome: TurnOutcome = Field("pending", description="Set to `failed` when deciding after a failed answer.")
     policy_question: bool = Field(False, description="This turn was answered from the knowledge base.")
     retrieval_confidence: float | None = Field(None, description="Best retrieval score of this turn (policy questions).")
-    proposed_write: ProposedWrite | None = None
     customer_tags: set[str] = Field(default_factory=set, description="CRM profile tags (e.g. `vip`).")
 
 

@@ -19,14 +19,12 @@ from assistant.understanding.signals import load_signal_rules
 class EscalationPolicy:
     """Decides, for one turn, whether a person must take over."""
 
-    def __init__(self, settings: EscalationSettings, *, refund_limit: float, min_retrieval_confidence: float) -> None:
+    def __init__(self, settings: EscalationSettings, *, min_retrieval_confidence: float) -> None:
         self._settings = settings
-        self._refund_limit = refund_limit
         self._min_retrieval = min_retrieval_confidence
         self._checks: dict[EscalationReason, Callable[[EscalationInput], Trigger | None]] = {
             "explicit_request": self._explicit_request,
             "legal_safety_fraud": self._legal_safety_fraud,
-            "risky_write": self._risky_write,
             "anger": self._anger,
             "complaint": self._complaint,
             "repeated_failure": self._repeated_failure,
@@ -38,11 +36,10 @@ class EscalationPolicy:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EscalationPolicy:
-        """Limits not set in `escalation` fall back to the tools' approval limit and the agent's retrieval floor."""
+        """The retrieval floor not set in `escalation` falls back to the agent's."""
         escalation = settings.escalation
         return cls(
             escalation,
-            refund_limit=escalation.refund_limit if escalation.refund_limit is not None else settings.tools.approval_refund_limit,
             min_retrieval_confidence=escalation.min_retrieval_confidence
             if escalation.min_retrieval_confidence is not None
             else settings.agent.low_confidence_score,
@@ -50,7 +47,10 @@ class EscalationPolicy:
 
     def decide(self, turn: EscalationInput) -> EscalationDecision:
         turn = turn.model_copy(update={"history": turn.history[-self._settings.history_turns :]})
-        triggers = [trigger for reason in self._settings.enabled_reasons if (trigger := self._checks[reason](turn))]
+        # `risky_write` has no check here: the approval rule (assistant/tools/approval.py) decides it when the write
+        # is proposed, and the turn hands over with that reason when the customer confirms such a write.
+        checks = [self._checks[reason] for reason in self._settings.enabled_reasons if reason in self._checks]
+        triggers = [trigger for check in checks if (trigger := check(turn))]
         if triggers:
             first = triggers[0]
             return EscalationDecision(
@@ -107,20 +107,6 @@ class EscalationPolicy:
     def _legal_safety_fraud(self, turn: EscalationInput) -> Trigger | None:
         if "legal_safety_fraud" in turn.current.signals:
             return Trigger(reason="legal_safety_fraud", confidence=0.9, explanation="a legal, safety or fraud topic")
-        return None
-
-    def _risky_write(self, turn: EscalationInput) -> Trigger | None:
-        write = turn.proposed_write
-        if write is None:
-            return None
-        if write.tool in self._settings.approval_tools:
-            return Trigger(reason="risky_write", confidence=1.0, explanation=f"{write.tool} always needs an agent")
-        if write.refund_amount is not None and write.refund_amount > self._refund_limit:
-            return Trigger(
-                reason="risky_write",
-                confidence=1.0,
-                explanation=f"refund {write.refund_amount:.2f} is over the limit {self._refund_limit:.2f}",
-            )
         return None
 
     def _anger(self, turn: EscalationInput) -> Trigger | None:

@@ -11,12 +11,11 @@ from __future__ import annotations
 import asyncio
 from typing import Literal
 
-from assistant.agent.tooling import ToolEnvironment
-from assistant.conversations.records import MessageView
+from assistant.conversations.pending import PendingActions
+from assistant.conversations.records import MessageView, PendingConfirmation
 from assistant.conversations.store import ConversationStore
-from assistant.errors import CommerceUnavailableError, ConflictError
+from assistant.errors import ConflictError
 from assistant.handoff.agents import AgentRegistry
-from assistant.handoff.approvals import ApprovalStore, WaitingAction
 from assistant.handoff.models import (
     AgentCreate,
     AgentCreated,
@@ -28,11 +27,8 @@ from assistant.handoff.models import (
 from assistant.handoff.queue import HandoffQueue
 from assistant.handoff.texts import approval_text
 from assistant.settings import HandoffSettings
-from assistant.tools.base import ProposedAction
 from assistant.tools.context import ToolContext
-from assistant.tools.texts import PromptTexts
-
-UNREACHABLE = ("commerce_unavailable", "commerce_timeout")
+from assistant.tools.environment import ToolEnvironment
 
 
 class AgentDesk:
@@ -45,14 +41,14 @@ class AgentDesk:
         queue: HandoffQueue,
         registry: AgentRegistry,
         store: ConversationStore,
-        approvals: ApprovalStore,
+        pending: PendingActions,
         tools: ToolEnvironment,
     ) -> None:
         self.settings = settings
         self.queue = queue
         self.registry = registry
         self._store = store
-        self._approvals = approvals
+        self._pending = pending
         self._tools = tools
 
     # --- agents (operators) ----------------------------------------------------------------------------------------
@@ -114,38 +110,34 @@ class AgentDesk:
     # --- approvals --------------------------------------------------------------------------------------------------
 
     async def approve(self, *, handoff_id: str, agent: AgentView) -> ApprovalOutcome:
-        """Run the write the customer confirmed and that waits for approval; runs once however often it is approved."""
+        """Run the write the customer confirmed and that waits for approval; runs once however often it is approved.
+
+        The shop unreachable: 503, and the write still waits (approving again is safe, by its idempotency key).
+        """
         handoff, waiting = await asyncio.to_thread(self._waiting_action, handoff_id, agent)
-        if not await asyncio.to_thread(self._approvals.start, pending_id=waiting.id):
+        context = await asyncio.to_thread(self._context, handoff)
+        outcome = await self._tools.run_confirmed(
+            waiting.action, context, self._pending.claim(waiting, waiting="awaiting_approval"), approved_by=agent.id
+        )
+        if outcome.status == "taken":
             raise ConflictError("this action was decided a moment ago by someone else", reason="approval_decided")
-        action = ProposedAction.model_validate(waiting.action)
-        try:
-            context = await asyncio.to_thread(self._context, handoff)
-            result = await self._tools.toolbox.execute_confirmed(action, context, approved_by=agent.id)
-        except BaseException:
-            await asyncio.to_thread(self._approvals.give_back, pending_id=waiting.id)  # nothing known to have run
-            raise
-        if not result.ok and result.reason in UNREACHABLE:
-            # The outcome is unknown; the idempotency key makes approving again safe.
-            await asyncio.to_thread(self._approvals.give_back, pending_id=waiting.id)
-            raise CommerceUnavailableError(f"the shop could not be reached ({result.error}); approve again in a moment")
-        status: Literal["executed", "failed"] = "executed" if result.ok else "failed"
-        recorded = result.data if result.ok else {"error": result.reason, "message": result.error}
-        await asyncio.to_thread(self._approvals.finish, pending_id=waiting.id, status=status, result=recorded)
-        text_key = "approved" if result.ok else "failed"
-        text = approval_text(PromptTexts.default(), handoff.language, text_key, action, reason=(result.error or "").rstrip(". "))
+        status: Literal["executed", "failed"] = outcome.status
+        text_key = "approved" if status == "executed" else "failed"
+        text = approval_text(
+            self._tools.texts, handoff.language, text_key, waiting.action, reason=outcome.refusal.rstrip(". ")
+        )
         message = await asyncio.to_thread(self._tell, handoff, agent, text)
         return ApprovalOutcome(
-            handoff_id=handoff.id, pending_action_id=waiting.id, status=status, result=recorded, message=message
+            handoff_id=handoff.id, pending_action_id=waiting.id, status=status, result=outcome.recorded, message=message
         )
 
     async def decline(self, *, handoff_id: str, agent: AgentView, reason: str | None) -> ApprovalOutcome:
         """Refuse the waiting write: it never runs, the refusal is audited, and the customer is told why."""
         handoff, waiting = await asyncio.to_thread(self._waiting_action, handoff_id, agent)
         recorded = {"declined_by": agent.id, "reason": reason}
-        if not await asyncio.to_thread(self._approvals.decline, pending_id=waiting.id, result=recorded):
+        if not await asyncio.to_thread(self._pending.decline, pending_id=waiting.id, result=recorded):
             raise ConflictError("this action was decided a moment ago by someone else", reason="approval_decided")
-        action = ProposedAction.model_validate(waiting.action)
+        action = waiting.action
         await self._tools.audit.record(
             conversation_id=handoff.conversation_id,
             customer_id=action.customer_id,
@@ -157,7 +149,7 @@ class AgentDesk:
             idempotency_key=action.idempotency_key,
         )
         text = approval_text(
-            PromptTexts.default(), handoff.language, "declined", action, reason=(reason or "").strip().rstrip(".")
+            self._tools.texts, handoff.language, "declined", action, reason=(reason or "").strip().rstrip(".")
         )
         message = await asyncio.to_thread(self._tell, handoff, agent, text)
         return ApprovalOutcome(
@@ -166,9 +158,11 @@ class AgentDesk:
 
     # --- internals --------------------------------------------------------------------------------------------------
 
-    def _waiting_action(self, handoff_id: str, agent: AgentView) -> tuple[HandoffView, WaitingAction]:
+    def _waiting_action(self, handoff_id: str, agent: AgentView) -> tuple[HandoffView, PendingConfirmation]:
         handoff = self.queue.require_claimed(handoff_id=handoff_id, agent=agent)
-        waiting = self._approvals.waiting(conversation_id=handoff.conversation_id, pending_action_id=handoff.pending_action_id)
+        waiting = self._pending.awaiting_approval(
+            conversation_id=handoff.conversation_id, pending_action_id=handoff.pending_action_id
+        )
         if waiting is None:
             raise ConflictError("nothing in this conversation waits for an agent's approval", reason="no_pending_approval")
         if handoff.pending_action_id != waiting.id:
@@ -176,7 +170,9 @@ class AgentDesk:
         return handoff, waiting
 
     def _refuse_while_waiting(self, handoff: HandoffView, doing: str) -> None:
-        waiting = self._approvals.waiting(conversation_id=handoff.conversation_id, pending_action_id=handoff.pending_action_id)
+        waiting = self._pending.awaiting_approval(
+            conversation_id=handoff.conversation_id, pending_action_id=handoff.pending_action_id
+        )
         if waiting is not None:
             raise ConflictError(
                 f"a write waits for your approval ({waiting.name}): approve or decline it before {doing}",
@@ -186,13 +182,11 @@ class AgentDesk:
     def _context(self, handoff: HandoffView) -> ToolContext:
         """The tools act for the conversation's customer, with the identity the conversation verified."""
         verified, _summary, _upto = self._store.conversation_state(conversation_id=handoff.conversation_id)
-        return ToolContext(
+        return self._tools.context(
             conversation_id=handoff.conversation_id,
-            connectors=self._tools.connectors,
-            audit=self._tools.audit,
             authenticated_customer_id=handoff.customer_id,
             verified_customer_id=verified,
-            language="zh" if handoff.language == "zh" else "en",
+            language=handoff.language,
         )
 
     def _tell(self, handoff: HandoffView, agent: AgentView, text: str) -> MessageView | None:

@@ -32,6 +32,22 @@ class HandoffSummary(BaseModel):
     )
 
 
+class NewHandoff(BaseModel):
+    """What a turn hands to the queue when it decides a person must take over."""
+
+    conversation_id: str
+    shop: str
+    customer_id: str
+    reason: str
+    confidence: float
+    summary: HandoffSummary
+    sentiment_score: float | None
+    vip: bool
+    language: str | None
+    intent: str | None
+    pending_action_id: str | None = None
+
+
 class HandoffView(BaseModel):
     id: str
     conversation_id: str

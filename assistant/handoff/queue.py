@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from assistant.conversations.tables import ConversationRow, now
 from assistant.errors import ConflictError, NotFoundError
 from assistant.handoff.agents import active_loads
-from assistant.handoff.models import ACTIVE_STATUSES, AgentView, HandoffSummary, HandoffView
+from assistant.handoff.models import ACTIVE_STATUSES, AgentView, HandoffSummary, HandoffView, NewHandoff
 from assistant.handoff.priority import capabilities, priority_parts, required_skills
 from assistant.handoff.tables import AgentRow, HandoffRow, as_utc
 from assistant.settings import HandoffSettings
@@ -38,38 +38,25 @@ class HandoffQueue:
         self._settings = settings
         self._clock = clock
 
-    def open_handoff(
-        self,
-        *,
-        conversation_id: str,
-        shop: str,
-        customer_id: str,
-        reason: str,
-        confidence: float,
-        summary: HandoffSummary,
-        sentiment_score: float | None,
-        vip: bool,
-        language: str | None,
-        intent: str | None,
-        pending_action_id: str | None = None,
-    ) -> HandoffView:
+    def open_handoff(self, new: NewHandoff) -> HandoffView:
         """Queue the conversation for a human (or update its active handoff: one per conversation) and route it."""
-        skills = required_skills(self._settings, language=language, reason=reason, intent=intent)
+        skills = required_skills(self._settings, language=new.language, reason=new.reason, intent=new.intent)
         fields = {
-            "reason": reason,
-            "confidence": confidence,
-            "summary": summary.model_dump(mode="json"),
-            "sentiment_score": sentiment_score,
-            "vip": vip,
-            "language": language,
-            "intent": intent,
+            "reason": new.reason,
+            "confidence": new.confidence,
+            "summary": new.summary.model_dump(mode="json"),
+            "sentiment_score": new.sentiment_score,
+            "vip": new.vip,
+            "language": new.language,
+            "intent": new.intent,
             "required_skills": skills,
         }
+        where = (new.conversation_id, new.shop, new.customer_id)
         try:
-            return self._upsert(conversation_id, shop, customer_id, fields, pending_action_id)
+            return self._upsert(*where, fields, new.pending_action_id)
         except IntegrityError:
             # Another turn of this conversation opened a handoff at the same moment: update that one.
-            return self._upsert(conversation_id, shop, customer_id, fields, pending_action_id)
+            return self._upsert(*where, fields, new.pending_action_id)
 
     def _upsert(
         self, conversation_id: str, shop: str, customer_id: str, fields: dict[str, Any], pending_action_id: str | None

@@ -20,7 +20,7 @@ from typing import Any, Literal
 import docstring_parser
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, CommerceUnavailableError
 
 
 class ToolKind(StrEnum):
@@ -53,7 +53,12 @@ class HandoffRequest(BaseModel):
 
 
 class ToolResult(BaseModel):
-    """What a tool call gives back to the agent: data, a proposal to confirm, a handoff, or an error it can act on."""
+    """What a tool call gives back to the agent: data, a proposal to confirm, a handoff, or an error it can act on.
+
+    A failed call keeps its domain error in ``cause``: whether the shop was unreachable is a type, not a string.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     tool: str
     ok: bool
@@ -62,10 +67,16 @@ class ToolResult(BaseModel):
     reason: str | None = Field(default=None, description="Machine-readable reason of a refusal or failure.")
     proposed_action: ProposedAction | None = None
     handoff: HandoffRequest | None = None
+    cause: AssistantError | None = Field(default=None, exclude=True, repr=False)
 
     @classmethod
     def failure(cls, tool: str, error: AssistantError) -> ToolResult:
-        return cls(tool=tool, ok=False, error=error.message, reason=error.reason)
+        return cls(tool=tool, ok=False, error=error.message, reason=error.reason, cause=error)
+
+    @property
+    def unavailable(self) -> bool:
+        """The shop's systems could not answer (down, 5xx, refused key, timeout): nothing the customer did."""
+        return isinstance(self.cause, CommerceUnavailableError)
 
     def to_content(self) -> str:
         """The tool message content the model reads (JSON)."""

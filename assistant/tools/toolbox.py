@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from assistant.errors import ApprovalRequiredError, AssistantError, BadInputError, CommerceUnavailableError
 from assistant.settings import ToolsSettings
 from assistant.tools.account_tools import AccountTools
+from assistant.tools.approval import ApprovalRule
 from assistant.tools.base import HandoffRequest, Proposal, ProposedAction, ToolKind, ToolResult, ToolSpec, specs_of
 from assistant.tools.context import ToolContext
 from assistant.tools.crm_tools import CRMTools
@@ -42,8 +43,11 @@ def idempotency_key(conversation_id: str, tool: str, arguments: Mapping[str, Any
 
 
 class Toolbox:
-    def __init__(self, settings: ToolsSettings, toolsets: Sequence[object] | None = None) -> None:
+    def __init__(
+        self, settings: ToolsSettings, toolsets: Sequence[object] | None = None, *, approval: ApprovalRule | None = None
+    ) -> None:
         self.settings = settings
+        self.approval = approval or ApprovalRule(refund_limit=settings.approval_refund_limit)
         self._specs: dict[str, ToolSpec] = {}
         for toolset in toolsets if toolsets is not None else default_toolsets():
             for spec in specs_of(toolset):
@@ -66,7 +70,7 @@ class Toolbox:
         """Run one tool call of the model; a WRITE tool only proposes (see ``ProposedAction``)."""
         spec = self._specs.get(name)
         if spec is None:
-            return ToolResult(tool=name, ok=False, error=f"There is no tool {name!r}.", reason="unknown_tool")
+            return ToolResult.failure(name, BadInputError(f"There is no tool {name!r}.", reason="unknown_tool"))
         given = _as_mapping(arguments)
         try:
             kwargs = _validated(spec, given)
@@ -98,7 +102,7 @@ class Toolbox:
         """
         spec = self._specs.get(action.tool)
         if spec is None or spec.executor is None:
-            return ToolResult(tool=action.tool, ok=False, error=f"{action.tool!r} is not a write tool.", reason="bad_input")
+            return ToolResult.failure(action.tool, BadInputError(f"{action.tool!r} is not a write tool."))
         try:
             kwargs = _validated(spec, action.arguments)
             key = idempotency_key(ctx.conversation_id, spec.name, _jsonable(_model_of(spec, kwargs)))
@@ -132,16 +136,15 @@ class Toolbox:
 
     def _propose(self, ctx: ToolContext, spec: ToolSpec, kwargs: dict[str, Any], proposal: Proposal) -> ProposedAction:
         arguments = _jsonable(_model_of(spec, kwargs))
-        limit = self.settings.approval_refund_limit
-        needs_approval = proposal.refund_amount > limit
+        approval_reason = self.approval.reason(spec.name, proposal.refund_amount)
         description = proposal.description
-        if needs_approval:
+        if approval_reason == "refund_over_limit":
             say = Describer(ctx.language, ctx.texts)
             description += " " + say.text(
                 "misc",
                 "approval",
                 amount=say.money(proposal.refund_amount, proposal.currency),
-                limit=say.money(limit, proposal.currency),
+                limit=say.money(self.approval.refund_limit, proposal.currency),
             )
         return ProposedAction(
             tool=spec.name,
@@ -150,14 +153,16 @@ class Toolbox:
             idempotency_key=idempotency_key(ctx.conversation_id, spec.name, arguments),
             conversation_id=ctx.conversation_id,
             customer_id=ctx.verified_customer_id,
-            status="awaiting_approval" if needs_approval else "awaiting_confirmation",
+            status="awaiting_approval" if approval_reason else "awaiting_confirmation",
             refund_amount=proposal.refund_amount,
             currency=proposal.currency,
-            approval_reason="refund_over_limit" if needs_approval else None,
+            approval_reason=approval_reason,
         )
 
     def _needs_approval(self, action: ProposedAction) -> bool:
-        return action.status == "awaiting_approval" or action.refund_amount > self.settings.approval_refund_limit
+        # The proposal carries the decision; the rule is applied again only to a proposal that claims to need none
+        # (a proposal made under an older, looser rule does not slip through once the rule is tightened).
+        return action.status == "awaiting_approval" or self.approval.reason(action.tool, action.refund_amount) is not None
 
     async def _audit(
         self,
@@ -181,8 +186,8 @@ class Toolbox:
         )
 
 
-def build_toolbox(settings: ToolsSettings) -> Toolbox:
-    return Toolbox(settings)
+def build_toolbox(settings: ToolsSettings, *, approval: ApprovalRule | None = None) -> Toolbox:
+    return Toolbox(settings, approval=approval)
 
 
 def _validated(spec: ToolSpec, arguments: Mapping[str, Any]) -> dict[str, Any]:

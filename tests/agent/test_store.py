@@ -13,11 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assistant.components.database.engine import build_engine
+from assistant.conversations.pending import PendingActions
 from assistant.conversations.records import (
     ActionBrief,
     Citation,
     LLMCallRecord,
-    ProposalRecord,
     RetrievalRecord,
     ToolCallRecord,
     TurnRecord,
@@ -25,6 +25,7 @@ from assistant.conversations.records import (
 from assistant.conversations.store import ConversationStore, create_tables
 from assistant.conversations.tables import LLMCallRow, MessageRow, PendingActionRow, RetrievalRow, ToolCallRow, TurnRow
 from assistant.errors import ConflictError, NotFoundError
+from assistant.tools.base import ProposedAction
 from tests.conftest import postgres_schema
 
 
@@ -50,8 +51,9 @@ def _turn(**overrides: object) -> TurnRecord:
         "retrievals": [RetrievalRecord(query="q", rank=1, chunk_id="policy#0", document_id="policy", score=1.0, dense_score=0.5)],
         "llm_calls": [LLMCallRecord(purpose="route", model="m", tokens_in=10, tokens_out=2, seconds=0.1, ok=True)],
         "tool_calls": [ToolCallRecord(name="get_order_details", kind="read", arguments={"order_id": "#W1"}, ok=True, result={})],
-        "proposal": ProposalRecord(name="cancel_pending_order", arguments={"order_id": "#W1"}, description="cancel #W1",
-                                   idempotency_key=uuid.uuid4().hex),
+        "proposal": ProposedAction(tool="cancel_pending_order", arguments={"order_id": "#W1"}, description="cancel #W1",
+                                   idempotency_key=uuid.uuid4().hex, conversation_id="c", customer_id="c1",
+                                   status="awaiting_confirmation"),
     }  # fmt: skip
     values.update(overrides)
     return TurnRecord(**values)  # type: ignore[arg-type]
@@ -60,7 +62,8 @@ def _turn(**overrides: object) -> TurnRecord:
 def test_a_turn_is_stored_whole(engine: Engine) -> None:
     store = ConversationStore(engine)
     conversation = store.create_conversation(shop="s", customer_id="c1")
-    turn_id = store.save_turn(conversation_id=conversation.id, record=_turn())
+    saved = store.save_turn(conversation_id=conversation.id, record=_turn())
+    turn_id = saved.turn_id
     with Session(engine) as session:
         assert session.get(TurnRow, turn_id).prompt_version == "v1"  # type: ignore[union-attr]
         for table in (RetrievalRow, LLMCallRow, ToolCallRow):
@@ -68,8 +71,9 @@ def test_a_turn_is_stored_whole(engine: Engine) -> None:
     messages = store.list_messages(conversation_id=conversation.id)
     assert [m.role for m in messages] == ["customer", "assistant"]
     assert messages[1].citations[0].document_id == "policy"
-    pending = store.pending_action(conversation_id=conversation.id)
-    assert pending is not None and pending.name == "cancel_pending_order"
+    pending = PendingActions(engine).latest(conversation_id=conversation.id)
+    assert pending is not None and pending.name == "cancel_pending_order" and pending == saved.pending
+    assert [saved.customer_message_id, saved.assistant_message_id] == [m.id for m in messages]
 
 
 def test_a_turn_that_fails_to_save_leaves_nothing(engine: Engine) -> None:
@@ -104,17 +108,18 @@ def test_ended_conversation_refuses_and_drops_pending(engine: Engine) -> None:
     store.end_conversation(conversation_id=conversation.id, shop="s", customer_id="c1")
     with pytest.raises(ConflictError, match="ended"):
         store.require_open(conversation_id=conversation.id, shop="s", customer_id="c1")
-    assert store.pending_action(conversation_id=conversation.id) is None
+    assert PendingActions(engine).latest(conversation_id=conversation.id) is None
 
 
 def test_pending_is_claimed_once(engine: Engine) -> None:
     store = ConversationStore(engine)
     conversation = store.create_conversation(shop="s", customer_id="c1")
     store.save_turn(conversation_id=conversation.id, record=_turn())
-    pending = store.pending_action(conversation_id=conversation.id)
+    pending = PendingActions(engine).latest(conversation_id=conversation.id)
     assert pending is not None
-    assert store.claim_pending(pending_id=pending.id) is True
-    assert store.claim_pending(pending_id=pending.id) is False
+    claim = PendingActions(engine).claim(pending, waiting="pending")
+    assert claim.claim() is True
+    assert claim.claim() is False
     store.save_turn(
         conversation_id=conversation.id,
         record=_turn(

@@ -35,8 +35,7 @@ def analytics_settings(make_settings: Callable[..., Settings]) -> Settings:
     return make_settings(
         llm={"port": free_port(), "timeout_seconds": 5.0},
         commerce={"base_url": f"http://127.0.0.1:{free_port()}", "retries": 0, "timeout_seconds": 2.0},
-        server={"api_keys": {SHOP: SHOP_KEY}},
-        knowledge={"operator_key": OPERATOR_KEY},
+        server={"api_keys": {SHOP: SHOP_KEY}, "operator_key": OPERATOR_KEY},
     )
 
 
@@ -84,7 +83,7 @@ def record_turn(
         tool_calls=[ToolCallRecord(name="get_order_details", kind="read", arguments={}, ok=ok) for ok in tool_calls],
         **fields,
     )
-    turn_id = ConversationStore(engine).save_turn(conversation_id=conversation_id, record=record)
+    turn_id = ConversationStore(engine).save_turn(conversation_id=conversation_id, record=record).turn_id
     with Session(engine) as session, session.begin():
         if at is not None:
             session.execute(update(TurnRow).where(TurnRow.id == turn_id).values(created_at=at))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from assistant.escalation import EscalationInput, EscalationPolicy, TurnRecord
+from assistant.escalation import EscalationInput, EscalationPolicy, PastTurn
 from assistant.settings import Settings
 from assistant.understanding import MessageUnderstanding
 
@@ -39,13 +39,13 @@ def test_three_angry_messages_hand_off(understanding: MessageUnderstanding, poli
         "你们这是什么破服务，气死我了",
         "I am fed up with this, unacceptable!",
     ]
-    history: list[TurnRecord] = []
+    history: list[PastTurn] = []
     decisions = []
     for text in messages:
         current = understanding.analyse(text)
         assert "anger" in current.emotions and current.sentiment == "negative", current
         decisions.append(policy.decide(EscalationInput(current=current, history=history)))
-        history.append(TurnRecord(understanding=current))
+        history.append(PastTurn(understanding=current))
     assert decisions[-1].escalate and any(d.reason == "anger" for d in decisions)
 
 

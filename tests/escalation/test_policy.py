@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from assistant.escalation import EscalationInput, EscalationPolicy, ProposedWrite, TurnRecord
+from assistant.escalation import EscalationInput, EscalationPolicy, PastTurn
 from assistant.settings import Settings
+from assistant.tools.approval import ApprovalRule
 from assistant.understanding.models import Understanding
 
 
@@ -57,18 +58,18 @@ def test_explicit_request_by_rule_or_by_intent(policy: EscalationPolicy) -> None
 
 def test_three_angry_messages_in_a_row_hand_off(make_settings: Callable[..., Settings]) -> None:
     policy = EscalationPolicy.from_settings(make_settings(escalation={"anger_turns": 3}))
-    history: list[TurnRecord] = []
+    history: list[PastTurn] = []
     decisions = []
     for _ in range(3):
         current = message(**ANGRY)  # type: ignore[arg-type]
         decisions.append(policy.decide(EscalationInput(current=current, history=history)))
-        history.append(TurnRecord(understanding=current))
+        history.append(PastTurn(understanding=current))
     assert [d.escalate for d in decisions] == [False, False, True]
     assert decisions[-1].reason == "anger"
 
 
 def test_a_calm_turn_breaks_the_anger_streak(policy: EscalationPolicy) -> None:
-    history = [TurnRecord(understanding=message(**ANGRY)), TurnRecord(understanding=message())]  # type: ignore[arg-type]
+    history = [PastTurn(understanding=message(**ANGRY)), PastTurn(understanding=message())]  # type: ignore[arg-type]
     assert not policy.decide(EscalationInput(current=message(**ANGRY), history=history)).escalate  # type: ignore[arg-type]
 
 
@@ -79,14 +80,14 @@ def test_one_furious_message_hands_off_at_once(policy: EscalationPolicy) -> None
 
 def test_repeated_negative_sentiment(policy: EscalationPolicy) -> None:
     negative = message(sentiment="negative", score=-0.5)
-    two = [TurnRecord(understanding=negative)] * 2
+    two = [PastTurn(understanding=negative)] * 2
     assert policy.decide(EscalationInput(current=negative, history=two)).reason == "repeated_negative"
     assert not policy.decide(EscalationInput(current=negative, history=two[:1])).escalate
 
 
 def test_same_question_failing_twice(policy: EscalationPolicy) -> None:
-    failed = TurnRecord(understanding=message("get_refund"), outcome="failed")
-    other_failed = TurnRecord(understanding=message("track_order"), outcome="failed")
+    failed = PastTurn(understanding=message("get_refund"), outcome="failed")
+    other_failed = PastTurn(understanding=message("track_order"), outcome="failed")
     assert policy.decide(EscalationInput(current=message("get_refund"), history=[failed, failed])).reason == "repeated_failure"
     assert policy.decide(EscalationInput(current=message("get_refund"), history=[failed], current_outcome="failed")).escalate
     assert not policy.decide(EscalationInput(current=message("get_refund"), history=[failed, other_failed])).escalate
@@ -100,22 +101,21 @@ def test_low_retrieval_confidence_only_on_policy_questions(policy: EscalationPol
     assert not not_policy.escalate and not good.escalate
 
 
-def test_refund_over_the_limit_is_a_risky_write(make_settings: Callable[..., Settings]) -> None:
-    policy = EscalationPolicy.from_settings(
-        make_settings(escalation={"refund_limit": 200.0, "approval_tools": ["exchange_items"]})
-    )
-    over = policy.decide(EscalationInput(current=message(), proposed_write=ProposedWrite(tool="refund_order", refund_amount=250)))
-    under = policy.decide(
-        EscalationInput(current=message(), proposed_write=ProposedWrite(tool="refund_order", refund_amount=150))
-    )
-    always = policy.decide(EscalationInput(current=message(), proposed_write=ProposedWrite(tool="exchange_items")))
-    assert (over.reason, under.escalate, always.reason) == ("risky_write", False, "risky_write")
+def test_refund_over_the_limit_waits_for_approval(make_settings: Callable[..., Settings]) -> None:
+    rule = ApprovalRule.from_settings(make_settings(escalation={"refund_limit": 200.0, "approval_tools": ["exchange_items"]}))
+    assert rule.reason("return_delivered_order_items", 250) == "refund_over_limit"
+    assert rule.reason("return_delivered_order_items", 150) is None
+    assert rule.reason("exchange_items", 0) == "always_approved_tool"
 
 
 def test_refund_limit_defaults_to_the_tools_approval_limit(make_settings: Callable[..., Settings]) -> None:
-    policy = EscalationPolicy.from_settings(make_settings(tools={"approval_refund_limit": 50.0}))
-    decision = policy.decide(EscalationInput(current=message(), proposed_write=ProposedWrite(tool="refund", refund_amount=60)))
-    assert decision.reason == "risky_write"
+    rule = ApprovalRule.from_settings(make_settings(tools={"approval_refund_limit": 50.0}))
+    assert rule.reason("cancel_pending_order", 60) == "refund_over_limit" and rule.reason("cancel_pending_order", 40) is None
+
+
+def test_the_policy_never_decides_approval_itself(policy: EscalationPolicy) -> None:
+    # The approval rule decides when a write is proposed; the policy has no second opinion on it.
+    assert not policy.decide(EscalationInput(current=message())).escalate
 
 
 def test_complaint_and_legal_topics(policy: EscalationPolicy) -> None:
@@ -134,7 +134,7 @@ def test_vip_tag_escalates_on_a_negative_message(policy: EscalationPolicy) -> No
 def test_out_of_scope_twice(policy: EscalationPolicy) -> None:
     oos = message(out_of_scope=True, confidence=0.2)
     assert not policy.decide(EscalationInput(current=oos)).escalate
-    earlier = [TurnRecord(understanding=oos)]
+    earlier = [PastTurn(understanding=oos)]
     # Out of scope alone is no reason: only when the assistant could not answer it either.
     assert not policy.decide(EscalationInput(current=oos, history=earlier)).escalate
     assert policy.decide(EscalationInput(current=oos, history=earlier, current_outcome="failed")).reason == "out_of_scope"
@@ -172,4 +172,4 @@ def test_reply_promising_a_transfer_forces_the_handoff(policy: EscalationPolicy)
 def test_greetings_out_of_scope_do_not_escalate(policy: EscalationPolicy) -> None:
     hello = message(out_of_scope=True, confidence=0.3, signals={"small_talk"})
     thanks = message(out_of_scope=True, confidence=0.05, signals={"small_talk"})
-    assert not policy.decide(EscalationInput(current=thanks, history=[TurnRecord(understanding=hello)])).escalate
+    assert not policy.decide(EscalationInput(current=thanks, history=[PastTurn(understanding=hello)])).escalate

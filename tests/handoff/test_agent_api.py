@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.handoff.models import NewHandoff
 from assistant.settings import Settings
 from tests.handoff.conftest import OPERATOR_KEY, SHOP, SHOP_KEY, bearer, running_app, summary
 
@@ -14,10 +15,10 @@ def _open(app: running_app, customer: str = "alice", **fields: object) -> str:
     conversation = app.store.create_conversation(shop=SHOP, customer_id=customer)
     values: dict = {"reason": "explicit_request", "sentiment_score": 0.0, "vip": False, "language": "en", "intent": None}  # type: ignore[type-arg]
     values.update(fields)
-    handoff = app.queue.open_handoff(
+    handoff = app.queue.open_handoff(NewHandoff(
         conversation_id=conversation.id, shop=SHOP, customer_id=customer, confidence=0.9,
         summary=summary(reason=values["reason"], language=values["language"]), **values,
-    )  # fmt: skip
+    ))  # fmt: skip
     return handoff.id
 
 

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 
 from assistant.connectors.interfaces import Connectors
 from assistant.conversations.records import EarlierTurn
-from assistant.escalation import EscalationDecision, EscalationInput, EscalationPolicy, ProposedWrite, Trigger
-from assistant.escalation import TurnRecord as EscalationTurn
+from assistant.escalation import EscalationDecision, EscalationInput, EscalationPolicy, PastTurn, Trigger
 from assistant.settings import EscalationReason
 from assistant.understanding.models import Understanding
 
@@ -34,9 +33,9 @@ class EscalationContext:
     earlier: list[EarlierTurn] = field(default_factory=list)
     tags: set[str] = field(default_factory=set)
 
-    def history(self) -> list[EscalationTurn]:
+    def history(self) -> list[PastTurn]:
         return [
-            EscalationTurn(
+            PastTurn(
                 understanding=Understanding.model_validate(turn.understanding),
                 outcome="failed" if turn.outcome in _FAILED_OUTCOMES else "answered",
             )
@@ -76,7 +75,6 @@ class TurnEscalation:
         outcome: str = "pending",
         policy_question: bool = False,
         retrieval_confidence: float | None = None,
-        proposed_write: ProposedWrite | None = None,
     ) -> EscalationDecision:
         return self._policy.decide(
             EscalationInput(
@@ -85,7 +83,6 @@ class TurnEscalation:
                 current_outcome="failed" if outcome in _FAILED_OUTCOMES else "pending" if outcome == "pending" else "answered",
                 policy_question=policy_question,
                 retrieval_confidence=retrieval_confidence,
-                proposed_write=proposed_write,
                 customer_tags=context.tags,
             )
         )
@@ -114,5 +111,5 @@ def accepted_offer() -> EscalationDecision:
 
 
 def needs_approval(tool: str, explanation: str) -> EscalationDecision:
-    """A confirmed write that the tools refuse to run without a human agent's approval."""
+    """A confirmed write that the approval rule (tools/approval.py) holds for a human agent."""
     return _forced("risky_write", 1.0, explanation or f"{tool} needs an agent's approval")

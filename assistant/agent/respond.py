@@ -1,0 +1,122 @@
+"""What a turn does with the customer's message, once it knows who they are and what was said before.
+
+In order: a write waiting for this customer's yes; a yes to an offer of a
+person; an escalation before any attempt (an explicit request, anger, a legal
+topic); the route (keyword rules, else the model); then a standard operation or
+an answer from the knowledge base; and the escalation decision after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from assistant.agent.confirmation import is_confirmation
+from assistant.agent.decisions import ACCOUNT_ACTIONS
+from assistant.agent.escalation_step import accepted_offer, requested_by_router
+from assistant.agent.general import answer_question
+from assistant.agent.handoff_step import hand_off, note_decision
+from assistant.agent.history import HistoryView, build_history
+from assistant.agent.operations.runner import OperationRunner
+from assistant.agent.pending_step import resolve_pending
+from assistant.agent.router import route
+from assistant.agent.turn_context import Turn, TurnDeps
+from assistant.conversations.records import DecisionRecord
+
+
+async def respond(deps: TurnDeps, turn: Turn) -> None:
+    record, understanding, context = turn.record, turn.known_understanding(), turn.context
+    pending = await asyncio.to_thread(deps.pending.latest, conversation_id=turn.request.conversation_id)
+    if pending is not None and await resolve_pending(deps, turn, pending):
+        if not turn.handed_off:
+            note_decision(record, deps.escalation.decide(understanding, context, outcome=record.outcome))
+        return
+    if not pending and context.offered_handoff and is_confirmation(turn.text):
+        await hand_off(deps, turn, accepted_offer())
+        return
+    decision = deps.escalation.decide(understanding, context)
+    if decision.escalate:  # asked for a person, angry, a legal topic...: no attempt first
+        await hand_off(deps, turn, decision)
+        return
+    history = await _history(deps, turn)
+    action, decided_by = await route(
+        turn.text, history=history.recent, summary=history.summary, prompts=deps.prompts, llm=turn.llm
+    )
+    record.route = action
+    record.decisions.append(DecisionRecord(step=0, kind="route", payload={"action": action, "by": decided_by}))
+    if action == "human_agent":
+        await hand_off(deps, turn, requested_by_router())
+        return
+    policy_question = action not in ACCOUNT_ACTIONS
+    if policy_question:  # a question, or a message the model found unclear: the knowledge base answers or says it cannot
+        answered = await answer_question(
+            record=record, say=turn.say, llm=turn.llm, tools=turn.turn_tools(), prompts=deps.prompts,
+            settings=deps.settings, retriever=deps.retriever, text=turn.text, history=history, verified=turn.verified,
+        )  # fmt: skip
+        if not answered:
+            record.outcome = "unanswered"
+    else:
+        await _operate(deps, turn, action)
+    await _decide_after(deps, turn, policy_question=policy_question)
+
+
+async def _operate(deps: TurnDeps, turn: Turn, action: str) -> None:
+    """A standard operation for the verified customer: its reply, and the write it proposes (if any)."""
+    record = turn.record
+    procedures = OperationRunner(
+        tools=turn.turn_tools(), prompts=deps.prompts, llm=turn.llm, language=record.language, text=turn.text,
+        verified_customer_id=turn.verified,
+    )  # fmt: skip
+    outcome = await procedures.run(action)
+    record.proposal = outcome.proposal
+    record.verified_customer_id = outcome.verified_customer_id
+    proposal = outcome.proposal.model_dump(mode="json") if outcome.proposal else None
+    record.decisions.append(DecisionRecord(step=1, kind="procedure", payload={"action": action, "proposal": proposal}))
+    if outcome.handoff:
+        record.outcome, turn.offered = "unanswered", True
+    await turn.say(outcome.reply or "")
+
+
+async def _decide_after(deps: TurnDeps, turn: Turn, *, policy_question: bool) -> None:
+    """The escalation decision once the turn has replied: a failed answer, low confidence, a promise of a person."""
+    record = turn.record
+    best = max((r.dense_score for r in record.retrievals if r.dense_score is not None), default=None)
+    decision = deps.escalation.decide(
+        turn.known_understanding(), turn.context, outcome=record.outcome,
+        policy_question=policy_question and record.outcome != "answered", retrieval_confidence=best,
+    )  # fmt: skip
+    decision = deps.escalation.enforce_reply(decision, "".join(turn.parts))
+    if policy_question and record.outcome == "unanswered":
+        # Nothing in the knowledge base: say so, and either hand over now or offer a person.
+        await turn.say(turn.phrase(deps, "no_knowledge_handoff" if decision.escalate else "no_knowledge"))
+        turn.offered = not decision.escalate
+        if decision.escalate:
+            await hand_off(deps, turn, decision, after_reply=True, announce=False)
+            return
+    if decision.escalate:
+        await hand_off(deps, turn, decision, after_reply=True)
+    else:
+        note_decision(record, decision)
+
+
+async def _history(deps: TurnDeps, turn: Turn) -> HistoryView:
+    messages = await asyncio.to_thread(
+        deps.conversations.list_messages, conversation_id=turn.request.conversation_id, after=turn.summary_upto
+    )
+    announcements = _announcements(deps)
+    messages = [m for m in messages if m.content.strip() not in announcements]
+    history = await build_history(
+        messages=messages, summary=turn.summary, budget=deps.settings.history_token_budget,
+        summary_max_tokens=deps.settings.summary_max_tokens, prompts=deps.prompts, llm=turn.llm,
+    )  # fmt: skip
+    if history.new_summary is not None:
+        turn.record.summary, turn.record.summary_upto = history.new_summary, history.new_summary_upto
+    return history
+
+
+def _announcements(deps: TurnDeps) -> set[str]:
+    """The fixed handoff notices: left out of the history, or a small model repeats them (and would hand over)."""
+    return {
+        deps.prompts.phrase(language, key).strip()
+        for language in ("en", "zh")
+        for key in ("handoff", "no_knowledge_handoff", "approval_needed")
+    }

@@ -1,0 +1,112 @@
+"""What one turn works with: its collaborators (shared by every turn) and its own state (one per turn).
+
+`TurnDeps` is built once by the composition root (assistant/bootstrap.py);
+`Turn` is made when a message arrives and carries everything the turn's steps
+read and write — who it is for, what was said so far, the record that is
+stored at the end, and the handoff it decided on — so no step takes more than
+`(deps, turn)` and a few values of its own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from assistant.agent.escalation_step import EscalationContext, TurnEscalation
+from assistant.agent.events import TokenEvent, TurnEvent
+from assistant.agent.prompt_library import PromptLibrary
+from assistant.agent.tooling import TurnTools
+from assistant.agent.turn_llm import TurnLLM
+from assistant.components.llm.client import LLMClient
+from assistant.conversations.pending import PendingActions
+from assistant.conversations.records import TurnRecord
+from assistant.conversations.store import ConversationStore
+from assistant.handoff.models import NewHandoff
+from assistant.handoff.queue import HandoffQueue
+from assistant.settings import AgentSettings
+from assistant.tools.environment import ToolEnvironment
+from assistant.understanding.models import Understanding
+
+if TYPE_CHECKING:
+    from assistant.retrieval.retriever import Retriever
+    from assistant.understanding.service import MessageUnderstanding
+
+
+@dataclass(frozen=True)
+class TurnDeps:
+    """The collaborators every turn uses; the heavy ones (retriever, understanding model) are made on first use."""
+
+    settings: AgentSettings
+    llm: LLMClient
+    conversations: ConversationStore
+    pending: PendingActions
+    prompts: PromptLibrary
+    retriever: Callable[[], Retriever]
+    tools: ToolEnvironment
+    understanding: Callable[[], MessageUnderstanding]
+    escalation: TurnEscalation
+    handoffs: HandoffQueue
+    escalation_history: int = 6
+
+
+@dataclass(frozen=True)
+class TurnRequest:
+    """Who wrote what, in which conversation (checked by the caller: the customer's own, and open)."""
+
+    conversation_id: str
+    shop: str
+    customer_id: str
+    text: str
+
+
+@dataclass
+class Turn:
+    request: TurnRequest
+    record: TurnRecord
+    llm: TurnLLM
+    emit: Callable[[TurnEvent], Awaitable[None]]
+    started: float = field(default_factory=time.perf_counter)
+    # Filled in as the turn learns them (inside its time budget).
+    understanding: Understanding | None = None
+    tools: TurnTools | None = None
+    verified: str | None = None
+    summary: str | None = None
+    summary_upto: int = 0
+    context: EscalationContext = field(default_factory=EscalationContext)
+    vip: bool = False
+    # What it has said so far, whether it offered a person, and whether it handed over.
+    parts: list[str] = field(default_factory=list)
+    offered: bool = False
+    handed_off: bool = False
+    first_token_seconds: float | None = None
+    # Opened once the turn is stored, so the queue never shows a conversation whose last turn is missing.
+    handoff: NewHandoff | None = None
+
+    @property
+    def text(self) -> str:
+        return self.request.text
+
+    @property
+    def language(self) -> str:
+        return self.record.language
+
+    def phrase(self, deps: TurnDeps, key: str, **values: object) -> str:
+        return deps.prompts.phrase(self.record.language, key, **values)
+
+    async def say(self, text: str) -> None:
+        if self.first_token_seconds is None and text:
+            self.first_token_seconds = time.perf_counter() - self.started
+        self.parts.append(text)
+        await self.emit(TokenEvent(text=text))
+
+    def turn_tools(self) -> TurnTools:
+        if self.tools is None:  # set at the start of the turn; a step reached without it is a bug
+            raise RuntimeError("the turn's tools are used before the turn knows its customer")
+        return self.tools
+
+    def known_understanding(self) -> Understanding:
+        if self.understanding is None:
+            raise RuntimeError("the turn's understanding is used before the message was read")
+        return self.understanding

@@ -178,6 +178,10 @@ class ServerSettings(BaseModel):
         default_factory=lambda: {"demo-shop": SecretStr("dev-shop-key")},
         description="Shop name → API key that may call the customer API on behalf of its customers.",
     )
+    operator_key: SecretStr = Field(
+        SecretStr("dev-operator-key"),
+        description="Key operators send as X-Operator-Key (ingestion, agents, analytics); a dev- key is refused in production.",
+    )
 
     @model_validator(mode="after")
     def _no_dev_secrets_in_production(self) -> ServerSettings:
@@ -219,10 +223,6 @@ class KnowledgeSettings(BaseModel):
         "than BM25 on both benchmark sets, so it mostly adds what keywords miss (bench/retrieval_bench.py).",
     )
     candidates: int = Field(50, ge=1, description="Hits taken from each retriever before fusion.")
-    operator_key: SecretStr = Field(
-        SecretStr("dev-operator-key"),
-        description="Key operators send as X-Operator-Key to trigger ingestion; a dev- key is refused in production.",
-    )
 
 
 class PromptSettings(BaseModel):
@@ -376,10 +376,13 @@ class EscalationSettings(BaseModel):
         None, description="Retrieval score under which a policy question escalates; default `agent.low_confidence_score`."
     )
     refund_limit: float | None = Field(
-        None, ge=0, description="Refund amount over which a write escalates; default `tools.approval_refund_limit`."
+        None,
+        ge=0,
+        description="Refund amount over which a confirmed write waits for an agent's approval (and hands over as "
+        "`risky_write`); default `tools.approval_refund_limit`.",
     )
     approval_tools: list[str] = Field(
-        default_factory=list, description="Write tools that always need a human, whatever the amount."
+        default_factory=list, description="Write tools that always wait for an agent's approval, whatever the amount."
     )
     out_of_scope_turns: int = Field(
         2, ge=1, description="Consecutive out-of-scope messages that escalate, once the assistant could not answer the latest."

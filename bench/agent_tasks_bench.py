@@ -29,11 +29,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from assistant.agent.events import TokenEvent  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from evals.harness.environment import model_server  # noqa: E402
 from evals.harness.models import CaseRecord, RunResults  # noqa: E402
@@ -41,6 +40,7 @@ from evals.harness.runner import RunRequest, run_suite  # noqa: E402
 from evals.harness.store import RunStore, runs_dir  # noqa: E402
 from evals.suites import get_suite  # noqa: E402
 from evals.suites.agent_data import retail_dev_tasks, retail_v1_tasks  # noqa: E402
+from evals.suites.chat_env import ChatEnvironment  # noqa: E402
 
 DATA = REPO / "data" / "retail"
 TEST_SEED, TEST_SIZE = 20261122, 40
@@ -68,20 +68,16 @@ def task_ids(split: str, limit: int | None) -> list[str]:
     return ids[:limit]
 
 
-async def ttft(http: httpx.AsyncClient, customer: str) -> list[float]:
+async def ttft(chat: ChatEnvironment, customer: str) -> list[float]:
     """Seconds to the first streamed token of each turn of a two-question conversation."""
-    headers = {"X-Customer-Id": customer}
-    conversation = (await http.post("/v1/conversations", headers=headers)).json()["id"]
+    conversation = await chat.start(customer)
     times = []
     for question in TTFT_QUESTIONS:
         started = time.perf_counter()
         first = None
-        async with http.stream(
-            "POST", f"/v1/conversations/{conversation}/messages/stream", json={"content": question}, headers=headers
-        ) as response:
-            async for line in response.aiter_lines():
-                if first is None and line.startswith("event: token"):
-                    first = time.perf_counter() - started
+        async for event in await chat.stream(conversation, customer, question):
+            if first is None and isinstance(event, TokenEvent) and event.text:
+                first = time.perf_counter() - started
         times.append(round(first if first is not None else float("nan"), 2))
     return times
 
@@ -95,8 +91,8 @@ async def measure_ttft(settings: Settings, work: Path) -> dict[str, list[float]]
     components = build_components(settings)
     try:
         async with chat_environment(EvalContext(settings=settings, components=components, work_dir=work), "ttft") as chat:
-            first = await ttft(chat.http, "ttft_customer_1")
-            second = await ttft(chat.http, "ttft_customer_2")
+            first = await ttft(chat, "ttft_customer_1")
+            second = await ttft(chat, "ttft_customer_2")
     finally:
         await components.close()
     return {"fresh_server_turn1_turn2": first, "next_conversation_turn1_turn2": second}

@@ -1,12 +1,15 @@
-"""The customer chat: conversations of authenticated customers, checked input, rate limit, turns."""
+"""The customer chat: conversations of a shop's customers, checked input, rate limit, turns.
+
+The HTTP routers (chat, OpenAI-compatible) and the evals both talk to customers through it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from limits import parse
 from limits.storage import MemoryStorage
@@ -17,8 +20,15 @@ from assistant.agent.service import AgentService
 from assistant.conversations.records import ConversationView, MessageView
 from assistant.conversations.store import ConversationStore
 from assistant.errors import BadInputError, RateLimitedError
-from assistant.server.chat.auth import Caller
 from assistant.settings import AgentSettings
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A shop, calling on behalf of one of its customers (the shop authenticated the customer)."""
+
+    shop: str
+    customer_id: str
 
 
 class ChatService:
@@ -70,9 +80,7 @@ class ChatService:
             self._store.require_open, conversation_id=conversation_id, shop=caller.shop, customer_id=caller.customer_id
         )
         self.check_rate(caller)
-        return self._agent.run_turn(
-            conversation_id=conversation_id, shop=caller.shop, customer_id=caller.customer_id, text=text
-        )
+        return self._agent.run_turn(conversation_id=conversation_id, shop=caller.shop, customer_id=caller.customer_id, text=text)
 
     async def send_and_wait(self, caller: Caller, conversation_id: str, content: str) -> TurnResult:
         events = await self.send(caller, conversation_id, content)
@@ -114,18 +122,3 @@ async def final_result(events: AsyncIterator[TurnEvent]) -> TurnResult:
     if result is None:  # the turn task always ends with a final event or an exception
         raise RuntimeError("the turn ended without a result")
     return result
-
-
-def parse_body(raw: bytes) -> dict[str, object]:
-    """The JSON body, refusing bytes that are not UTF-8 with a clear message (not a decoder traceback)."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadInputError(f"the request body is not valid UTF-8 (byte {exc.start})", reason="bad_encoding") from None
-    try:
-        body = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInputError(f"the request body is not valid JSON: {exc.msg}", reason="bad_json") from None
-    if not isinstance(body, dict):
-        raise BadInputError("the request body must be a JSON object", reason="bad_json")
-    return body

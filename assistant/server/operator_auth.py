@@ -1,6 +1,6 @@
 """The operator's key: who may ingest documents, register agents and read the analytics.
 
-`X-Operator-Key: <knowledge.operator_key>`; 401 without it. In production the development
+`X-Operator-Key: <server.operator_key>`; 401 without it. In production the development
 default key is refused, so an unconfigured deployment cannot be driven with it.
 """
 
@@ -18,9 +18,9 @@ def require_operator(
     request: Request, x_operator_key: Annotated[str | None, Header(description="The operator key.")] = None
 ) -> None:
     settings = request.app.state.settings
-    expected = settings.knowledge.operator_key.get_secret_value()
+    expected = settings.server.operator_key.get_secret_value()
     if settings.server.environment == "production" and expected.startswith("dev-"):
-        raise UnauthorizedError("the operator key is the development default, refused in production: set knowledge.operator_key")
+        raise UnauthorizedError("the operator key is the development default, refused in production: set server.operator_key")
     if not x_operator_key or not hmac.compare_digest(x_operator_key.encode(), expected.encode()):
         raise UnauthorizedError("send the operator key as `X-Operator-Key: <key>`")
 

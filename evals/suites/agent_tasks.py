@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from assistant.errors import BadInputError
 from assistant.settings import Settings
 from evals.harness.models import CaseRecord
 from evals.metrics.text import facts_recall
@@ -114,7 +115,7 @@ class AgentTasksSuite:
 
 class _TaskRunner:
     def __init__(self, chat: ChatEnvironment, oracle: StateOracle | None, agent_db: Path | None) -> None:
-        self._http = chat.http
+        self._chat = chat
         self._engine = chat.engine
         self._commerce = chat.commerce
         self._oracle = oracle
@@ -123,21 +124,17 @@ class _TaskRunner:
     async def run(self, case: Case) -> CaseOutput:
         task = case.inputs
         self._commerce.reset()
-        headers = {"X-Customer-Id": task["customer"]}
-        response = await self._http.post("/v1/conversations", headers=headers)
-        response.raise_for_status()
-        conversation = response.json()["id"]
+        customer = task["customer"]
+        conversation = await self._chat.start(customer)
         message, turns, replies, handed_off = task["message"], 0, [], False
         started = time.perf_counter()
         while turns < MAX_TURNS:
-            response = await self._http.post(
-                f"/v1/conversations/{conversation}/messages", json={"content": message}, headers=headers
-            )
             turns += 1
-            if response.status_code != 200:
-                # The chat API refused the message (too long, say): the task was not run, which is no success.
-                raise ChatRefused(f"turn {turns}: HTTP {response.status_code}: {response.text[:300]}")
-            reply = response.json()
+            try:
+                reply = (await self._chat.say(conversation, customer, message)).model_dump(mode="json")
+            except BadInputError as exc:
+                # The chat refused the message (too long, say): the task was not run, which is no success.
+                raise ChatRefused(f"turn {turns}: {exc.reason}: {exc.message}") from exc
             replies.append(reply["reply"])
             handed_off |= bool(reply["handoff"])
             if not reply["pending_confirmation"]:

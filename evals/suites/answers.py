@@ -83,15 +83,8 @@ class _Answer:
 
     async def run(self, case: Case) -> CaseOutput:
         question, gold = case.inputs["question"], case.inputs["gold_documents"]
-        headers = {"X-Customer-Id": CUSTOMER}
-        response = await self._chat.http.post("/v1/conversations", headers=headers)
-        response.raise_for_status()
-        conversation = response.json()["id"]
-        response = await self._chat.http.post(
-            f"/v1/conversations/{conversation}/messages", json={"content": question}, headers=headers
-        )
-        response.raise_for_status()
-        turn = response.json()
+        conversation = await self._chat.start(CUSTOMER)
+        turn = (await self._chat.say(conversation, CUSTOMER, question)).model_dump(mode="json")
         reply = turn["reply"]
         cited = [citation["document_id"] for citation in turn["citations"]]
         chunk_ids, tokens_in, tokens_out = await asyncio.to_thread(self._turn_records, turn["turn_id"])

@@ -1,6 +1,10 @@
-"""The chat API in process, for suites that drive the real agent: its own conversation database in the run folder
-(evaluation conversations never mix with the shop's), the configured model and knowledge base, and a reference
-commerce service (the caller's, or one started here over a copy of the retail seed)."""
+"""The customer chat in process, for suites that drive the real agent: its own conversation database in the run
+folder (evaluation conversations never mix with the shop's), the configured model and knowledge base, and a
+reference commerce service (the caller's, or one started here over a copy of the retail seed).
+
+The suites talk to the chat service the HTTP routers use (same input checks, same turns), built by the
+composition root; they never go through the HTTP layer.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
-import httpx
 from pydantic import SecretStr
 from sqlalchemy import Engine, create_engine
 
+from assistant.agent.events import TurnEvent, TurnResult
+from assistant.chat.service import Caller, ChatService
 from evals.suites.base import EvalContext
 
-SHOP_KEY = "evals-shop-key"
+SHOP = "evals"
 
 
 class RetailCommerce(Protocol):
@@ -32,9 +37,25 @@ class RetailCommerce(Protocol):
 
 @dataclass
 class ChatEnvironment:
-    http: httpx.AsyncClient
+    chat: ChatService
     engine: Engine  # the conversation database, to read what the turns recorded
     commerce: RetailCommerce
+
+    async def start(self, customer_id: str) -> str:
+        """A new conversation of `customer_id`; its id."""
+        return (await self.chat.create(_caller(customer_id))).id
+
+    async def say(self, conversation_id: str, customer_id: str, text: str) -> TurnResult:
+        """One turn, run to its end (a message the chat refuses raises its `BadInputError`)."""
+        return await self.chat.send_and_wait(_caller(customer_id), conversation_id, text)
+
+    async def stream(self, conversation_id: str, customer_id: str, text: str) -> AsyncIterator[TurnEvent]:
+        """One turn's events as they come: tokens, then the final result."""
+        return await self.chat.send(_caller(customer_id), conversation_id, text)
+
+
+def _caller(customer_id: str) -> Caller:
+    return Caller(shop=SHOP, customer_id=customer_id)
 
 
 @asynccontextmanager
@@ -51,7 +72,8 @@ async def retail_commerce(context: EvalContext) -> AsyncIterator[RetailCommerce]
 
 @asynccontextmanager
 async def chat_environment(context: EvalContext, name: str) -> AsyncIterator[ChatEnvironment]:
-    from assistant.server.app import create_app
+    from assistant.bootstrap import build_services
+    from assistant.components.container import build_components
 
     async with retail_commerce(context) as commerce:
         work = (context.work_dir / name).resolve()
@@ -63,19 +85,15 @@ async def chat_environment(context: EvalContext, name: str) -> AsyncIterator[Cha
                 "commerce": base.commerce.model_copy(
                     update={"base_url": commerce.base_url, "api_key": SecretStr(commerce.api_key)}
                 ),
-                "server": base.server.model_copy(update={"api_keys": {"evals": SecretStr(SHOP_KEY)}}),
                 # Cases run back to back; neither the rate limit nor human approval of large refunds is under test.
                 "agent": base.agent.model_copy(update={"rate_limit": "100000/minute"}),
                 "tools": base.tools.model_copy(update={"approval_refund_limit": 1_000_000.0}),
             }
         )
-        app = create_app(settings)
+        services = build_services(settings, build_components(settings))
         engine = create_engine(settings.database.url)
         try:
-            async with app.router.lifespan_context(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://assistant",
-                headers={"Authorization": f"Bearer {SHOP_KEY}"}, timeout=settings.agent.turn_seconds + 60,
-            ) as http:  # fmt: skip
-                yield ChatEnvironment(http=http, engine=engine, commerce=commerce)
+            yield ChatEnvironment(chat=services.chat, engine=engine, commerce=commerce)
         finally:
             engine.dispose()
+            await services.close()

@@ -70,9 +70,8 @@ class DraftsSuite:
 
     @asynccontextmanager
     async def open(self, context: EvalContext) -> AsyncIterator[Any]:
+        from assistant.bootstrap import build_services
         from assistant.components.container import build_components
-        from assistant.drafts.service import build_draft_service
-        from assistant.server.chat.wiring import build_agent
 
         async with retail_commerce(context) as commerce:
             work = (context.work_dir / "drafts").resolve()
@@ -86,14 +85,11 @@ class DraftsSuite:
                     ),
                 }
             )
-            components = build_components(settings)
-            runtime = build_agent(settings, components)
-            service = build_draft_service(settings, components, runtime)
+            services = build_services(settings, build_components(settings))
             try:
-                yield _Draft(service, context, context.extras.get("judge") or JudgeOptions())
+                yield _Draft(services.drafts, context, context.extras.get("judge") or JudgeOptions())
             finally:
-                await runtime.close()
-                await components.close()
+                await services.close()
 
     def metrics(self) -> list[MetricSpec]:
         return [

@@ -28,7 +28,7 @@ async def _agent(
     response = await http.post(
         "/v1/agents",
         json={"name": name, "languages": list(languages), "skills": []},
-        headers={"X-Operator-Key": settings.knowledge.operator_key.get_secret_value()},
+        headers={"X-Operator-Key": settings.server.operator_key.get_secret_value()},
     )
     assert response.status_code == 201, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}

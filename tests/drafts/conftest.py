@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
+from assistant.bootstrap import Services, build_services
 from assistant.components.container import Components, build_components
 from assistant.conversations.records import TurnRecord
 from assistant.conversations.store import ConversationStore
-from assistant.drafts.service import DraftService, build_draft_service
-from assistant.server.chat.wiring import AgentRuntime, build_agent
+from assistant.drafts.service import DraftService
 from assistant.settings import Settings
 from tests.chat.conftest import CUSTOMER, knowledge_dir, retail_service  # noqa: F401  (fixtures)
 from tests.commerce.service import RunningCommerce
@@ -31,12 +31,12 @@ AGENT = "agent-ana"
 @dataclass
 class Drafting:
     service: DraftService
-    runtime: AgentRuntime
+    services: Services
     components: Components
 
     @property
     def conversations(self) -> ConversationStore:
-        return self.runtime.store
+        return self.services.conversations
 
     def conversation(self, *texts: str, customer: str = CUSTOMER) -> str:
         """A conversation whose customer wrote `texts` (each answered by a stored assistant reply)."""
@@ -48,13 +48,10 @@ class Drafting:
 
 
 async def open_drafting(settings: Settings) -> AsyncIterator[Drafting]:
-    components = build_components(settings)
-    runtime = build_agent(settings, components)
     # Short drafts: the 0.5B model writes ~12 tokens/s on a quiet machine.
-    service = build_draft_service(settings, components, runtime, max_tokens=150)
-    yield Drafting(service=service, runtime=runtime, components=components)
-    await runtime.close()
-    await components.close()
+    services = build_services(settings, build_components(settings), draft_max_tokens=150)
+    yield Drafting(service=services.drafts, services=services, components=services.components)
+    await services.close()
 
 
 @pytest.fixture
@@ -101,7 +98,7 @@ async def stored_draft(
     """A draft stored without the model (its one variant is `reply`): context and actions are real, gathered as
     `DraftService.create` gathers them. For tests of sending and running actions, which are not about the wording."""
     from assistant.conversations.tables import new_id, now
-    from assistant.drafts.actions import named_order_ids, suggest, tool_context
+    from assistant.drafts.actions import named_order_ids, suggest
     from assistant.drafts.models import DraftView, Variant
     from assistant.drafts.subject import conversation_subject, ticket_subject
 
@@ -112,10 +109,11 @@ async def stored_draft(
         subject = conversation_subject(drafting.components.engine, drafting.conversations, conversation_id)
     draft_id = new_id()
     gathered = await service._context.gather(customer_id=CUSTOMER, named_orders=named_order_ids(subject))
-    ctx = tool_context(
-        drafting.runtime.tools, conversation_id=conversation_id or f"draft-{draft_id}", customer_id=CUSTOMER, language="en"
-    )
-    suggestions = await suggest(drafting.runtime.tools, ctx, subject, gathered)
+    ctx = drafting.services.tools.context(
+        conversation_id=conversation_id or f"draft-{draft_id}", authenticated_customer_id=CUSTOMER,
+        verified_customer_id=CUSTOMER, language="en",
+    )  # fmt: skip
+    suggestions = await suggest(drafting.services.tools, ctx, subject, gathered)
     draft = DraftView(
         id=draft_id,
         conversation_id=conversation_id,

@@ -32,7 +32,7 @@ async def test_a_retail_ticket_draft_cites_the_policy_and_carries_the_order_fact
     assert any((source.source or "").endswith("retail/policy.md") for source in cited), (draft.sources, variant.text)
 
     # The order's facts as the commerce service holds them, in the text and in the context.
-    order = await drafting_llm.runtime.tools.connectors.orders.get_order("#W4776164", customer_id=CUSTOMER)
+    order = await drafting_llm.services.tools.connectors.orders.get_order("#W4776164", customer_id=CUSTOMER)
     assert "#W4776164" in variant.text and order.status in variant.text.lower()
     context = draft.customer_context
     assert context.profile is not None and context.profile["name"] == "Yusuf Rossi"

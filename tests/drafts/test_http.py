@@ -17,11 +17,11 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 @pytest.fixture
 async def api(commerce_settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Drafting]]:
     app = create_app(commerce_settings)
-    drafting = Drafting(service=app.state.draft_service, runtime=app.state.agent_runtime, components=app.state.components)
+    drafting = Drafting(service=app.state.draft_service, services=app.state.services, components=app.state.components)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://assistant", timeout=60) as http:
-            operator = {"X-Operator-Key": commerce_settings.knowledge.operator_key.get_secret_value()}
+            operator = {"X-Operator-Key": commerce_settings.server.operator_key.get_secret_value()}
             created = await http.post("/v1/agents", headers=operator, json={"name": "ana", "languages": ["en"]})
             assert created.status_code == 201, created.text
             http.headers["Authorization"] = f"Bearer {created.json()['token']}"

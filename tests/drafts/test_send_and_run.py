@@ -84,7 +84,7 @@ async def test_an_approved_action_runs_once(drafting: Drafting, retail_service: 
     assert (done.status, done.run_by, done.error) == ("executed", AGENT, None)
     assert done.result["status"] == "cancelled"
     assert _order_status(retail_service, "#W4776164") == "cancelled"
-    [entry] = [e for e in drafting.runtime.tools.audit.entries(customer_id=CUSTOMER) if e.outcome == "executed"]
+    [entry] = [e for e in drafting.services.tools.audit.entries(customer_id=CUSTOMER) if e.outcome == "executed"]
     assert (entry.tool, entry.approved_by, entry.conversation_id) == ("cancel_pending_order", AGENT, f"draft-{draft_id}")
 
     with pytest.raises(ConflictError, match="cannot run again"):

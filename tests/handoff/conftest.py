@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from assistant.components.database.engine import build_engine
 from assistant.conversations.store import ConversationStore
 from assistant.handoff.agents import AgentRegistry
-from assistant.handoff.models import AgentView, HandoffSummary, HandoffView
+from assistant.handoff.models import AgentView, HandoffSummary, HandoffView, NewHandoff
 from assistant.handoff.queue import HandoffQueue
 from assistant.handoff.tables import create_tables
 from assistant.server.app import create_app
@@ -107,16 +107,18 @@ def open_for(
     if conversation_id is None:
         conversation_id = store.create_conversation(shop=SHOP, customer_id=customer).id
     return queue.open_handoff(
-        conversation_id=conversation_id,
-        shop=SHOP,
-        customer_id=customer,
-        reason=reason,
-        confidence=0.9,
-        summary=summary(reason=reason, language=language, sentiment_score=sentiment_score),
-        sentiment_score=sentiment_score,
-        vip=vip,
-        language=language,
-        intent=intent,
+        NewHandoff(
+            conversation_id=conversation_id,
+            shop=SHOP,
+            customer_id=customer,
+            reason=reason,
+            confidence=0.9,
+            summary=summary(reason=reason, language=language, sentiment_score=sentiment_score),
+            sentiment_score=sentiment_score,
+            vip=vip,
+            language=language,
+            intent=intent,
+        )
     )
 
 
@@ -132,8 +134,7 @@ def desk_settings(make_settings: Callable[..., Settings]) -> Settings:
     return make_settings(
         llm={"port": free_port(), "timeout_seconds": 5.0},
         commerce={"base_url": f"http://127.0.0.1:{free_port()}", "retries": 0, "timeout_seconds": 2.0},
-        server={"api_keys": {SHOP: SHOP_KEY}},
-        knowledge={"operator_key": OPERATOR_KEY},
+        server={"api_keys": {SHOP: SHOP_KEY}, "operator_key": OPERATOR_KEY},
     )
 
 
@@ -145,11 +146,11 @@ class running_app:  # noqa: N801 - used like a function in `async with`
 
     @property
     def queue(self) -> HandoffQueue:
-        return self.app.state.handoff_queue  # type: ignore[no-any-return]
+        return self.app.state.services.handoffs  # type: ignore[no-any-return]
 
     @property
     def store(self) -> ConversationStore:
-        return self.app.state.agent_runtime.store  # type: ignore[no-any-return]
+        return self.app.state.services.conversations  # type: ignore[no-any-return]
 
     async def __aenter__(self) -> running_app:
         self._lifespan = self.app.router.lifespan_context(self.app)

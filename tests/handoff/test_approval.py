@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy.orm import Session
 
-from assistant.agent.outcome import ToolFailed
 from assistant.agent.tooling import TurnTools
 from assistant.conversations.records import TurnRecord
 from assistant.conversations.tables import PendingActionRow
+from assistant.handoff.models import NewHandoff
 from assistant.settings import Settings
 from tests.commerce.retail_data import orders
 from tests.commerce.service import RunningCommerce, acquire, release
@@ -40,42 +40,36 @@ def shop_settings(make_settings: Callable[..., Settings], retail_service: Runnin
     return make_settings(
         llm={"port": free_port(), "timeout_seconds": 5.0},
         commerce={"base_url": retail_service.base_url, "api_key": retail_service.api_key},
-        server={"api_keys": {SHOP: SHOP_KEY}},
-        knowledge={"operator_key": OPERATOR_KEY},
+        server={"api_keys": {SHOP: SHOP_KEY}, "operator_key": OPERATOR_KEY},
         tools={"approval_refund_limit": 1000.0},
     )
 
 
 async def _awaiting_approval(app: running_app, customer: str, order_id: str) -> tuple[str, str]:
     """The path a real turn takes: the tools propose the cancellation, the customer says yes, the tools wait for an agent."""
-    tools = app.app.state.agent_runtime.tools
+    tools = app.app.state.services.tools
     conversation = app.store.create_conversation(shop=SHOP, customer_id=customer)
     proposing = TurnRecord(prompt_version="v1", language="en", customer_text=f"cancel {order_id}", route="cancel_order",
                            verified_customer_id=customer)  # fmt: skip
     turn = TurnTools(tools, proposing, customer_id=customer, verified_customer_id=customer, conversation_id=conversation.id)
     proposing.proposal = await turn.propose("cancel_pending_order", order_id=order_id, reason="no longer needed")
-    app.store.save_turn(conversation_id=conversation.id, record=proposing)
-    pending = app.store.pending_action(conversation_id=conversation.id)
-    assert pending is not None and pending.action["status"] == "awaiting_approval"
-
-    assert app.store.claim_pending(pending_id=pending.id)
+    saved = app.store.save_turn(conversation_id=conversation.id, record=proposing)
+    pending = saved.pending
+    assert pending is not None and pending.action.status == "awaiting_approval"
+    assert app.app.state.services.pending.latest(conversation_id=conversation.id) == pending
+    # The customer's yes to a write the approval rule held back: the turn records it as waiting for an agent.
     confirming = TurnRecord(prompt_version="v1", language="en", customer_text="yes", route="confirm",
-                            resolved_pending_id=pending.id)  # fmt: skip
-    turn = TurnTools(tools, confirming, customer_id=customer, verified_customer_id=customer, conversation_id=conversation.id)
-    with pytest.raises(ToolFailed) as refused:
-        await turn.execute(pending)
-    assert refused.value.reason == "awaiting_approval"
-    confirming.resolved_pending_status = "awaiting_approval"
+                            resolved_pending_id=pending.id, resolved_pending_status="awaiting_approval")  # fmt: skip
     app.store.save_turn(conversation_id=conversation.id, record=confirming)
     return conversation.id, pending.id
 
 
 def _open(app: running_app, conversation_id: str, customer: str, pending_id: str) -> str:
-    return app.queue.open_handoff(
+    return app.queue.open_handoff(NewHandoff(
         conversation_id=conversation_id, shop=SHOP, customer_id=customer, reason="risky_write", confidence=1.0,
         summary=summary(reason="risky_write"), sentiment_score=0.0, vip=False, language="en", intent="cancel_order",
         pending_action_id=pending_id,
-    ).id  # fmt: skip
+    )).id  # fmt: skip
 
 
 def _pending_status(app: running_app, pending_id: str) -> tuple[str, object]:
@@ -128,7 +122,7 @@ async def test_an_approved_refund_runs_once_on_the_shop(shop_settings: Settings,
         assert retail_service.fingerprint() == after
 
         assert _pending_status(app, pending_id)[0] == "executed"
-        audit = app.app.state.agent_runtime.tools.audit.entries(conversation_id=conversation_id)
+        audit = app.app.state.services.tools.audit.entries(conversation_id=conversation_id)
         assert [(e.outcome, e.approved_by) for e in audit if e.outcome == "executed"] == [("executed", ann_id)]
         messages = app.store.list_messages(conversation_id=conversation_id)
         assert [m.role for m in messages][-1] == "agent"
@@ -159,6 +153,6 @@ async def test_a_declined_refund_never_runs(shop_settings: Settings, retail_serv
         assert (late.status_code, late.json()["error"]) == (409, "no_pending_approval")
         assert retail_service.fingerprint() == before
         assert retail_service.client().get(path(order_id)).json()["status"] == "pending"
-        audit = app.app.state.agent_runtime.tools.audit.entries(conversation_id=conversation_id)
+        audit = app.app.state.services.tools.audit.entries(conversation_id=conversation_id)
         assert [(e.outcome, e.reason) for e in audit][-1] == ("refused", "declined_by_agent")
         assert (await app.http.post(f"{base}/hand-back", headers=bearer(ann))).json()["status"] == "returned"

@@ -68,8 +68,7 @@ def service(
         vector_store={"path": knowledge_dir / "chroma"},
         understanding={"model_path": understanding_model_file},
         commerce={"base_url": retail_service.base_url, "api_key": retail_service.api_key},
-        server={"api_keys": {"test-shop": SHOP_KEY}},
-        knowledge={"operator_key": OPERATOR_KEY},
+        server={"api_keys": {"test-shop": SHOP_KEY}, "operator_key": OPERATOR_KEY},
         # A shared 2-core machine can take a minute for a cold prompt; the budget is not what is tested here.
         agent={"turn_seconds": 300.0},
     )

@@ -2,7 +2,7 @@
 
 - Agents send `Authorization: Bearer <agent token>` (issued once at registration); a
   missing, unknown or deactivated token is 401.
-- Operators (who register agents) send `X-Operator-Key: <knowledge.operator_key>`, the
+- Operators (who register agents) send `X-Operator-Key: <server.operator_key>`, the
   same key as for ingestion; the development default is refused in production.
 """
 

@@ -22,7 +22,7 @@ from fastapi import APIRouter, Depends, Request, status
 from assistant.drafts.models import DraftRequest, DraftView, SendRequest, SuggestedAction
 from assistant.drafts.service import DraftService
 from assistant.server.agents.auth import AgentDep
-from assistant.server.chat.chat_service import parse_body
+from assistant.server.body import parse_body
 
 drafts_router = APIRouter(prefix="/v1/agent/drafts", tags=["drafts"])
 

@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from assistant.chat.service import Caller
 from assistant.errors import BadInputError
 from assistant.feedback.models import (
     ConversationFeedback,
@@ -20,8 +21,7 @@ from assistant.feedback.models import (
 )
 from assistant.feedback.publish import CorrectionPublisher, PublishedCorrection
 from assistant.feedback.store import FeedbackStore
-from assistant.server.chat.auth import Caller
-from assistant.server.chat.chat_service import parse_body
+from assistant.server.body import parse_body
 
 Body = TypeVar("Body", bound=BaseModel)
 

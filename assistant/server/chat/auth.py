@@ -10,21 +10,15 @@ from __future__ import annotations
 
 import hmac
 import re
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from assistant.chat.service import Caller
 from assistant.errors import UnauthorizedError
 from assistant.settings import Settings
 
 CUSTOMER_ID = re.compile(r"^[\w.@:+-]{1,200}$")
-
-
-@dataclass(frozen=True)
-class Caller:
-    shop: str
-    customer_id: str
 
 
 def authenticate(settings: Settings, authorization: str | None, customer_id: str | None) -> Caller:

@@ -43,10 +43,11 @@ from fastapi.sse import EventSourceResponse, format_sse_event
 from pydantic import BaseModel, Field
 
 from assistant.agent.events import FinalEvent, TokenEvent, TurnEvent, TurnResult
+from assistant.chat.service import ChatService
 from assistant.conversations.records import ConversationView, MessageView
 from assistant.errors import AssistantError
+from assistant.server.body import parse_body
 from assistant.server.chat.auth import CallerDep
-from assistant.server.chat.chat_service import ChatService, parse_body
 
 chat_router = APIRouter(prefix="/v1/conversations", tags=["chat"])
 

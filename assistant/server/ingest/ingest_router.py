@@ -5,13 +5,12 @@
 - `GET /v1/ingest/jobs/{id}` → the job: status (queued, running, succeeded, failed), progress, report.
 - `GET /v1/ingest/jobs` → every job of this process, newest first.
 
-Authentication: `X-Operator-Key: <knowledge.operator_key>`; 401 without it. In production the
+Authentication: `X-Operator-Key: <server.operator_key>`; 401 without it. In production the
 development default key is refused, so an unconfigured deployment cannot be driven with it.
 """
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
@@ -19,15 +18,9 @@ from fastapi import APIRouter, Depends, Request, status
 from assistant.server.ingest.ingest_service import IngestJob, IngestRequest, IngestService
 from assistant.server.operator_auth import OperatorDep
 
-_service_lock = threading.Lock()
-
 
 def _service(request: Request) -> IngestService:
-    # Built on first use, so an app that never ingests never starts the worker thread.
-    with _service_lock:
-        if getattr(request.app.state, "ingest_service", None) is None:
-            request.app.state.ingest_service = IngestService(request.app.state.components)
-        return request.app.state.ingest_service
+    return request.app.state.ingest_service  # type: ignore[no-any-return]
 
 
 ServiceDep = Annotated[IngestService, Depends(_service)]

@@ -24,9 +24,10 @@ from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
 
 from assistant.agent.events import FinalEvent, TokenEvent, TurnEvent
+from assistant.chat.service import ChatService, final_result
 from assistant.errors import AssistantError, BadInputError
+from assistant.server.body import parse_body
 from assistant.server.chat.auth import CallerDep
-from assistant.server.chat.chat_service import ChatService, final_result, parse_body
 
 openai_router = APIRouter(tags=["openai-compatible"])
 

@@ -1,0 +1,1 @@
+"""The customer chat service (assistant/chat/service.py)."""

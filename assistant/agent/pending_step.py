@@ -27,12 +27,12 @@ async def resolve_pending(deps: TurnDeps, turn: Turn, pending: PendingConfirmati
         # "yes" runs it then, with the same idempotency key.
         outcome = await turn.turn_tools().execute(pending, deps.pending.claim(pending, waiting="pending"))
         if outcome.status == "taken":  # another request already executed it
-            await turn.say(turn.phrase(deps, "executed", description=pending.description))
+            await turn.say(turn.phrase(deps, "executed", description=pending.description.rstrip("。. ")))
             return True
         record.resolved_pending_id, record.resolved_pending_status = decided, outcome.status
         record.resolved_pending_result = outcome.recorded
         if outcome.status == "executed":
-            await turn.say(turn.phrase(deps, "executed", description=pending.description))
+            await turn.say(turn.phrase(deps, "executed", description=pending.description.rstrip("。. ")))
         else:
             record.outcome, turn.offered = "unanswered", True
             await turn.say(turn.phrase(deps, "execute_failed", reason=outcome.refusal.rstrip(". ")))

@@ -22,13 +22,11 @@ async def read_product(turn: OperationTurn, product_id: str) -> Product:
 
 
 async def change_items(turn: OperationTurn, user_id: str) -> Outcome:
+    found = await orders.order_and_items(turn, user_id)
+    if isinstance(found, Outcome):
+        return found
+    order, items = found
     segment = turn.request.segment
-    order, stop = await orders.resolve_order(turn, user_id, items_text=segment)
-    if stop is not None or order is None:
-        return stop or turn.reply("ask_order")
-    items = matching.match_items(segment, order.items)
-    if not items:
-        return turn.reply("ask_items", order_id=order.order_id, items=orders.item_names(order))
     new_ids: list[str] = []
     for item in items:
         product = await read_product(turn, item.product_id)

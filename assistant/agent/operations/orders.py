@@ -9,7 +9,7 @@ from __future__ import annotations
 from assistant.agent import matching, slots
 from assistant.agent.operations.base import OperationTurn
 from assistant.agent.outcome import Outcome, ToolFailed
-from assistant.connectors.models import Customer, Order
+from assistant.connectors.models import Customer, Order, OrderItem
 from assistant.tools.policy import original_payment_method_id
 
 # The phrase keys of this step (an operation that resolves an order lists them among its own).
@@ -59,6 +59,18 @@ async def resolve_order(
     if status is not None and order.status != status:
         return None, wrong_status(turn, order, status)
     return order, None
+
+
+async def order_and_items(turn: OperationTurn, user_id: str) -> tuple[Order, list[OrderItem]] | Outcome:
+    """The order the request's part is about and the items of it that part names; or the reply that asks for them."""
+    segment = turn.request.segment
+    order, stop = await resolve_order(turn, user_id, items_text=segment)
+    if stop is not None or order is None:
+        return stop or turn.reply("ask_order")
+    items = matching.match_items(segment, order.items)
+    if not items:
+        return turn.reply("ask_items", order_id=order.order_id, items=item_names(order))
+    return order, items
 
 
 def wrong_status(turn: OperationTurn, order: Order, allowed: str) -> Outcome:

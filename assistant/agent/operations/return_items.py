@@ -27,13 +27,10 @@ def draft_arguments(request: Request, order: Order, customer: Customer) -> dict[
 
 
 async def return_items(turn: OperationTurn, user_id: str) -> Outcome:
-    segment = turn.request.segment
-    order, stop = await orders.resolve_order(turn, user_id, items_text=segment)
-    if stop is not None or order is None:
-        return stop or turn.reply("ask_order")
-    items = matching.match_items(segment, order.items)
-    if not items:
-        return turn.reply("ask_items", order_id=order.order_id, items=orders.item_names(order))
+    found = await orders.order_and_items(turn, user_id)
+    if isinstance(found, Outcome):
+        return found
+    order, items = found
     customer = await turn.customer(user_id)
     return await turn.propose(return_arguments(turn.request, order, customer, items))
 

@@ -30,7 +30,7 @@ from assistant.tools.policy import (
     require_gift_card_covers,
     require_items_in_order,
     require_refund_destination,
-    require_status,
+    require_write_status,
 )
 
 
@@ -46,7 +46,7 @@ class OrderWriteTools:
             reason: Why the order is cancelled: 'no longer needed' or 'ordered by mistake'.
         """
         order = await own_order(ctx, order_id)
-        require_status(order, "pending", Refusal.ORDER_NOT_PENDING, "cancelled")
+        require_write_status(order, "cancel_pending_order")
         customer = await own_customer(ctx)
         say = Describer(ctx.language, ctx.texts)
         refunds = _net_payments(order)
@@ -84,7 +84,7 @@ class OrderWriteTools:
             zip: The zip code, such as '12345'.
         """
         order = await own_order(ctx, order_id)
-        require_status(order, "pending", Refusal.ORDER_NOT_PENDING, "modified")
+        require_write_status(order, "modify_pending_order_address")
         new = Address(address1=address1, address2=address2, city=city, state=state, country=country, zip=zip)
         text = Describer(ctx.language, ctx.texts).render(
             "modify_pending_order_address", order_id=order.order_id, old=order.address.one_line(), new=new.one_line()
@@ -119,7 +119,7 @@ class OrderWriteTools:
             payment_method_id: The new payment method, such as 'gift_card_0000000' or 'credit_card_0000000'.
         """
         order = await own_order(ctx, order_id)
-        require_status(order, "pending", Refusal.ORDER_NOT_PENDING, "modified")
+        require_write_status(order, "modify_pending_order_payment")
         customer = await own_customer(ctx)
         new_method = owned_payment_method(customer, payment_method_id)
         if len(order.payment_history) != 1 or order.payment_history[0].transaction_type != "payment":
@@ -164,7 +164,7 @@ class OrderWriteTools:
             payment_method_id: The payment method that pays or receives the price difference, such as 'gift_card_0000000'.
         """
         order = await own_order(ctx, order_id)
-        require_status(order, "pending", Refusal.ORDER_NOT_PENDING, "modified")
+        require_write_status(order, "modify_pending_order_items")
         return await _propose_item_changes(ctx, order, item_ids, new_item_ids, payment_method_id, "modify_pending_order_items")
 
     async def _modify_pending_order_items(
@@ -186,7 +186,7 @@ class OrderWriteTools:
             payment_method_id: Where the refund goes: the order's original payment method or one of the customer's gift cards.
         """
         order = await own_order(ctx, order_id)
-        require_status(order, "delivered", Refusal.ORDER_NOT_DELIVERED, "returned")
+        require_write_status(order, "return_delivered_order_items")
         customer = await own_customer(ctx)
         method = owned_payment_method(customer, payment_method_id)
         require_refund_destination(order, method)
@@ -225,7 +225,7 @@ class OrderWriteTools:
             payment_method_id: The payment method that pays or receives the price difference, such as 'gift_card_0000000'.
         """
         order = await own_order(ctx, order_id)
-        require_status(order, "delivered", Refusal.ORDER_NOT_DELIVERED, "exchanged")
+        require_write_status(order, "exchange_delivered_order_items")
         return await _propose_item_changes(
             ctx, order, item_ids, new_item_ids, payment_method_id, "exchange_delivered_order_items"
         )

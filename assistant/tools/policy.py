@@ -15,6 +15,24 @@ from assistant.connectors.interfaces import OrdersConnector
 from assistant.connectors.models import GIFT_CARD, Customer, Order, OrderItem, PaymentMethod, Refusal, Variant
 from assistant.errors import BadInputError, NotFoundError, PolicyViolationError
 
+# The order status each order write applies to, with the refusal and the word for what it does. The tools check
+# it here; an operation that proposes the write is declared with the same status, and agent/operations/base.py
+# refuses to build one that disagrees, so the router's "only pending orders" and the tool's check cannot drift.
+WRITE_STATUS: dict[str, tuple[str, Refusal, str]] = {
+    "cancel_pending_order": ("pending", Refusal.ORDER_NOT_PENDING, "cancelled"),
+    "modify_pending_order_address": ("pending", Refusal.ORDER_NOT_PENDING, "modified"),
+    "modify_pending_order_payment": ("pending", Refusal.ORDER_NOT_PENDING, "modified"),
+    "modify_pending_order_items": ("pending", Refusal.ORDER_NOT_PENDING, "modified"),
+    "return_delivered_order_items": ("delivered", Refusal.ORDER_NOT_DELIVERED, "returned"),
+    "exchange_delivered_order_items": ("delivered", Refusal.ORDER_NOT_DELIVERED, "exchanged"),
+}
+
+
+def require_write_status(order: Order, tool: str) -> None:
+    """Refuse `tool` on an order whose status it does not apply to (WRITE_STATUS)."""
+    status, reason, action = WRITE_STATUS[tool]
+    require_status(order, status, reason, action)
+
 
 def require_status(order: Order, status: str, reason: Refusal, action: str) -> None:
     if order.status != status:

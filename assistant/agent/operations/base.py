@@ -19,6 +19,7 @@ from assistant.agent.prompt_library import PromptLibrary
 from assistant.agent.tooling import TurnTools
 from assistant.agent.turn_llm import TurnLLM
 from assistant.connectors.models import Customer, Order
+from assistant.tools.policy import WRITE_STATUS
 
 Handler = Callable[["OperationTurn", str], Awaitable[Outcome]]
 
@@ -64,6 +65,9 @@ class Operation:
     rule: re.Pattern[str] | None = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        required = WRITE_STATUS.get(self.tool or "")
+        if required is not None and required[0] != self.status:
+            raise TypeError(f"operation {self.name}: status {self.status!r}, but {self.tool} applies to {required[0]!r} orders")
         words = "|".join(part for part in (self.words_en, self.words_zh) if part)
         object.__setattr__(self, "rule", re.compile(words, re.IGNORECASE) if words else None)
 

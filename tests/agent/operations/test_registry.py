@@ -15,6 +15,7 @@ from assistant.agent.prompt_library import PromptLibrary
 from assistant.agent.router import OPERATIONS_NEEDING_ORDER, RULES, route_messages, rule_route, rules
 from assistant.settings import PromptSettings, ToolsSettings
 from assistant.tools import Toolbox, ToolKind
+from assistant.tools.policy import WRITE_STATUS
 
 REPO = Path(__file__).resolve().parents[3]
 # The route prompt's list as it was written by hand before the registry: the small models were measured with it.
@@ -122,3 +123,14 @@ def test_segments_come_from_the_operations_words() -> None:
     renamed = dataclasses.replace(registry.BY_NAME["exchange_items"], segment_words=("swap",))
     others = tuple(op for op in registry.OPERATIONS if op.name != "exchange_items") + (renamed,)
     assert "exchange the pet bed" in registry.request(registry.BY_NAME["return_items"], text, others).segment
+
+
+def test_an_operation_applies_to_the_status_its_write_tool_checks() -> None:
+    # The tools refuse a write on an order of another status (tools/policy.WRITE_STATUS); the registry routes by the
+    # operation's status: the two are one fact, and an operation that disagrees cannot be built.
+    for op in registry.OPERATIONS:
+        if op.tool in WRITE_STATUS:
+            assert op.status == WRITE_STATUS[op.tool][0], op.name
+    cancel = next(op for op in registry.OPERATIONS if op.name == "cancel_order")
+    with pytest.raises(TypeError, match="applies to 'pending' orders"):
+        dataclasses.replace(cancel, status="delivered")

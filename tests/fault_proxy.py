@@ -1,28 +1,38 @@
 """A loopback proxy in front of the real commerce service that fails chosen requests on purpose, until healed.
 
 Every request is forwarded unchanged to the real service, except those a fault
-matches (method and path, the path decoded and without its query):
+matches (method and path, the path decoded and without its query). A fault is
+a status or one of two transport failures:
 
 - a 401 is the real service's own refusal: the request is forwarded with a
   revoked key, so the body and headers are exactly what the shop sends;
 - any other status is answered by the proxy, as a crashed service would
   (`500 Internal Server Error`, plain text): the request never reaches the
-  shop, so a failed write changes nothing there.
+  shop, so a failed write changes nothing there;
+- `TIMEOUT`: the request is forwarded and the shop answers it, but the answer
+  is held back longer than the client waits (`hold_seconds`), so the client
+  gives up not knowing: a write has really been applied by the shop;
+- `DROP`: the connection is closed without any answer, as a crashed or
+  restarting service would; the request never reaches the shop.
 
+`write_applied(fault)` says after which fault a write is applied all the same (`TIMEOUT`).
 `heal()` drops every fault. `seen` logs each request with how it was answered.
 Point the assistant at it with `through(settings, proxy)` (no read retries,
-so a failing step fails at once); judge what ran by the shop's own state
+so a failing step fails at once, and the proxy's short `client_timeout`, so a
+held answer times out fast); judge what ran by the shop's own state
 (`shop_order`, `refund_count`), read from the service directly.
 """
 
 from __future__ import annotations
 
 import re
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -33,13 +43,17 @@ from tests.commerce.service import RunningCommerce
 from tests.connectors.conftest import LoopbackServer
 
 REVOKED_KEY = "revoked-commerce-key"
+TIMEOUT: Literal["timeout"] = "timeout"
+DROP: Literal["drop"] = "drop"
+FaultKind = int | Literal["timeout", "drop"]  # an HTTP status, TIMEOUT or DROP
+NO_ANSWER = 0  # `Seen.status` of a dropped request
 _DROPPED_HEADERS = ("host", "content-length", "connection")
 _KEPT_ANSWER_HEADERS = ("content-type", "idempotent-replayed")
 
 
 @dataclass(frozen=True)
 class Fault:
-    status: int
+    kind: FaultKind
     method: str | None  # None: every method
     path: re.Pattern[str]
 
@@ -51,14 +65,25 @@ class Fault:
 class Seen:
     method: str
     path: str  # decoded, without the query: "/v1/orders/#W6247578/cancel"
-    status: int
+    status: int  # the answer's; for TIMEOUT the shop's answer, withheld; NO_ANSWER when dropped
     injected: bool
 
 
-class FaultProxy:
-    """Forwards to `target`; `fail(status, method, path)` makes matching requests fail, `heal()` ends that."""
+def write_applied(fault: FaultKind) -> bool:
+    """Whether the shop applied a write that failed by `fault` (only a timeout: the shop ran it, the answer was lost)."""
+    return fault == TIMEOUT
 
-    def __init__(self, target: str) -> None:
+
+class FaultProxy:
+    """Forwards to `target`; `fail(fault, method, path)` makes matching requests fail, `heal()` ends that.
+
+    `client_timeout` is the commerce timeout the client is given (`through`); a TIMEOUT fault holds
+    the answer `hold_seconds`, twice that, so the client has surely given up.
+    """
+
+    def __init__(self, target: str, *, client_timeout: float = 1.0) -> None:
+        self.client_timeout = client_timeout
+        self.hold_seconds = 2 * client_timeout
         self._client = httpx.Client(base_url=target, timeout=30)
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
@@ -69,10 +94,12 @@ class FaultProxy:
     def base_url(self) -> str:
         return self._server.base_url
 
-    def fail(self, status: int, method: str | None = None, path: str = r".*") -> None:
-        """Answer `status` to requests of `method` (any when None) whose decoded path fully matches the regex `path`."""
+    def fail(self, fault: FaultKind, method: str | None = None, path: str = r".*") -> None:
+        """Fail by `fault` the requests of `method` (any when None) whose decoded path fully matches the regex `path`."""
+        if not (isinstance(fault, int) or fault in (TIMEOUT, DROP)):
+            raise ValueError(f"not a fault: {fault!r}")
         with self._lock:
-            self._faults.append(Fault(status=status, method=method, path=re.compile(path)))
+            self._faults.append(Fault(kind=fault, method=method, path=re.compile(path)))
 
     def heal(self) -> None:
         with self._lock:
@@ -91,16 +118,21 @@ class FaultProxy:
     def _respond(self, handler: BaseHTTPRequestHandler, body: bytes) -> tuple[int, dict[str, str], bytes]:
         method, path = handler.command, unquote(urlsplit(handler.path).path)
         with self._lock:
-            fault = next((fault for fault in self._faults if fault.matches(method, path)), None)
+            fault = next((fault.kind for fault in self._faults if fault.matches(method, path)), None)
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in _DROPPED_HEADERS}
-        if fault is not None and fault.status != 401:
-            self._log(Seen(method, path, fault.status, injected=True))
-            return fault.status, {"Content-Type": "text/plain"}, b"Internal Server Error"
-        if fault is not None:
+        if fault == DROP:
+            self._log(Seen(method, path, NO_ANSWER, injected=True))
+            return _drop(handler)
+        if isinstance(fault, int) and fault != 401:
+            self._log(Seen(method, path, fault, injected=True))
+            return fault, {"Content-Type": "text/plain"}, b"Internal Server Error"
+        if fault == 401:
             headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
             headers["Authorization"] = f"Bearer {REVOKED_KEY}"
         answer = self._client.request(method, handler.path, content=body, headers=headers)
         self._log(Seen(method, path, answer.status_code, injected=fault is not None))
+        if fault == TIMEOUT:
+            time.sleep(self.hold_seconds)  # the client has given up by now; the late answer goes nowhere
         kept = {k: v for k, v in answer.headers.items() if k.lower() in _KEPT_ANSWER_HEADERS}
         return answer.status_code, kept, answer.content
 
@@ -117,9 +149,19 @@ class FaultProxy:
         self._client.close()
 
 
+def _drop(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+    """Close the connection with no answer: the client reads end of stream (the request was read in full, so no reset)."""
+    handler.close_connection = True
+    handler.connection.shutdown(socket.SHUT_RDWR)
+    # What the server then writes fails at once (a broken pipe, which it ignores): nothing reaches the client.
+    return 500, {}, b""
+
+
 def through(settings: Settings, proxy: FaultProxy) -> Settings:
-    """The same settings with the commerce service reached through `proxy`, reads not retried."""
-    commerce = settings.commerce.model_copy(update={"base_url": proxy.base_url, "retries": 0})
+    """The same settings with the commerce service reached through `proxy`, reads not retried, the proxy's timeout."""
+    commerce = settings.commerce.model_copy(
+        update={"base_url": proxy.base_url, "retries": 0, "timeout_seconds": proxy.client_timeout}
+    )
     return settings.model_copy(update={"commerce": commerce})
 
 

@@ -1,8 +1,11 @@
-"""An agent approves a refund over the limit while the shop answers 5xx or 401: a 503, and the approval still waits.
+"""An agent approves a refund over the limit while the shop fails (5xx, 401, timeout, dropped): a 503, the approval waits.
 
-Nothing ran, so nothing is decided: the action keeps waiting for approval (the
-handoff cannot be resolved past it), and approving again once the shop has
-recovered runs it, once; a third approval has nothing left to approve.
+The outcome is not known, so nothing is decided: the action keeps waiting for
+approval (the handoff cannot be resolved past it), and approving again once the
+shop has recovered runs it, once; a third approval has nothing left to approve.
+On a timeout the shop did cancel the order, only its answer was lost: the second
+approval sends the same idempotency key, and the shop answers with that first
+cancellation instead of refunding twice.
 
 The waiting approval is made the way customers make it, through the chat API
 (real 0.5B model, real Chroma corpus, the understanding model); the retail
@@ -25,7 +28,17 @@ from tests.chat.conftest import (  # noqa: F401  (fixtures)
     understanding_model_file,
 )
 from tests.commerce.service import RunningCommerce
-from tests.fault_proxy import FaultProxy, commerce_faults, refund_count, shop_order, through  # noqa: F401  (fixture)
+from tests.fault_proxy import (  # noqa: F401  (fixture)
+    DROP,
+    TIMEOUT,
+    FaultKind,
+    FaultProxy,
+    commerce_faults,
+    refund_count,
+    shop_order,
+    through,
+    write_applied,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
@@ -68,25 +81,29 @@ async def _waiting_handoff(http: httpx.AsyncClient, agent: dict[str, str]) -> st
     return str(handoff["id"])
 
 
-@pytest.mark.parametrize("status", [500, 401], ids=["5xx", "401"])
+@pytest.mark.parametrize("fault", [500, 401, DROP, TIMEOUT], ids=["5xx", "401", "drop", "timeout"])
 async def test_an_approval_the_shop_fails_still_waits_and_runs_once_when_approved_again(
     faulty_settings: Settings,
     commerce_faults: FaultProxy,  # noqa: F811
     retail_service: RunningCommerce,  # noqa: F811
-    status: int,
+    fault: FaultKind,
 ) -> None:
     async with app_client(faulty_settings) as http:
         agent = await _agent(http, faulty_settings)
         base = f"/v1/agent/handoffs/{await _waiting_handoff(http, agent)}"
 
-        commerce_faults.fail(status, "POST", CANCEL)
+        commerce_faults.fail(fault, "POST", CANCEL)
         failed = await http.post(f"{base}/approve", headers=agent)
         assert commerce_faults.count("POST", CANCEL, injected=True) == 1, commerce_faults.seen
         assert failed.status_code == 503, failed.text
         body = failed.json()
         assert {"error", "message"} <= set(body) and str(body["error"]).startswith("commerce"), body
         assert body["message"].strip(), body
-        assert shop_order(retail_service, BIG_PENDING)["status"] == "pending"
+        after = shop_order(retail_service, BIG_PENDING)
+        if write_applied(fault):  # the shop cancelled it, only its answer was lost
+            assert after["status"] == "cancelled" and refund_count(after) == 1, after
+        else:
+            assert after["status"] == "pending", after
         # Still waiting for a decision: the handoff cannot be closed past it.
         blocked = await http.post(f"{base}/resolve", headers=agent)
         assert (blocked.status_code, blocked.json().get("error")) == (409, "approval_pending"), blocked.text

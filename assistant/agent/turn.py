@@ -34,9 +34,7 @@ async def run_turn(deps: TurnDeps, request: TurnRequest, emit: Callable[[TurnEve
     try:
         async with asyncio.timeout(deps.settings.turn_seconds):
             await _begin(deps, turn)
-            if turn.handed_off:
-                pass  # the message waits for the person who has the conversation
-            else:
+            if not turn.handed_off:  # else the message waits for the person who has the conversation
                 await respond(deps, turn)
     except TimeoutError:
         await _fail(deps, turn, f"turn_timeout: no reply within {deps.settings.turn_seconds:.0f} s")

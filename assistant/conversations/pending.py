@@ -15,6 +15,7 @@ from typing import Any, Literal
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from assistant.components.database.base import json_safe
 from assistant.conversations.records import PendingConfirmation
 from assistant.conversations.tables import PendingActionRow, now
 from assistant.tools.base import ProposedAction
@@ -90,7 +91,7 @@ class PendingClaim:
         self.actions.move(self.pending_id, "executing", self.waiting)
 
     def finish(self, status: Literal["executed", "failed"], result: Any) -> None:
-        self.actions.move(self.pending_id, "executing", status, result=_jsonable(result))
+        self.actions.move(self.pending_id, "executing", status, result=json_safe(result))
 
 
 def pending_view(row: PendingActionRow) -> PendingConfirmation:
@@ -101,10 +102,3 @@ def pending_view(row: PendingActionRow) -> PendingConfirmation:
         description=row.description,
         action=ProposedAction.model_validate(row.action),
     )
-
-
-def _jsonable(value: Any) -> Any:
-    """Tool results may hold values JSON columns cannot take (dates, decimals); store their text."""
-    import json
-
-    return json.loads(json.dumps(value, default=str))

@@ -8,12 +8,11 @@ read: a conversation of another customer is reported as not found.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from assistant.components.database.base import Base
+from assistant.components.database.base import Base, json_safe
 from assistant.conversations.pending import pending_view
 from assistant.conversations.records import (
     ActionBrief,
@@ -234,14 +233,14 @@ class ConversationStore:
             session.add_all(
                 LLMCallRow(turn_id=turn.id, prompt_version=record.prompt_version, **c.model_dump()) for c in record.llm_calls
             )
-            session.add_all(ToolCallRow(turn_id=turn.id, **_jsonable(t.model_dump())) for t in record.tool_calls)
-            session.add_all(DecisionRow(turn_id=turn.id, **_jsonable(d.model_dump())) for d in record.decisions)
+            session.add_all(ToolCallRow(turn_id=turn.id, **json_safe(t.model_dump())) for t in record.tool_calls)
+            session.add_all(DecisionRow(turn_id=turn.id, **json_safe(d.model_dump())) for d in record.decisions)
             if record.resolved_pending_id:
                 pending = session.get(PendingActionRow, record.resolved_pending_id)
                 if pending is not None:
                     pending.status = record.resolved_pending_status or "superseded"
                     pending.resolved_in_turn = turn.id
-                    pending.result = _jsonable(record.resolved_pending_result)
+                    pending.result = json_safe(record.resolved_pending_result)
                     pending.resolved_at = now()
             proposed = None
             if record.proposal is not None:
@@ -255,7 +254,7 @@ class ConversationStore:
                     conversation_id=conversation_id,
                     proposed_in_turn=turn.id,
                     name=record.proposal.tool,
-                    arguments=_jsonable(record.proposal.arguments),
+                    arguments=json_safe(record.proposal.arguments),
                     description=record.proposal.description,
                     action=record.proposal.model_dump(mode="json"),
                     idempotency_key=record.proposal.idempotency_key,
@@ -294,10 +293,3 @@ def _view(row: ConversationRow) -> ConversationView:
         created_at=row.created_at,
         ended_at=row.ended_at,
     )
-
-
-def _jsonable(value: Any) -> Any:
-    """Tool results may hold values JSON columns cannot take (dates, decimals); store their text."""
-    import json
-
-    return json.loads(json.dumps(value, default=str))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -10,6 +9,7 @@ from typing import Any, Literal
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from assistant.components.database.base import json_safe
 from assistant.conversations.tables import now
 from assistant.drafts.models import CustomerContext, DraftView, Sent, Source, SuggestedAction, Variant
 from assistant.drafts.tables import DraftActionRow, DraftRow
@@ -48,7 +48,7 @@ class DraftStore:
                     position=position,
                     tool=action.tool,
                     kind=action.kind,
-                    arguments=_jsonable(action.arguments),
+                    arguments=json_safe(action.arguments),
                     description=action.description,
                     reason=action.reason,
                     needs_approval=action.needs_approval,
@@ -100,7 +100,7 @@ class DraftStore:
             session.execute(
                 update(DraftActionRow)
                 .where(DraftActionRow.draft_id == draft_id, DraftActionRow.position == position)
-                .values(status=status, result=_jsonable(result), error=error)
+                .values(status=status, result=json_safe(result), error=error)
             )
 
     def claim_send(self, *, draft_id: str, sent: Sent) -> bool:
@@ -212,8 +212,3 @@ def _action_view(row: DraftActionRow) -> SuggestedAction:
 def _aware(moment: datetime) -> datetime:
     """SQLite gives datetimes back without their zone; every time stored here is UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _jsonable(value: Any) -> Any:
-    """Tool results may hold values JSON columns cannot take (dates, decimals); store their text."""
-    return json.loads(json.dumps(value, default=str))

@@ -22,7 +22,12 @@ class TurnResult(BaseModel):
     status: Literal["ok", "failed"]
     citations: list[Citation]
     actions: list[ActionBrief]
-    pending_confirmation: PendingConfirmation | None
+    pending_confirmation: PendingConfirmation | None = Field(
+        description="The first write waiting for the customer's yes (kept for clients that show one)."
+    )
+    pending_confirmations: list[PendingConfirmation] = Field(
+        default_factory=list, description="Every write the reply asks to confirm, in the order it lists them."
+    )
     handoff: bool = Field(
         description="The conversation is with the human queue: handed over in this turn, or already waiting for a person."
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from assistant.agent.handoff_brief import handoff_brief
 from assistant.agent.turn_context import Turn, TurnDeps
-from assistant.conversations.records import DecisionRecord, PendingConfirmation, TurnRecord
+from assistant.conversations.records import DecisionRecord, PendingConfirmation, ResolvedPending, TurnRecord
 from assistant.escalation import EscalationDecision
 from assistant.handoff.models import NewHandoff
 
@@ -67,6 +67,6 @@ async def hand_off(
 
 async def await_approval(deps: TurnDeps, turn: Turn, pending: PendingConfirmation, decision: EscalationDecision) -> None:
     """The customer confirmed a write that needs an agent's approval: it waits for one, and the conversation with it."""
-    turn.record.resolved_pending_status = "awaiting_approval"
+    turn.record.resolved.append(ResolvedPending(id=pending.id, status="awaiting_approval"))
     await turn.say(turn.phrase(deps, "approval_needed"))
     await hand_off(deps, turn, decision, pending=pending, announce=False)

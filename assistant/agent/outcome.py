@@ -16,6 +16,8 @@ class Outcome:
     proposal: ProposedAction | None = None
     handoff: bool = False
     verified_customer_id: str | None = None
+    # Set when the order's status is why the operation cannot apply (another operation may: plan.alternatives).
+    mismatched_status: str | None = None
 
 
 class ToolFailed(Exception):

@@ -1,47 +1,71 @@
-"""The customer's answer to a proposed write: confirm (run it once), decline, or move on to something else."""
+"""The customer's answer to the proposed writes: confirm all or some (each runs once, in order), decline, or move on."""
 
 from __future__ import annotations
 
-from assistant.agent.confirmation import is_confirmation, is_refusal
+from assistant.agent import selection
+from assistant.agent.confirmation import is_refusal
 from assistant.agent.escalation_step import needs_approval
 from assistant.agent.handoff_step import await_approval
 from assistant.agent.turn_context import Turn, TurnDeps
-from assistant.conversations.records import PendingConfirmation
+from assistant.conversations.records import PendingConfirmation, ResolvedPending
 
 
-async def resolve_pending(deps: TurnDeps, turn: Turn, pending: PendingConfirmation) -> bool:
-    """Execute, decline or set aside the proposed write; True when that was the whole turn."""
+async def resolve_pending(deps: TurnDeps, turn: Turn, waiting: list[PendingConfirmation]) -> bool:
+    """Execute, decline or set aside the proposed writes; True when that was the whole turn."""
     record = turn.record
-    # Set only once it is decided: a turn that fails before (the shop unreachable) leaves the proposal as it was.
-    decided = pending.id
-    if is_confirmation(turn.text):
-        record.route = "confirm"
-        action = pending.action
-        if action.status == "awaiting_approval":
-            # Decided when it was proposed (tools/approval.py): confirmed now, it waits for an agent; nothing runs yet.
-            explanation = deps.tools.toolbox.approval.explanation(action.tool, action.refund_amount)
-            record.resolved_pending_id = decided
-            await await_approval(deps, turn, pending, needs_approval(action.tool, explanation))
-            return True
-        # The shop unreachable raises (the turn fails with the apology) and puts the proposal back: a later
-        # "yes" runs it then, with the same idempotency key.
-        outcome = await turn.turn_tools().execute(pending, deps.pending.claim(pending, waiting="pending"))
-        if outcome.status == "taken":  # another request already executed it
-            await turn.say(turn.phrase(deps, "executed", description=pending.description.rstrip("。. ")))
-            return True
-        record.resolved_pending_id, record.resolved_pending_status = decided, outcome.status
-        record.resolved_pending_result = outcome.recorded
-        if outcome.status == "executed":
-            await turn.say(turn.phrase(deps, "executed", description=pending.description.rstrip("。. ")))
-        else:
-            record.outcome, turn.offered = "unanswered", True
-            await turn.say(turn.phrase(deps, "execute_failed", reason=outcome.refusal.rstrip(". ")))
-        return True
-    if is_refusal(turn.text):
+    chosen = selection.chosen(turn.text, waiting)
+    if chosen is None or not chosen:
+        if chosen is None and not is_refusal(turn.text):
+            # Anything else is a new request: the proposals lapse and are never executed later.
+            record.resolved.extend(ResolvedPending(id=pending.id, status="superseded") for pending in waiting)
+            return False
         record.route = "declined"
-        record.resolved_pending_id, record.resolved_pending_status = decided, "declined"
+        record.resolved.extend(ResolvedPending(id=pending.id, status="declined") for pending in waiting)
         await turn.say(turn.phrase(deps, "declined"))
         return True
-    # Anything else is a new request: the proposal lapses and is never executed later.
-    record.resolved_pending_id, record.resolved_pending_status = decided, "superseded"
-    return False
+    record.route = "confirm"
+    lines: list[str] = []
+    for_approval: list[PendingConfirmation] = []
+    for position, pending in enumerate(waiting):
+        description = pending.description.rstrip("。. ")
+        if position not in chosen:
+            record.resolved.append(ResolvedPending(id=pending.id, status="declined"))
+            lines.append(turn.phrase(deps, "declined_line", description=description))
+        elif pending.action.status == "awaiting_approval":
+            # Decided when it was proposed (tools/approval.py): confirmed now, it waits for an agent; nothing runs yet.
+            for_approval.append(pending)
+        else:
+            lines.append(await _execute(deps, turn, pending, single=len(waiting) == 1))
+    if lines:
+        if turn.offered and len(waiting) > 1:
+            lines.append(turn.phrase(deps, "failed_offer"))
+        await turn.say("\n".join(lines))
+    if for_approval:
+        first = for_approval[0]
+        explanation = deps.tools.toolbox.approval.explanation(first.action.tool, first.action.refund_amount)
+        if lines:
+            await turn.say("\n")
+        await await_approval(deps, turn, first, needs_approval(first.action.tool, explanation))
+        record.resolved.extend(ResolvedPending(id=pending.id, status="awaiting_approval") for pending in for_approval[1:])
+    return True
+
+
+async def _execute(deps: TurnDeps, turn: Turn, pending: PendingConfirmation, *, single: bool) -> str:
+    """Run one confirmed write once; the line that reports it.
+
+    The shop unreachable raises (the turn fails with the apology) and puts this write back, and every write
+    not yet run stays proposed: a later "yes" runs them then, with the same idempotency keys.
+    """
+    record = turn.record
+    description = pending.description.rstrip("。. ")
+    outcome = await turn.turn_tools().execute(pending, deps.pending.claim(pending, waiting="pending"))
+    if outcome.status == "taken":  # another request already executed it
+        return turn.phrase(deps, "executed" if single else "executed_line", description=description)
+    record.resolved.append(ResolvedPending(id=pending.id, status=outcome.status, result=outcome.recorded))
+    if outcome.status == "executed":
+        return turn.phrase(deps, "executed" if single else "executed_line", description=description)
+    record.outcome, turn.offered = "unanswered", True
+    reason = outcome.refusal.rstrip(". ")
+    if single:
+        return turn.phrase(deps, "execute_failed", reason=reason)
+    return turn.phrase(deps, "failed_line", description=description, reason=reason)

@@ -16,26 +16,42 @@ from assistant.agent.escalation_step import accepted_offer, requested_by_router
 from assistant.agent.general import answer_question
 from assistant.agent.handoff_step import hand_off, note_decision
 from assistant.agent.history import HistoryView, build_history
+from assistant.agent.operations.combined import combine
+from assistant.agent.operations.plan import PlannedRequest, plan_requests
 from assistant.agent.operations.runner import OperationRunner
 from assistant.agent.pending_step import resolve_pending
-from assistant.agent.router import route
+from assistant.agent.router import route, rule_route
 from assistant.agent.turn_context import Turn, TurnDeps
 from assistant.conversations.records import DecisionRecord
 
 
 async def respond(deps: TurnDeps, turn: Turn) -> None:
     record, understanding, context = turn.record, turn.known_understanding(), turn.context
-    pending = await asyncio.to_thread(deps.pending.latest, conversation_id=turn.request.conversation_id)
-    if pending is not None and await resolve_pending(deps, turn, pending):
+    waiting = await asyncio.to_thread(deps.pending.waiting, conversation_id=turn.request.conversation_id)
+    if waiting and await resolve_pending(deps, turn, waiting):
         if not turn.handed_off:
             note_decision(record, deps.escalation.decide(understanding, context, outcome=record.outcome))
         return
-    if not pending and context.offered_handoff and is_confirmation(turn.text):
-        await hand_off(deps, turn, accepted_offer())
+    if not waiting and is_confirmation(turn.text):
+        if context.offered_handoff:
+            await hand_off(deps, turn, accepted_offer())
+        else:  # a yes to nothing never starts an operation ("yes" after "I could not find that order")
+            record.route = "confirm_nothing"
+            await turn.say(turn.phrase(deps, "nothing_pending"))
         return
     decision = deps.escalation.decide(understanding, context)
     if decision.escalate:  # asked for a person, angry, a legal topic...: no attempt first
         await hand_off(deps, turn, decision)
+        return
+    planned = plan_requests(turn.text)
+    if len(planned) > 1 and rule_route(turn.text) not in ("question", "human_agent"):
+        # Several requests in one message, each named in so many words: no routing call.
+        record.route = planned[0].name
+        record.decisions.append(
+            DecisionRecord(step=0, kind="route", payload={"action": record.route, "by": "plan", "requests": [p.name for p in planned]})
+        )
+        await _operate(deps, turn, planned)
+        await _decide_after(deps, turn, policy_question=False)
         return
     history = await _history(deps, turn)
     action, decided_by = await route(
@@ -55,25 +71,29 @@ async def respond(deps: TurnDeps, turn: Turn) -> None:
         if not answered:
             record.outcome = "unanswered"
     else:
-        await _operate(deps, turn, action)
+        # The request the message's words name, with its order ids and status alternatives, when it is the route's.
+        one = [p for p in planned if p.name == action][:1] or [PlannedRequest.whole(action, turn.text)]
+        await _operate(deps, turn, one)
     await _decide_after(deps, turn, policy_question=policy_question)
 
 
-async def _operate(deps: TurnDeps, turn: Turn, action: str) -> None:
-    """A standard operation for the verified customer: its reply, and the write it proposes (if any)."""
+async def _operate(deps: TurnDeps, turn: Turn, planned: list[PlannedRequest]) -> None:
+    """The standard operations for the verified customer: one reply, and the writes it proposes (if any)."""
     record = turn.record
     procedures = OperationRunner(
         tools=turn.turn_tools(), prompts=deps.prompts, llm=turn.llm, language=record.language, text=turn.text,
         verified_customer_id=turn.verified,
     )  # fmt: skip
-    outcome = await procedures.run(action)
-    record.proposal = outcome.proposal
-    record.verified_customer_id = outcome.verified_customer_id
-    proposal = outcome.proposal.model_dump(mode="json") if outcome.proposal else None
-    record.decisions.append(DecisionRecord(step=1, kind="procedure", payload={"action": action, "proposal": proposal}))
-    if outcome.handoff:
+    combined = combine(await procedures.run_plan(planned), deps.prompts, record.language)
+    record.proposals = combined.proposals
+    record.verified_customer_id = combined.verified_customer_id
+    proposals = [proposal.model_dump(mode="json") for proposal in combined.proposals]
+    record.decisions.append(
+        DecisionRecord(step=1, kind="procedure", payload={"actions": combined.routes, "proposals": proposals})
+    )
+    if combined.handoff:
         record.outcome, turn.offered = "unanswered", True
-    await turn.say(outcome.reply or "")
+    await turn.say(combined.reply)
 
 
 async def _decide_after(deps: TurnDeps, turn: Turn, *, policy_question: bool) -> None:

@@ -87,7 +87,7 @@ async def _fail(deps: TurnDeps, turn: Turn, cause: str) -> None:
     logger.warning("turn failed: %s", cause)
     record = turn.record
     record.status, record.outcome, record.failure_cause = "failed", "failed", cause
-    record.proposal = None  # nothing half-proposed survives a failed turn
+    record.proposals = []  # nothing half-proposed survives a failed turn
     record.citations = []  # the apology cites nothing (what was retrieved stays in `retrievals`)
     turn.parts.clear()
     turn.offered = True
@@ -114,7 +114,8 @@ async def _store(deps: TurnDeps, turn: Turn) -> TurnResult:
         status=record.status,
         citations=record.citations,
         actions=record.actions,
-        pending_confirmation=saved.pending,
+        pending_confirmation=saved.pending[0] if saved.pending else None,
+        pending_confirmations=saved.pending,
         handoff=turn.handed_off,
         handoff_offered=record.handoff_offered,
         escalation_reason=record.escalation_reason,

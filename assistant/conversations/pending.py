@@ -31,10 +31,20 @@ class PendingActions:
         self._engine = engine
 
     def latest(self, *, conversation_id: str, status: Waiting = "pending") -> PendingConfirmation | None:
-        """The conversation's newest write waiting in `status` (one proposal per conversation is open at a time)."""
+        """The conversation's newest write waiting in `status`."""
         return self._first(
             select(PendingActionRow).where(PendingActionRow.conversation_id == conversation_id, PendingActionRow.status == status)
         )
+
+    def waiting(self, *, conversation_id: str) -> list[PendingConfirmation]:
+        """The writes of the conversation's open confirmation, in the order they were proposed (and listed)."""
+        with Session(self._engine) as session:
+            rows = session.scalars(
+                select(PendingActionRow)
+                .where(PendingActionRow.conversation_id == conversation_id, PendingActionRow.status == "pending")
+                .order_by(PendingActionRow.position, PendingActionRow.created_at)
+            ).all()
+            return [pending_view(row) for row in rows]
 
     def awaiting_approval(self, *, conversation_id: str, pending_action_id: str | None = None) -> PendingConfirmation | None:
         """The named write if it waits for approval in this conversation, else the conversation's latest one that does."""

@@ -79,6 +79,35 @@ class DecisionRecord(BaseModel):
     error: str | None = None
 
 
+class ResolvedPending(BaseModel):
+    """What became of one proposed write in this turn."""
+
+    id: str
+    status: str
+    result: Any = None
+
+
+class TurnStages(BaseModel):
+    """Where one turn's time went, measured as it ran (seconds; `*_token_seconds` from the customer's message)."""
+
+    understanding_seconds: float = 0.0
+    routing_seconds: float = 0.0
+    routed_by: str | None = Field(None, description="rule, intent, model or fallback; None when the turn did not route.")
+    routing_model_call: bool = False
+    retrieval_seconds: float = 0.0
+    lookups: int = Field(0, description="Tool calls of the turn (reads, proposals, writes).")
+    lookup_seconds: float = 0.0
+    model_calls: int = 0
+    model_seconds: float = 0.0
+    prompt_tokens: int = Field(0, description="Prompt tokens of all model calls (cached or read).")
+    reply_wait_seconds: float | None = Field(
+        None, description="From the streamed reply's request to its first piece: the queue and reading the prompt."
+    )
+    first_token_seconds: float | None = None
+    last_token_seconds: float | None = None
+    overhead_seconds: float = Field(0.0, description="Turn seconds minus model seconds.")
+
+
 class TurnRecord(BaseModel):
     """Everything one turn produced; the store writes it whole."""
 
@@ -96,15 +125,15 @@ class TurnRecord(BaseModel):
     llm_calls: list[LLMCallRecord] = Field(default_factory=list)
     tool_calls: list[ToolCallRecord] = Field(default_factory=list)
     decisions: list[DecisionRecord] = Field(default_factory=list)
-    proposal: ProposedAction | None = None
-    # The pending action this turn resolved (executed, declined or superseded), if any.
-    resolved_pending_id: str | None = None
-    resolved_pending_status: str | None = None
-    resolved_pending_result: Any = None
+    # The writes this turn proposed, in the order the customer asked for them: one confirmation lists them all.
+    proposals: list[ProposedAction] = Field(default_factory=list)
+    # The proposed writes this turn resolved (executed, failed, declined, superseded, awaiting approval).
+    resolved: list[ResolvedPending] = Field(default_factory=list)
     verified_customer_id: str | None = None
     summary: str | None = None
     summary_upto: int | None = None
     first_token_seconds: float | None = None
+    stages: TurnStages = Field(default_factory=TurnStages)
     # What was understood of the customer's message (None when the understanding model is unavailable).
     understanding: Understanding | None = None
     escalated: bool = False

@@ -53,7 +53,7 @@ class SavedTurn:
     turn_id: str
     customer_message_id: int
     assistant_message_id: int | None
-    pending: PendingConfirmation | None  # the write this turn proposed, waiting for the customer's yes
+    pending: list[PendingConfirmation]  # the writes this turn proposed, waiting for the customer's yes
 
 
 class ConversationStore:
@@ -207,6 +207,7 @@ class ConversationStore:
                 escalation_reason=record.escalation_reason,
                 outcome=record.outcome,
                 handoff_offered=record.handoff_offered,
+                stages=record.stages.model_dump(mode="json"),
             )
             session.add(turn)
             session.flush()
@@ -235,31 +236,35 @@ class ConversationStore:
             )
             session.add_all(ToolCallRow(turn_id=turn.id, **json_safe(t.model_dump())) for t in record.tool_calls)
             session.add_all(DecisionRow(turn_id=turn.id, **json_safe(d.model_dump())) for d in record.decisions)
-            if record.resolved_pending_id:
-                pending = session.get(PendingActionRow, record.resolved_pending_id)
+            for resolved in record.resolved:
+                pending = session.get(PendingActionRow, resolved.id)
                 if pending is not None:
-                    pending.status = record.resolved_pending_status or "superseded"
+                    pending.status = resolved.status
                     pending.resolved_in_turn = turn.id
-                    pending.result = json_safe(record.resolved_pending_result)
+                    pending.result = json_safe(resolved.result)
                     pending.resolved_at = now()
-            proposed = None
-            if record.proposal is not None:
-                # One open proposal per conversation: a newer one replaces any older.
+            proposed: list[PendingActionRow] = []
+            if record.proposals:
+                # One open confirmation per conversation: newer proposals replace any older ones.
                 session.execute(
                     update(PendingActionRow)
                     .where(PendingActionRow.conversation_id == conversation_id, PendingActionRow.status == "pending")
                     .values(status="superseded", resolved_at=now(), resolved_in_turn=turn.id)
                 )
-                proposed = PendingActionRow(
-                    conversation_id=conversation_id,
-                    proposed_in_turn=turn.id,
-                    name=record.proposal.tool,
-                    arguments=json_safe(record.proposal.arguments),
-                    description=record.proposal.description,
-                    action=record.proposal.model_dump(mode="json"),
-                    idempotency_key=record.proposal.idempotency_key,
-                )
-                session.add(proposed)
+                proposed = [
+                    PendingActionRow(
+                        conversation_id=conversation_id,
+                        proposed_in_turn=turn.id,
+                        position=position,
+                        name=proposal.tool,
+                        arguments=json_safe(proposal.arguments),
+                        description=proposal.description,
+                        action=proposal.model_dump(mode="json"),
+                        idempotency_key=proposal.idempotency_key,
+                    )
+                    for position, proposal in enumerate(record.proposals)
+                ]
+                session.add_all(proposed)
             if record.verified_customer_id:
                 conversation.verified_customer_id = record.verified_customer_id
             if record.summary is not None and record.summary_upto is not None:
@@ -272,7 +277,7 @@ class ConversationStore:
                 turn_id=turn.id,
                 customer_message_id=customer.id,
                 assistant_message_id=reply.id if reply is not None else None,
-                pending=pending_view(proposed) if proposed is not None else None,
+                pending=[pending_view(row) for row in proposed],
             )
 
     @staticmethod

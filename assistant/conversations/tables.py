@@ -70,6 +70,8 @@ class TurnRow(Base):
     outcome: Mapped[str] = mapped_column(String(20), default="answered")
     # The reply asked whether the customer wants a human; a "yes" next hands the conversation over.
     handoff_offered: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the turn's time went (records.TurnStages): understanding, routing, retrieval, lookups, model, overhead.
+    stages: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
@@ -150,6 +152,8 @@ class PendingActionRow(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
     proposed_in_turn: Mapped[str] = mapped_column(ForeignKey("turns.id"))
+    # Its place among the writes proposed in the same turn (one confirmation lists them in this order).
+    position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(100))
     arguments: Mapped[dict[str, Any]] = mapped_column(JSON)
     description: Mapped[str] = mapped_column(Text)

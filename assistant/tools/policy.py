@@ -26,6 +26,9 @@ WRITE_STATUS: dict[str, tuple[str, Refusal, str]] = {
     "return_delivered_order_items": ("delivered", Refusal.ORDER_NOT_DELIVERED, "returned"),
     "exchange_delivered_order_items": ("delivered", Refusal.ORDER_NOT_DELIVERED, "exchanged"),
 }
+# The writes after which the order keeps its status, so another write may follow on it; every other write
+# moves the order out of the status any write needs (cancelled, "pending (item modified)", "return requested"…).
+STATUS_KEEPING_WRITES = frozenset({"modify_pending_order_address", "modify_pending_order_payment"})
 
 
 def require_write_status(order: Order, tool: str) -> None:

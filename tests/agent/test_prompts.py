@@ -35,7 +35,8 @@ PHRASE_VALUES = {
     "order_id": "#W1", "status": "pending", "tracking": ["1"], "items": ["Lamp"], "verb": "cancel",
     "verb_past": "cancelled", "allowed": "pending", "item": "Lamp", "options": ["a"], "methods": ["paypal_1"],
     "name": "A B", "email": "a@b.c", "address": "x", "orders": ["#W1"], "description": "d", "reminder": "",
-    "reason": "no longer needed", "payment": "paypal_1", "changes": ["a → b"],
+    "reason": "no longer needed", "payment": "paypal_1", "changes": ["a → b"], "actions": ["a", "b"], "reply": "r",
+    "earlier": "returned",
 }  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from assistant.conversations.records import (
     ActionBrief,
     Citation,
     LLMCallRecord,
+    ResolvedPending,
     RetrievalRecord,
     ToolCallRecord,
     TurnRecord,
@@ -51,9 +52,9 @@ def _turn(**overrides: object) -> TurnRecord:
         "retrievals": [RetrievalRecord(query="q", rank=1, chunk_id="policy#0", document_id="policy", score=1.0, dense_score=0.5)],
         "llm_calls": [LLMCallRecord(purpose="route", model="m", tokens_in=10, tokens_out=2, seconds=0.1, ok=True)],
         "tool_calls": [ToolCallRecord(name="get_order_details", kind="read", arguments={"order_id": "#W1"}, ok=True, result={})],
-        "proposal": ProposedAction(tool="cancel_pending_order", arguments={"order_id": "#W1"}, description="cancel #W1",
-                                   idempotency_key=uuid.uuid4().hex, conversation_id="c", customer_id="c1",
-                                   status="awaiting_confirmation"),
+        "proposals": [ProposedAction(tool="cancel_pending_order", arguments={"order_id": "#W1"}, description="cancel #W1",
+                                     idempotency_key=uuid.uuid4().hex, conversation_id="c", customer_id="c1",
+                                     status="awaiting_confirmation")],
     }  # fmt: skip
     values.update(overrides)
     return TurnRecord(**values)  # type: ignore[arg-type]
@@ -72,7 +73,7 @@ def test_a_turn_is_stored_whole(engine: Engine) -> None:
     assert [m.role for m in messages] == ["customer", "assistant"]
     assert messages[1].citations[0].document_id == "policy"
     pending = PendingActions(engine).latest(conversation_id=conversation.id)
-    assert pending is not None and pending.name == "cancel_pending_order" and pending == saved.pending
+    assert pending is not None and pending.name == "cancel_pending_order" and [pending] == saved.pending
     assert [saved.customer_message_id, saved.assistant_message_id] == [m.id for m in messages]
 
 
@@ -123,7 +124,7 @@ def test_pending_is_claimed_once(engine: Engine) -> None:
     store.save_turn(
         conversation_id=conversation.id,
         record=_turn(
-            proposal=None, resolved_pending_id=pending.id, resolved_pending_status="executed", resolved_pending_result={"ok": 1}
+            proposals=[], resolved=[ResolvedPending(id=pending.id, status="executed", result={"ok": 1})]
         ),
     )
     with Session(engine) as session:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from assistant.agent.tooling import TurnTools
-from assistant.conversations.records import TurnRecord
+from assistant.conversations.records import ResolvedPending, TurnRecord
 from assistant.conversations.tables import PendingActionRow
 from assistant.handoff.models import NewHandoff
 from assistant.settings import Settings
@@ -52,14 +52,14 @@ async def _awaiting_approval(app: running_app, customer: str, order_id: str) -> 
     proposing = TurnRecord(prompt_version="v1", language="en", customer_text=f"cancel {order_id}", route="cancel_order",
                            verified_customer_id=customer)  # fmt: skip
     turn = TurnTools(tools, proposing, customer_id=customer, verified_customer_id=customer, conversation_id=conversation.id)
-    proposing.proposal = await turn.propose("cancel_pending_order", order_id=order_id, reason="no longer needed")
+    proposing.proposals = [await turn.propose("cancel_pending_order", order_id=order_id, reason="no longer needed")]
     saved = app.store.save_turn(conversation_id=conversation.id, record=proposing)
-    pending = saved.pending
+    pending = saved.pending[0]
     assert pending is not None and pending.action.status == "awaiting_approval"
     assert app.app.state.services.pending.latest(conversation_id=conversation.id) == pending
     # The customer's yes to a write the approval rule held back: the turn records it as waiting for an agent.
     confirming = TurnRecord(prompt_version="v1", language="en", customer_text="yes", route="confirm",
-                            resolved_pending_id=pending.id, resolved_pending_status="awaiting_approval")  # fmt: skip
+                            resolved=[ResolvedPending(id=pending.id, status="awaiting_approval")])  # fmt: skip
     app.store.save_turn(conversation_id=conversation.id, record=confirming)
     return conversation.id, pending.id
 

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.agent import slots
 from assistant.agent.outcome import Outcome, ToolFailed
 from assistant.agent.prompt_library import PromptLibrary
 from assistant.agent.tooling import TurnTools
@@ -26,10 +27,17 @@ Handler = Callable[["OperationTurn", str], Awaitable[Outcome]]
 
 @dataclass(frozen=True)
 class Request:
-    """The customer's words: the whole message, and the part of it about this operation."""
+    """The customer's words: the whole message, the part of it about this operation, and the orders that part names.
+
+    `order_ids` None: the ids the whole message names (a message with one request).
+    """
 
     text: str
     segment: str
+    order_ids: tuple[str, ...] | None = None
+
+    def named_orders(self) -> list[str]:
+        return list(self.order_ids) if self.order_ids is not None else slots.order_ids(self.text)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ work on the typed model.
 
 from __future__ import annotations
 
-from assistant.agent import matching, slots
+from assistant.agent import matching
 from assistant.agent.operations.base import OperationTurn
 from assistant.agent.outcome import Outcome, ToolFailed
 from assistant.connectors.models import Customer, Order, OrderItem
@@ -29,7 +29,7 @@ async def resolve_order(
     `items_text`, when it holds the items the text names.
     """
     status = turn.operation.status
-    named = slots.order_ids(turn.text)
+    named = turn.request.named_orders()
     explicit = bool(named)
     if not explicit:
         named = list((await turn.customer(user_id)).orders)
@@ -76,9 +76,11 @@ async def order_and_items(turn: OperationTurn, user_id: str) -> tuple[Order, lis
 def wrong_status(turn: OperationTurn, order: Order, allowed: str) -> Outcome:
     name = turn.operation.name
     verb, verb_past = turn.say(f"{name}.verb"), turn.say(f"{name}.verb_past")
-    return turn.reply(
+    outcome = turn.reply(
         "wrong_status", order_id=order.order_id, status=order.status, verb=verb, verb_past=verb_past, allowed=allowed
     )
+    outcome.mismatched_status = order.status
+    return outcome
 
 
 def payment_for(segment: str, customer: Customer, order: Order) -> str:

@@ -1,24 +1,46 @@
-"""One turn's run of a standard operation: identity first, then the operation's handler.
+"""One turn's run of the standard operations a message asks for: identity first, then each request's handler.
 
-The model classified the request; from here code does the work the store
-policy describes: check identity, look the order up, check its status, resolve
-the items and variants the customer described to exact ids, and propose one
-exact write for the customer to confirm. Nothing here is left to the model's
-memory of ids.
+The model (or a keyword rule) classified the request; from here code does the
+work the store policy describes: check identity, look the order up, check its
+status, resolve the items and variants the customer described to exact ids, and
+propose one exact write per request for the customer to confirm. Nothing here
+is left to the model's memory of ids.
 """
 
 from __future__ import annotations
 
-from assistant.agent.operations import identity, registry
-from assistant.agent.operations.base import OperationTurn
+from dataclasses import dataclass, field
+
+from assistant.agent.operations import identity
+from assistant.agent.operations.base import Operation, OperationTurn, Request
+from assistant.agent.operations.plan import PlannedRequest
 from assistant.agent.outcome import Outcome
 from assistant.agent.prompt_library import PromptLibrary
 from assistant.agent.tooling import TurnTools
 from assistant.agent.turn_llm import TurnLLM
+from assistant.connectors.models import Customer
+
+
+@dataclass(frozen=True)
+class RequestOutcome:
+    """What one request of the message came to: the operation that applied, and its outcome."""
+
+    planned: PlannedRequest
+    operation: Operation
+    outcome: Outcome
+
+
+@dataclass
+class PlanOutcome:
+    """Every request's outcome, in order; or, before any, the question about who the customer is."""
+
+    results: list[RequestOutcome] = field(default_factory=list)
+    identity_stop: Outcome | None = None
+    verified_customer_id: str | None = None
 
 
 class OperationRunner:
-    """Runs the registry's operation `action` for the customer of the turn."""
+    """Runs the registry's operations for the customer of the turn."""
 
     def __init__(
         self,
@@ -36,20 +58,44 @@ class OperationRunner:
         self._language = language
         self._text = text
         self._verified = verified_customer_id
+        self._customers: dict[str, Customer] = {}  # read once per turn, whatever the number of requests
 
     async def run(self, action: str) -> Outcome:
-        operation = registry.BY_NAME[action]
-        turn = OperationTurn(
+        """The one operation `action` (the router's choice) over the whole message."""
+        done = await self.run_plan([PlannedRequest.whole(action, self._text)])
+        if done.identity_stop is not None:
+            return done.identity_stop
+        return done.results[0].outcome
+
+    async def run_plan(self, planned: list[PlannedRequest]) -> PlanOutcome:
+        """Each request in order, for the customer identified once."""
+        first = planned[0]
+        user_id, stop = await identity.identify(self._turn(first.operation, first.request), self._verified)
+        if stop is not None or user_id is None:
+            return PlanOutcome(identity_stop=stop or identity.asking(self._turn(first.operation, first.request)))
+        done = PlanOutcome(verified_customer_id=user_id)
+        for request in planned:
+            operation, outcome = await self._run_one(request, user_id)
+            outcome.verified_customer_id = user_id
+            done.results.append(RequestOutcome(request, operation, outcome))
+        return done
+
+    async def _run_one(self, planned: PlannedRequest, user_id: str) -> tuple[Operation, Outcome]:
+        """The request's operation; if the order's status calls for one of its alternatives, that one instead."""
+        outcome = await planned.operation.handler(self._turn(planned.operation, planned.request), user_id)
+        status = outcome.mismatched_status
+        for alternative in planned.alternatives if status is not None else ():
+            if alternative.status == status:
+                return alternative, await alternative.handler(self._turn(alternative, planned.request), user_id)
+        return planned.operation, outcome
+
+    def _turn(self, operation: Operation, request: Request) -> OperationTurn:
+        return OperationTurn(
             operation=operation,
-            request=registry.request(operation, self._text),
+            request=request,
             tools=self._tools,
             prompts=self._prompts,
             llm=self._llm,
             language=self._language,
+            _customers=self._customers,
         )
-        user_id, stop = await identity.identify(turn, self._verified)
-        if stop is not None or user_id is None:
-            return stop or identity.asking(turn)
-        outcome = await operation.handler(turn, user_id)
-        outcome.verified_customer_id = user_id
-        return outcome

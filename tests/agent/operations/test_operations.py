@@ -71,7 +71,7 @@ async def test_a_wrong_status_says_what_cannot_be_done(run: Run) -> None:
     returned = await run("return_items", "Return the T-Shirt of #W6247578", verified=CUSTOMER)
     assert "cannot return it: only delivered orders can be returned" in (returned.outcome.reply or "")
     chinese = await run("cancel_order", "我想取消订单 #W2378156", verified=CUSTOMER)
-    assert "无法处理" in (chinese.outcome.reply or "") and chinese.outcome.proposal is None
+    assert "无法取消" in (chinese.outcome.reply or "") and chinese.outcome.proposal is None
     missing = await run("cancel_order", "Cancel order #W0000000", verified=CUSTOMER)
     assert missing.outcome.reply == "I could not find order #W0000000 on your account."
 

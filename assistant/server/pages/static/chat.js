@@ -48,9 +48,12 @@ function addThumbs(node, messageId) {
   node.append(bar);
 }
 
-function addConfirmation(node, pending) {
-  // The reply already spells the action out; the bar only asks (its description is the tooltip).
-  const bar = el("div", { class: "actions confirmation", title: pending.description }, el("span", {}, "Go ahead?"));
+function addConfirmation(node, waiting) {
+  // The reply already spells the actions out; the bar only asks (their descriptions are the tooltip).
+  // "Yes" confirms every listed action; to choose some, the customer says which ("only 1").
+  const title = waiting.map((pending) => pending.description).join("\n");
+  const question = waiting.length > 1 ? `Go ahead with all ${waiting.length}?` : "Go ahead?";
+  const bar = el("div", { class: "actions confirmation", title }, el("span", {}, question));
   for (const [answer, label] of [["yes", "Yes"], ["no", "No"]]) {
     bar.append(el("button", {
       type: "button", "data-confirm": answer,
@@ -128,7 +131,9 @@ function finish(node, result) {
     node.setAttribute("data-message-id", result.message_id);
   }
   if (result.citations && result.citations.length) addCitations(node, result.citations);
-  if (result.pending_confirmation) addConfirmation(node, result.pending_confirmation);
+  const waiting = result.pending_confirmations && result.pending_confirmations.length
+    ? result.pending_confirmations : (result.pending_confirmation ? [result.pending_confirmation] : []);
+  if (waiting.length) addConfirmation(node, waiting);
   if (result.message_id) addThumbs(node, result.message_id);
   $("handoff-banner").hidden = !result.handoff;
 }

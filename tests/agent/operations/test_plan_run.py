@@ -1,0 +1,98 @@
+"""Several requests of one message against the real retail commerce service: each proposed, refused or asked about."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from assistant.agent.language import reply_language
+from assistant.agent.operations.combined import CombinedReply, combine
+from assistant.agent.operations.plan import plan_requests
+from assistant.agent.operations.runner import OperationRunner
+from assistant.agent.prompt_library import PromptLibrary
+from assistant.agent.tooling import ToolEnvironment, TurnTools
+from assistant.agent.turn_llm import TurnLLM
+from assistant.connectors.interfaces import Connectors
+from assistant.conversations.records import TurnRecord
+from assistant.tools import AuditLog, Toolbox
+from tests.agent.operations.conftest import CUSTOMER, IDENTITY, ScriptedModel
+from tests.commerce.service import RunningCommerce
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+Plan = Callable[..., Any]
+
+
+@pytest.fixture
+def plan(
+    retail: RunningCommerce,
+    toolbox: Toolbox,
+    connectors: Connectors,
+    audit: AuditLog,
+    prompts: PromptLibrary,
+    request: pytest.FixtureRequest,
+) -> Plan:
+    """`await plan(text)`: the message's requests as a turn runs them, combined into one reply."""
+    environment = ToolEnvironment(toolbox=toolbox, connectors=connectors, audit=audit)
+
+    async def go(text: str) -> tuple[CombinedReply, TurnRecord]:
+        language = reply_language(text)
+        record = TurnRecord(prompt_version="v1", language=language, customer_text=text)
+        tools = TurnTools(environment, record, customer_id=CUSTOMER, verified_customer_id=None, conversation_id=request.node.nodeid)
+        runner = OperationRunner(
+            tools=tools, prompts=prompts, llm=TurnLLM(ScriptedModel([]), record),  # type: ignore[arg-type]
+            language=language, text=text, verified_customer_id=None,
+        )  # fmt: skip
+        planned = plan_requests(text)
+        assert planned, "the message names no write"
+        return combine(await runner.run_plan(planned), prompts, language), record
+
+    return go
+
+
+async def test_two_requests_are_proposed_together_and_listed(plan: Plan) -> None:
+    combined, record = await plan(
+        f"{IDENTITY} Please cancel #W6247578, I ordered it by mistake, and return the headphones from #W2378156."
+    )
+    assert [p.tool for p in combined.proposals] == ["cancel_pending_order", "return_delivered_order_items"]
+    assert combined.proposals[0].arguments["order_id"] == "#W6247578"
+    assert combined.proposals[1].arguments["order_id"] == "#W2378156"
+    assert combined.proposals[1].arguments["item_ids"] == ["4202497723"]
+    assert "1. " in combined.reply and "2. " in combined.reply and '"yes"' in combined.reply
+    assert combined.verified_customer_id == CUSTOMER
+    # The customer's record is read once for both requests.
+    assert [c.name for c in record.tool_calls].count("get_user_details") == 1
+
+
+async def test_a_second_write_on_an_order_the_first_closes_is_named_with_its_reason(plan: Plan) -> None:
+    combined, _ = await plan(f"{IDENTITY} Return the headphones from #W2378156 and also cancel #W2378156.")
+    assert [p.tool for p in combined.proposals] == ["return_delivered_order_items"]
+    assert "cannot cancel it" in combined.reply, "the cancel of a delivered order is refused with its reason"
+
+
+async def test_the_order_status_decides_between_cancel_and_return(plan: Plan) -> None:
+    pending, _ = await plan(f"{IDENTITY} If #W6247578 has not shipped, cancel it as I ordered by mistake; otherwise return it.")
+    assert [p.tool for p in pending.proposals] == ["cancel_pending_order"]
+    delivered, _ = await plan(f"{IDENTITY} If #W6679257 has not shipped yet, cancel it; otherwise return the camera.")
+    assert [p.tool for p in delivered.proposals] == ["return_delivered_order_items"]
+    assert delivered.proposals[0].arguments["order_id"] == "#W6679257"
+
+
+async def test_a_request_that_cannot_be_done_is_named_beside_the_one_that_can(plan: Plan) -> None:
+    combined, _ = await plan(f"{IDENTITY} Cancel #W6247578 as I ordered it by mistake, and return the camera from #W6247578.")
+    assert [p.tool for p in combined.proposals] == ["cancel_pending_order"]
+    assert "About your request to return" in combined.reply
+
+
+async def test_another_customers_order_is_not_found_and_nothing_else_is_proposed(plan: Plan) -> None:
+    combined, _ = await plan(f"{IDENTITY} Cancel #W1713682 and return the headphones from #W2378156.")
+    assert [p.arguments["order_id"] for p in combined.proposals] == ["#W2378156"]
+    assert "could not find order #W1713682" in combined.reply
+
+
+async def test_identity_is_asked_once_for_all_requests(plan: Plan) -> None:
+    combined, record = await plan("Cancel #W6247578 and return the headphones from #W2378156.")
+    assert combined.proposals == [] and "email" in combined.reply
+    assert record.tool_calls == []

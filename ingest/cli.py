@@ -1,4 +1,5 @@
-"""`assistant ingest PATH... --kind product|policy|ticket [--prune] [--dry-run]`, and `assistant ingest --demo`.
+"""`assistant ingest PATH... --kind product|policy|ticket [--audience customer|internal] [--prune] [--dry-run]`,
+and `assistant ingest --demo [--shop NAME]`.
 
 Exit codes: 0 when something was ingested (or nothing needed to be), 1 when
 every input failed (each failure is listed), 2 for wrong usage or settings.
@@ -10,13 +11,14 @@ import logging
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from assistant.retrieval.audience import Audience
 from ingest.models import IngestReport, Kind
 
 console = Console(stderr=True)
@@ -28,9 +30,21 @@ class KindChoice(StrEnum):
     ticket = "ticket"
 
 
+class AudienceChoice(StrEnum):
+    customer = "customer"
+    internal = "internal"
+
+
 def app(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to ingest.", show_default=False)] = None,
     kind: Annotated[KindChoice | None, typer.Option("--kind", "-k", help="What the paths hold.")] = None,
+    audience: Annotated[
+        AudienceChoice | None,
+        typer.Option(
+            help="Who the documents are written for: customer (may be quoted to customers) or internal (agent "
+            "procedures). Default: the document's front matter, else product customer, policy and ticket internal."
+        ),
+    ] = None,
     prune: Annotated[
         bool, typer.Option("--prune", help="Delete stored documents of this kind that are gone from the named paths.")
     ] = False,
@@ -38,10 +52,13 @@ def app(
     demo: Annotated[
         bool, typer.Option("--demo", help="Ingest the bundled demo data (ingest/demo_sources.toml), pruning.")
     ] = False,
+    shop: Annotated[
+        str | None, typer.Option(help="With --demo: the demo shop to ingest (default: the one commerce.seed serves).")
+    ] = None,
     collection: Annotated[str | None, typer.Option(help="Collection to fill (default: vector_store.collection).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step (never document text).")] = False,
 ) -> None:
-    """Load product docs, policies or resolved tickets into the knowledge base, incrementally.
+    """Load product docs, policies or resolved tickets into the knowledge base, incrementally, each with its audience.
 
     Unchanged documents are skipped by content hash, changed ones re-embedded, and personal data
     in tickets replaced before anything is stored. Unreadable files are reported and skipped.
@@ -49,7 +66,7 @@ def app(
     from assistant.components.container import build_components
     from assistant.retrieval.keyword_index import refresh_keyword_cache
     from assistant.settings import load_settings
-    from ingest.demo import demo_sources
+    from ingest.demo import demo_config
     from ingest.pipeline import IngestPipeline
 
     logging.basicConfig(
@@ -57,27 +74,42 @@ def app(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    if demo and (paths or kind):
-        _usage("--demo takes no paths or --kind")
+    if demo and (paths or kind or audience):
+        _usage("--demo takes no paths, --kind or --audience (demo_sources.toml sets them)")
     if not demo and (not paths or kind is None):
         _usage("give PATH... and --kind product|policy|ticket, or --demo")
+    if shop and not demo:
+        _usage("--shop goes with --demo")
+    settings = load_settings()
+    foreign: list[Path] = []
     if demo:
-        jobs: list[tuple[list[Path], Kind, bool]] = [([path], source_kind, True) for path, source_kind in demo_sources()]
+        config = demo_config()
+        try:
+            chosen = config.shop(shop or settings.commerce.seed)
+        except ValueError as exc:
+            _usage(f"{exc}; name one with --shop")
+        foreign = config.foreign_paths(chosen)
+        jobs: list[tuple[list[Path], Kind, Audience | None, bool]] = [
+            ([source.path], source.kind, source.audience, True) for source in chosen.sources
+        ]
+        console.print(f"demo shop {chosen.name} into collection {collection or settings.vector_store.collection}")
     else:
-        jobs = [(list(paths or []), kind.value, prune)]  # type: ignore[union-attr, list-item]
+        jobs = [(list(paths or []), kind.value, audience.value if audience else None, prune)]  # type: ignore[union-attr, list-item]
 
-    components = build_components(load_settings())
-    total = IngestReport(kind=None if demo else jobs[0][1], dry_run=dry_run)
+    components = build_components(settings)
+    total = IngestReport(kind=None if demo else jobs[0][1], audience=None if demo else jobs[0][2], dry_run=dry_run)
     with _progress() as progress:
-        for job_paths, job_kind, job_prune in jobs:
-            label = f"{job_kind}: {', '.join(path.name for path in job_paths)}"
+        if foreign:  # another shop's (or a retired) source must not answer this shop's customers
+            total.merge(IngestPipeline(components, collection).remove_sources(foreign, dry_run=dry_run))
+        for job_paths, job_kind, job_audience, job_prune in jobs:
+            label = f"{job_kind} ({job_audience or 'default audience'}): {', '.join(path.name for path in job_paths)}"
             task = progress.add_task(label, total=None)
 
             def on_progress(step, task=task) -> None:  # type: ignore[no-untyped-def]
                 progress.update(task, total=step.documents_total or None, completed=step.documents_done)
 
             report = IngestPipeline(components, collection, on_progress=on_progress).run(
-                job_paths, job_kind, prune=job_prune, dry_run=dry_run
+                job_paths, job_kind, audience=job_audience, prune=job_prune, dry_run=dry_run
             )
             progress.update(task, total=max(1, report.documents_seen), completed=max(1, report.documents_seen))
             total.merge(report)
@@ -89,7 +121,7 @@ def app(
     raise typer.Exit(0 if total.ingested_anything else 1)
 
 
-def _usage(message: str) -> None:
+def _usage(message: str) -> NoReturn:
     console.print(f"[red]usage:[/] {message} (see assistant ingest --help)", highlight=False)
     raise typer.Exit(2)
 

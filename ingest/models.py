@@ -8,10 +8,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.retrieval.audience import Audience
+
 Kind = Literal["product", "policy", "ticket"]
 KINDS: tuple[Kind, ...] = ("product", "policy", "ticket")
 # Bump when loading, scrubbing or splitting changes what a document turns into: every document is then re-made.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"  # 3: every chunk carries its audience
 
 
 class Section(BaseModel):
@@ -30,6 +32,9 @@ class SourceDocument(BaseModel):
     source: str = Field(description="File shown in citations (relative to the working folder when inside it).")
     source_path: str = Field(description="Absolute path of the file, used to scope --prune.")
     sections: list[Section]
+    audience: Audience | None = Field(
+        None, description="Declared by the operator or the document itself; None until ingestion applies its kind's default."
+    )
 
     def content_hash(self, settings_key: str) -> str:
         """Digest of everything that decides the document's chunks: its content and the splitting settings."""
@@ -39,6 +44,7 @@ class SourceDocument(BaseModel):
             "id": self.id,
             "title": self.title,
             "kind": self.kind,
+            "audience": self.audience,
             "source": self.source,
             "sections": [[section.heading_path, section.text] for section in self.sections],
         }
@@ -56,6 +62,7 @@ class Chunk(BaseModel):
     title: str
     heading_path: list[str]
     kind: Kind
+    audience: Audience
     language: Literal["zh", "en"]
     source: str
     source_path: str
@@ -74,6 +81,7 @@ class IngestReport(BaseModel):
     """What one run did (or, with dry_run, would do)."""
 
     kind: Kind | None = None
+    audience: Audience | None = Field(None, description="The audience the operator set for the run, if any.")
     dry_run: bool = False
     documents_seen: int = 0
     added: int = 0

@@ -32,7 +32,9 @@ import numpy as np
 from pydantic import BaseModel
 
 from assistant.errors import NotFoundError
+from assistant.retrieval.audience import Audience
 from assistant.retrieval.collection import HEADING_SEPARATOR, KnowledgeCollection, indexed_text, open_collection
+from ingest.audience import corrections_folder, remove_sources, with_audience
 from ingest.loaders import load_paths
 from ingest.manifest import StoredDocument, read_manifest
 from ingest.models import Chunk, FileProblem, IngestReport, Kind, SourceDocument
@@ -70,10 +72,15 @@ class IngestPipeline:
         self._settings = components.settings.knowledge
         self._on_progress = on_progress or (lambda _progress: None)
 
-    def run(self, paths: list[Path], kind: Kind, *, prune: bool = False, dry_run: bool = False) -> IngestReport:
+    def run(
+        self, paths: list[Path], kind: Kind, *, audience: Audience | None = None, prune: bool = False, dry_run: bool = False
+    ) -> IngestReport:
+        """Ingest `paths` as documents of `kind`; `audience` (customer or internal) overrides each document's own."""
         started = time.perf_counter()
-        report = IngestReport(kind=kind, dry_run=dry_run)
+        report = IngestReport(kind=kind, audience=audience, dry_run=dry_run)
         loaded = load_paths(paths, kind)
+        corrections = corrections_folder(self._components.settings)
+        loaded.documents = [with_audience(document, audience, corrections) for document in loaded.documents]
         report.problems.extend(loaded.problems)
         for problem in loaded.problems:  # reported in the run's report; logged for the operator's log only
             logger.info("skipped %s: %s", problem.path, problem.message)
@@ -120,11 +127,16 @@ class IngestPipeline:
             )
         )
         logger.info(
-            "ingest %s: %d seen, %d added, %d updated, %d skipped, %d deleted, %d chunks written, %d problems, %.1f s%s",
-            kind, report.documents_seen, report.added, report.updated, report.skipped, report.deleted,
-            report.chunks_written, len(report.problems), report.seconds, " (dry run)" if dry_run else "",
+            "ingest %s (%s): %d seen, %d added, %d updated, %d skipped, %d deleted, %d chunks written, %d problems, %.1f s%s",
+            kind, audience or "audience per document", report.documents_seen, report.added, report.updated,
+            report.skipped, report.deleted, report.chunks_written, len(report.problems), report.seconds,
+            " (dry run)" if dry_run else "",
         )  # fmt: skip
         return report
+
+    def remove_sources(self, paths: list[Path], *, dry_run: bool = False) -> IngestReport:
+        """Delete every stored document that came from these files or folders (whether they still exist or not)."""
+        return remove_sources(self._collection(create=False), paths, dry_run=dry_run)
 
     def _collection(self, *, create: bool) -> KnowledgeCollection | None:
         try:
@@ -289,6 +301,7 @@ def chunk_metadata(chunk: Chunk) -> dict[str, str | int]:
         "title": chunk.title,
         "heading_path": HEADING_SEPARATOR.join(chunk.heading_path),
         "kind": chunk.kind,
+        "audience": chunk.audience,
         "language": chunk.language,
         "source": chunk.source,
         "source_path": chunk.source_path,

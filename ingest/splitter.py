@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from assistant.components.tokens import count_tokens
+from assistant.retrieval.audience import default_audience
 from assistant.retrieval.collection import HEADING_SEPARATOR
 from ingest.models import Chunk, Section, SourceDocument
 
@@ -95,6 +96,7 @@ def split_document(
                 title=document.title,
                 heading_path=heading_path,
                 kind=document.kind,
+                audience=document.audience or default_audience(document.kind),
                 language="zh" if language_of(text) == "zh" else "en",
                 source=document.source,
                 source_path=document.source_path,

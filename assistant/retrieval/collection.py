@@ -31,6 +31,7 @@ CHUNK_FIELDS = (
     "title",
     "heading_path",
     "kind",
+    "audience",
     "language",
     "source",
     "source_path",

@@ -26,6 +26,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 from scipy.sparse import csr_matrix
 
+from assistant.retrieval.audience import Audience, audience_of
 from assistant.retrieval.collection import KnowledgeCollection, fingerprint_of, indexed_text, open_collection
 from assistant.retrieval.tokenize import tokenize
 
@@ -60,8 +61,10 @@ class KeywordIndex:
         weights = _Weights.of(BM25Okapi(tokens)) if ids and any(tokens) else None
         return cls(fingerprint=fingerprint, ids=ids, metadatas=metadatas, texts=texts, _weights=weights)
 
-    def search(self, query: str, n: int, kinds: list[str] | None = None) -> list[tuple[int, float]]:
-        """(row, BM25 score) of the best `n` chunks with a positive score, best first."""
+    def search(
+        self, query: str, n: int, kinds: list[str] | None = None, audience: Audience | None = None
+    ) -> list[tuple[int, float]]:
+        """(row, BM25 score) of the best `n` chunks with a positive score (of these kinds and audience), best first."""
         if self._weights is None:
             return []
         scores = self._weights.scores(tokenize(query))
@@ -69,6 +72,9 @@ class KeywordIndex:
             return []
         if kinds is not None:
             allowed = np.fromiter((meta.get("kind") in kinds for meta in self.metadatas), dtype=bool, count=len(self.ids))
+            scores = np.where(allowed, scores, 0.0)
+        if audience is not None:
+            allowed = np.fromiter((audience_of(meta) == audience for meta in self.metadatas), dtype=bool, count=len(self.ids))
             scores = np.where(allowed, scores, 0.0)
         order = np.argsort(-scores, kind="stable")[:n]
         return [(int(row), float(scores[row])) for row in order if scores[row] > 0.0]

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from assistant.components.vector_store.store import Filter
 from assistant.errors import BadInputError, NotFoundError
+from assistant.retrieval.audience import FIELD, Audience, audience_of, kinds_defaulting_to
 from assistant.retrieval.collection import HEADING_SEPARATOR, KnowledgeCollection, collection_name, open_collection
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.keyword_index import KeywordIndex, cache_dir_of
@@ -38,6 +39,7 @@ class Hit(BaseModel):
     title: str
     heading_path: list[str] = Field(description="Headings from the document's top down to this chunk.")
     kind: str = Field(description="product, policy or ticket.")
+    audience: Audience = Field(description="customer (may be quoted to a customer) or internal (agent-facing).")
     language: str = Field(description="zh or en (by the chunk's script).")
     source: str = Field(description="File the chunk came from.")
     text: str
@@ -60,6 +62,11 @@ class Retriever:
         self._checked_at = 0.0
         self._lock = threading.Lock()
 
+    @property
+    def scores_keywords(self) -> bool:
+        """Do hits of a search without a named mode carry BM25 scores (hybrid or keyword mode)?"""
+        return self._settings.default_mode in ("hybrid", "keyword")
+
     def search(
         self,
         query: str,
@@ -68,6 +75,7 @@ class Retriever:
         kinds: list[str] | None = None,
         mode: Mode | None = None,
         max_per_document: int | None = None,
+        audience: Audience | None = None,
     ) -> list[Hit]:
         """The `k` best chunks for `query`, best first.
 
@@ -77,6 +85,8 @@ class Retriever:
             kinds: Only these document kinds (product, policy, ticket); all when None.
             mode: `hybrid` (default from settings knowledge.default_mode), `dense` or `keyword`.
             max_per_document: At most this many chunks of one document, so the hits cover more documents.
+            audience: Only chunks written for this audience (`customer` for anything quoted to a customer); all when
+                None. A chunk stored without one counts as its kind's default (assistant/retrieval/audience.py).
 
         An empty knowledge base (never ingested) yields no hits; a collection made by another embedding
         model raises EmbeddingModelMismatchError.
@@ -98,13 +108,13 @@ class Retriever:
         dense_scores: dict[str, float] = {}
         keyword_scores: dict[str, float] = {}
         if mode in ("hybrid", "dense"):
-            ranking = self._dense(collection, query_vector, pool, kinds, rows, dense_scores)
+            ranking = self._dense(collection, query_vector, pool, kinds, audience, rows, dense_scores)
             rankings.append(ranking)
             weights.append(self._settings.dense_weight)
         if mode in ("hybrid", "keyword"):
             index = self._keyword_index(collection)
             ranking = []
-            for row, bm25 in index.search(query, pool, kinds):
+            for row, bm25 in index.search(query, pool, kinds, audience):
                 chunk_id = index.ids[row]
                 rows.setdefault(chunk_id, (index.metadatas[row], index.texts[row]))
                 keyword_scores[chunk_id] = bm25
@@ -133,12 +143,25 @@ class Retriever:
         query_vector: np.ndarray,
         pool: int,
         kinds: list[str] | None,
+        audience: Audience | None,
         rows: dict[str, tuple[dict, str]],
         dense_scores: dict[str, float],
     ) -> list[str]:
-        hits = collection.store.query(
-            embedding=query_vector, k=pool, filter=Filter(within={"kind": list(kinds)}) if kinds else None
-        )
+        kind_filter = {"kind": list(kinds)} if kinds else {}
+        if audience is None:
+            hits = collection.store.query(embedding=query_vector, k=pool, filter=Filter(within=kind_filter) if kinds else None)
+        else:
+            hits = collection.store.query(
+                embedding=query_vector, k=pool, filter=Filter(equals={FIELD: audience}, within=kind_filter)
+            )
+            # Chunks stored before the field existed have none, which a store filter cannot ask for: the kinds whose
+            # default is this audience are searched too, and only their unmarked chunks kept.
+            legacy_kinds = kinds_defaulting_to(audience, kinds)
+            if legacy_kinds:
+                legacy = collection.store.query(embedding=query_vector, k=pool, filter=Filter(within={"kind": legacy_kinds}))
+                unmarked = [hit for hit in legacy if FIELD not in hit.metadata]
+                hits = sorted([*hits, *unmarked], key=lambda hit: hit.score, reverse=True)[:pool]
+        hits = [hit for hit in hits if audience is None or audience_of(hit.metadata) == audience]
         for hit in hits:
             rows[hit.id] = (dict(hit.metadata), hit.text)
             dense_scores[hit.id] = hit.score
@@ -188,6 +211,7 @@ def _hit(
         title=str(metadata.get("title", "")),
         heading_path=heading.split(HEADING_SEPARATOR) if heading else [],
         kind=str(metadata.get("kind", "")),
+        audience=audience_of(metadata),
         language=str(metadata.get("language", "")),
         source=str(metadata.get("source", "")),
         text=text,

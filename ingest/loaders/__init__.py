@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.loaders.documents import UnreadableDocument, html_sections, markdown_sections, pdf_sections, text_sections
+from assistant.retrieval.audience import AUDIENCES, Audience
+from ingest.loaders.documents import (
+    UnreadableDocument,
+    front_matter,
+    html_sections,
+    markdown_sections,
+    pdf_sections,
+    text_sections,
+)
 from ingest.loaders.records import RecordProblem, parse_records, record_document
 from ingest.models import FileProblem, Kind, Section, SourceDocument
 
@@ -89,12 +97,21 @@ def _load_file(file: Path, kind: Kind, result: LoadResult) -> list[SourceDocumen
         return fail("empty file")
     if suffix in RECORD_SUFFIXES:
         return _records(file, source, suffix, text, kind, result, fail)
+    declared: Audience | None = None
+    if DOCUMENT_SUFFIXES[suffix] == "markdown":
+        fields, text = front_matter(text)
+        if "audience" in fields:
+            if fields["audience"] not in AUDIENCES:
+                return fail(f"front matter audience {fields['audience']!r}: one of {', '.join(AUDIENCES)}")
+            declared = fields["audience"]  # type: ignore[assignment]
     parse = {"markdown": markdown_sections, "html": html_sections, "text": text_sections}[DOCUMENT_SUFFIXES[suffix]]
     title, sections = parse(text)
-    return _one(file, source, kind, title, sections, fail)
+    return _one(file, source, kind, title, sections, fail, audience=declared)
 
 
-def _one(file: Path, source: str, kind: Kind, title: str | None, sections: list[Section], fail) -> list[SourceDocument]:  # type: ignore[no-untyped-def]
+def _one(  # type: ignore[no-untyped-def]
+    file: Path, source: str, kind: Kind, title: str | None, sections: list[Section], fail, audience: Audience | None = None
+) -> list[SourceDocument]:
     if not sections:
         return fail("no text in the file")
     return [
@@ -105,6 +122,7 @@ def _one(file: Path, source: str, kind: Kind, title: str | None, sections: list[
             source=source,
             source_path=file.resolve().as_posix(),
             sections=sections,
+            audience=audience,
         )
     ]
 
@@ -127,11 +145,13 @@ def _records(file: Path, source: str, suffix: str, text: str, kind: Kind, result
             problems.append(str(exc))
             result.problems.append(FileProblem(path=source, message=str(exc)))
             continue
+        declared = record.data.get("audience")
         documents.append(
             SourceDocument(
-                id=document_id, title=title, kind=kind, source=source, source_path=file.resolve().as_posix(), sections=sections
+                id=document_id, title=title, kind=kind, source=source, source_path=file.resolve().as_posix(), sections=sections,
+                audience=declared if declared in AUDIENCES else None,
             )
-        )
+        )  # fmt: skip
     if problems:
         # A broken record may be one stored earlier: keep the whole file's documents out of --prune.
         result.unreadable_files.add(file.resolve().as_posix())

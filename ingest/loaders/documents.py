@@ -9,6 +9,8 @@ from pathlib import Path
 from ingest.models import Section
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# `---` lines around `key: value` lines at the very top of a Markdown file (Jekyll/Hugo front matter).
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n((?:[A-Za-z_][\w-]*[ \t]*:.*\n)*)---[ \t]*(?:\n|\Z)")
 _HEADING_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 _MARK = "\x00H"
 
@@ -22,6 +24,21 @@ def _markdown_parser():  # type: ignore[no-untyped-def]
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark")
+
+
+def front_matter(text: str) -> tuple[dict[str, str], str]:
+    """The `key: value` front matter of a Markdown file (e.g. `audience: customer`), and the text without it.
+
+    Only flat string values are read: it is how a document declares facts about itself, not a YAML document.
+    """
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return {}, text
+    fields = {}
+    for line in match.group(1).splitlines():
+        key, _, value = line.partition(":")
+        fields[key.strip().lower()] = value.strip().strip("'\"")
+    return fields, text[match.end() :]
 
 
 def markdown_sections(text: str) -> tuple[str | None, list[Section]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from assistant.components.database.base import Base
+from assistant.components.database.columns import add_missing_columns
 
 
 def create_schema(engine: Engine) -> None:
@@ -17,3 +18,4 @@ def create_schema(engine: Engine) -> None:
     from assistant.tools import audit as _audit  # noqa: F401
 
     Base.metadata.create_all(engine)
+    add_missing_columns(engine, Base.metadata)  # a column added to a table made before it

@@ -13,11 +13,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from assistant.agent.events import TurnEvent, TurnResult
 from assistant.agent.language import reply_language
 from assistant.agent.outcome import ToolFailed
 from assistant.agent.respond import respond
+from assistant.agent.stages import finish, timed_retriever
 from assistant.agent.tooling import TurnTools
 from assistant.agent.turn_context import Turn, TurnDeps, TurnRequest
 from assistant.agent.turn_llm import TurnLLM
@@ -31,6 +33,7 @@ logger = logging.getLogger(__name__)
 async def run_turn(deps: TurnDeps, request: TurnRequest, emit: Callable[[TurnEvent], Awaitable[None]]) -> TurnResult:
     record = TurnRecord(prompt_version=deps.prompts.version, language=reply_language(request.text), customer_text=request.text)
     turn = Turn(request=request, record=record, llm=TurnLLM(deps.llm, record), emit=emit)
+    deps = replace(deps, retriever=timed_retriever(deps.retriever, record.stages))  # the turn's searches timed
     try:
         async with asyncio.timeout(deps.settings.turn_seconds):
             await _begin(deps, turn)
@@ -51,7 +54,9 @@ async def run_turn(deps: TurnDeps, request: TurnRequest, emit: Callable[[TurnEve
 async def _begin(deps: TurnDeps, turn: Turn) -> None:
     """What the turn needs to know first: the message read, the conversation's state, who has the conversation."""
     request = turn.request
+    started = time.perf_counter()
     turn.understanding = turn.record.understanding = await asyncio.to_thread(_understand, deps, request.text)
+    turn.record.stages.understanding_seconds = time.perf_counter() - started
     turn.verified, turn.summary, turn.summary_upto = await asyncio.to_thread(
         deps.conversations.conversation_state, conversation_id=request.conversation_id
     )
@@ -99,6 +104,7 @@ async def _store(deps: TurnDeps, turn: Turn) -> TurnResult:
     record.reply = "".join(turn.parts).strip()
     record.seconds = time.perf_counter() - turn.started
     record.first_token_seconds = turn.first_token_seconds
+    finish(record, first_token_seconds=turn.first_token_seconds, last_token_seconds=turn.last_token_seconds)
     record.handoff_offered = turn.offered and not turn.handed_off
     saved = await asyncio.to_thread(deps.conversations.save_turn, conversation_id=request.conversation_id, record=record)
     if turn.handoff is not None:

@@ -81,6 +81,7 @@ class Turn:
     offered: bool = False
     handed_off: bool = False
     first_token_seconds: float | None = None
+    last_token_seconds: float | None = None
     # Opened once the turn is stored, so the queue never shows a conversation whose last turn is missing.
     handoff: NewHandoff | None = None
 
@@ -98,6 +99,8 @@ class Turn:
     async def say(self, text: str) -> None:
         if self.first_token_seconds is None and text:
             self.first_token_seconds = time.perf_counter() - self.started
+        if text:
+            self.last_token_seconds = time.perf_counter() - self.started
         self.parts.append(text)
         await self.emit(TokenEvent(text=text))
 

@@ -24,6 +24,11 @@ class TurnLLM:
         self._llm = llm
         self._record = record
 
+    @property
+    def record(self) -> TurnRecord:
+        """The turn's record the calls land in (the router notes its stage there too)."""
+        return self._record
+
     async def decide(self, purpose: str, messages: list[Message], model: type[T], *, step: int = 0) -> T | None:
         """A validated structured output, or None after one retry with the validation error.
 
@@ -83,6 +88,9 @@ class TurnLLM:
         error: str | None = None
         try:
             async for piece in self._llm.stream(messages, max_tokens=max_tokens, temperature=0.0):
+                if not pieces and self._record.stages.reply_wait_seconds is None:
+                    # The wait for the first piece is the queue plus reading the prompt: what a prefix cache saves.
+                    self._record.stages.reply_wait_seconds = time.perf_counter() - started
                 pieces.append(piece)
                 yield piece
         except AssistantError as exc:

@@ -1,0 +1,47 @@
+"""Columns added to tables that already exist: the one migration step `create_all` does not take.
+
+`create_all` creates missing tables but leaves an existing table as it is, so a
+column added to a table module would be missing from every database made
+before it. Each such column is added here, nullable (or with its constant
+default), which old rows can take; nothing is ever dropped, renamed or retyped.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Column, Engine, MetaData, inspect, literal, text
+
+logger = logging.getLogger(__name__)
+
+
+def add_missing_columns(engine: Engine, metadata: MetaData) -> list[str]:
+    """Add every column the tables declare and the database lacks; returns them as `table.column`."""
+    added: list[str] = []
+    with engine.begin() as connection:
+        # Inspected on the connection that alters: another pooled one may still read the schema as it was.
+        inspector = inspect(connection)
+        existing_tables = set(inspector.get_table_names())
+        for table in metadata.sorted_tables:
+            if table.name not in existing_tables:
+                continue
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                connection.execute(text(_add_column(engine, table.name, column)))
+                added.append(f"{table.name}.{column.name}")
+    for name in added:
+        logger.info("database: added column %s", name)
+    return added
+
+
+def _add_column(engine: Engine, table: str, column: Column[object]) -> str:
+    preparer = engine.dialect.identifier_preparer
+    kind = column.type.compile(dialect=engine.dialect)
+    statement = f"ALTER TABLE {preparer.quote(table)} ADD COLUMN {preparer.quote(column.name)} {kind}"
+    default = column.default
+    if default is not None and default.is_scalar:
+        value = literal(default.arg).compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})  # type: ignore[attr-defined]
+        statement += f" DEFAULT {value}"
+    return statement

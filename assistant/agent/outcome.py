@@ -18,6 +18,12 @@ class Outcome:
     verified_customer_id: str | None = None
     # Set when the order's status is why the operation cannot apply (another operation may: plan.alternatives).
     mismatched_status: str | None = None
+    # The request cannot be done as asked (no such variant…): not a question back. A fallback may apply.
+    impossible: bool = False
+
+    @property
+    def cannot_be_done(self) -> bool:
+        return self.proposal is None and (self.impossible or self.handoff or self.mismatched_status is not None)
 
 
 class ToolFailed(Exception):

@@ -36,7 +36,7 @@ PHRASE_VALUES = {
     "verb_past": "cancelled", "allowed": "pending", "item": "Lamp", "options": ["a"], "methods": ["paypal_1"],
     "name": "A B", "email": "a@b.c", "address": "x", "orders": ["#W1"], "description": "d", "reminder": "",
     "reason": "no longer needed", "payment": "paypal_1", "changes": ["a → b"], "actions": ["a", "b"], "reply": "r",
-    "earlier": "returned",
+    "earlier": "returned", "others": ["Mug"],
 }  # fmt: skip
 
 

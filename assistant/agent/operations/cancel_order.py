@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.agent import slots
+import re
+
+from assistant.agent import matching, slots
 from assistant.agent.operations import identity, orders
 from assistant.agent.operations.base import DraftSuggestion, Operation, OperationTurn, Request
 from assistant.agent.outcome import Outcome
 from assistant.connectors.models import Customer, Order
+
+# "cancel the whole order" in so many words (not "…would require cancelling the entire order").
+WHOLE_ORDER = re.compile(r"\bcancel\b[^.;!?]{0,30}\b(whole|entire|full)\s+order|整个订单|整单", re.IGNORECASE)
 
 
 def cancel_arguments(request: Request, order: Order, _customer: Customer | None = None) -> dict[str, Any]:
@@ -21,7 +26,20 @@ async def cancel_order(turn: OperationTurn, user_id: str) -> Outcome:
     order, stop = await orders.resolve_order(turn, user_id, items_text=turn.request.segment)
     if stop is not None or order is None:
         return stop or turn.reply("ask_order")
-    return await turn.propose(cancel_arguments(turn.request, order))
+    proposed = await turn.propose(cancel_arguments(turn.request, order))
+    others = _not_named(turn.request.segment, order)
+    if proposed.proposal is not None and others:
+        # "cancel the garden hose": only whole orders can be cancelled, so the customer is told what else goes.
+        proposed.reply = f"{turn.say('cancel_order.whole_only', order_id=order.order_id, others=others)} {proposed.reply}"
+    return proposed
+
+
+def _not_named(segment: str, order: Order) -> list[str]:
+    """The order's other items, when the customer named only some of them (and not "the whole order")."""
+    named = matching.match_items(segment, order.items)
+    if not named or len(named) == len(order.items) or WHOLE_ORDER.search(segment):
+        return []
+    return [item.name for item in order.items if item not in named]
 
 
 OPERATION = Operation(
@@ -33,7 +51,7 @@ OPERATION = Operation(
     status="pending",
     needs_order=True,
     tool="cancel_pending_order",
-    phrases=("cancel_order.verb", "cancel_order.verb_past", *identity.PHRASES, *orders.PHRASES, "confirm", "execute_failed"),
+    phrases=("cancel_order.verb", "cancel_order.verb_past", "cancel_order.whole_only", *identity.PHRASES, *orders.PHRASES, "confirm", "execute_failed"),
     segment_words=("cancel",),
     intent_words=("cancel",),
     draft=DraftSuggestion(arguments=cancel_arguments, reason="The customer asks to cancel order {order_id}, which is {status}."),

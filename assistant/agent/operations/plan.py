@@ -2,10 +2,13 @@
 
 "Return the makeup kit from #W1713682 and also exchange the hiking boots there
 for size 8" is two requests; "if it has not shipped, cancel it, otherwise
-return it" is one request whose operation the order's status decides. Read in
-code, from the operations' own keyword rules (the registry): each write an
-operation's words name opens a request that runs to the next one, and the order
-ids it names (or, for "there"/"it", the last ones named before it) are its own.
+return it" is one request whose operation the order's status decides; "change
+the shelf to 4 foot; if it is not available, cancel the order" is one request
+with a fallback, tried only when the first cannot be proposed. Read in code,
+from the operations' own keyword rules (the registry): each write an
+operation's words name opens a request that runs to the next one, and the
+order ids it names (or, for "there"/"it", the last ones named before it) are
+its own.
 
 Which of two operations a request is — cancel or return, modify or exchange —
 is left to the order's status, which the customer may not know and the model
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.agent import slots
 from assistant.agent.operations.base import Operation, Request
@@ -25,20 +28,27 @@ from assistant.agent.operations.registry import request as whole_message_request
 
 # "if it has not shipped …, otherwise …": the request's operation depends on the order's status.
 CONDITION = re.compile(r"\b(if|unless|otherwise|else|in case)\b|如果|要是|假如|否则|不然|的话", re.IGNORECASE)
+# A sentence that opens with one of these, after a request, says what to do if that request cannot be done.
+FALLBACK = re.compile(r"^\W*(if|otherwise|else|unless|in case|failing that)\b|^\W*(如果|要是|假如|否则|不然)", re.IGNORECASE)
 # Operations that are one wish in two statuses: the order's status picks the one that applies.
 SAME_WISH: tuple[frozenset[str], ...] = (frozenset({"exchange_items", "modify_items"}),)
 CONDITIONAL_WISH = frozenset({"cancel_order", "return_items"})
 # Read-only operations that open a request of their own ("where is #W1, and cancel #W2").
 READS = frozenset({"order_status"})
+# "Return the lamp and refund it to my gift card": a payment named after another write is that write's.
+PAYMENT = "modify_payment"
+_SENTENCE = re.compile(r"[.!?。！？]")
 
 
 @dataclass(frozen=True)
 class PlannedRequest:
-    """One request of the message: the operation first tried, and the others its order's status may call for."""
+    """One request of the message: the operation first tried, those its order's status may call for instead,
+    and the requests to try, in order, if it cannot be proposed at all ("if it is not available, cancel")."""
 
     operation: Operation
     request: Request
     alternatives: tuple[Operation, ...] = ()
+    fallbacks: tuple[PlannedRequest, ...] = ()
 
     @property
     def name(self) -> str:
@@ -57,6 +67,14 @@ class _Anchor:
     operation: Operation
 
 
+@dataclass(frozen=True)
+class _Piece:
+    operation: Operation
+    segment: str
+    start: int
+    fallback: bool  # a sentence opening with "if"/"otherwise" after an earlier request
+
+
 def plan_requests(text: str, operations: Sequence[Operation] = OPERATIONS) -> list[PlannedRequest]:
     """The message's requests in order; empty when its words name no write (the router decides then)."""
     anchors = _anchors(text, operations)
@@ -65,18 +83,31 @@ def plan_requests(text: str, operations: Sequence[Operation] = OPERATIONS) -> li
     pieces = _pieces(text, anchors)
     if _conditional(text, pieces):
         first, second = pieces
-        order_ids = _ids(first[1]) or _ids(second[1]) or tuple(slots.order_ids(text))
+        order_ids = _ids(first.segment) or _ids(second.segment) or tuple(slots.order_ids(text))
         request = Request(text=text, segment=text, order_ids=order_ids)
-        return [PlannedRequest(first[0], request, alternatives=(second[0],))]
+        return [PlannedRequest(first.operation, request, alternatives=(second.operation,))]
     planned: list[PlannedRequest] = []
     carried: tuple[str, ...] = ()
-    for operation, segment in pieces:
+    for piece in pieces:
         # "…exchange the boots there": a part naming no order is about the last one named before it.
-        own = _ids(segment)
-        carried = own or carried
-        request = Request(text=text, segment=segment, order_ids=carried or None)
-        planned.append(PlannedRequest(operation, request, alternatives=_same_wish(operation)))
-    return planned
+        carried = _ids(piece.segment) or carried
+        request = Request(text=text, segment=piece.segment, order_ids=carried or None)
+        this = PlannedRequest(piece.operation, request, alternatives=_same_wish(piece.operation))
+        if piece.fallback and planned:
+            planned[-1] = _with_fallback(planned[-1], this)
+        else:
+            planned.append(this)
+    return _one_per_order(planned)
+
+
+def _with_fallback(earlier: PlannedRequest, later: PlannedRequest) -> PlannedRequest:
+    """`later` is what to do if `earlier` cannot be: the status alternative it names, else a fallback request."""
+    if later.name == earlier.name or later.operation in earlier.alternatives:
+        segment = f"{earlier.request.segment} {later.request.segment}"
+        return replace(earlier, request=replace(earlier.request, segment=segment))
+    if {earlier.name, later.name} == CONDITIONAL_WISH:
+        return replace(earlier, alternatives=(*earlier.alternatives, later.operation))
+    return replace(earlier, fallbacks=(*earlier.fallbacks, later))
 
 
 def _anchors(text: str, operations: Sequence[Operation]) -> list[_Anchor]:
@@ -90,29 +121,63 @@ def _anchors(text: str, operations: Sequence[Operation]) -> list[_Anchor]:
     if any(anchor.operation.tool for anchor in found):
         # "if it has not shipped, cancel it": a status word inside a condition is not a request of its own.
         found = [anchor for anchor in found if anchor.operation.tool or not _in_condition(text, anchor.start)]
-    return found
+    kept: list[_Anchor] = []
+    for anchor in found:
+        if anchor.operation.name == PAYMENT and any(
+            earlier.operation.tool and _same_sentence(text, earlier.start, anchor.start) for earlier in kept
+        ):
+            continue
+        kept.append(anchor)
+    return kept
 
 
-def _pieces(text: str, anchors: list[_Anchor]) -> list[tuple[Operation, str]]:
-    """(operation, its part of the text): consecutive words of one operation are one request."""
+def _pieces(text: str, anchors: list[_Anchor]) -> list[_Piece]:
+    """Each request's part of the text: consecutive words of one operation are one request."""
     merged: list[_Anchor] = []
     for anchor in anchors:
         if merged and merged[-1].operation.name == anchor.operation.name:
             continue
         merged.append(anchor)
-    pieces: list[tuple[Operation, str]] = []
+    pieces: list[_Piece] = []
     for index, anchor in enumerate(merged):
         # The first request also owns what comes before its word ("For #W1, please cancel it").
         start = 0 if index == 0 else anchor.start
         end = merged[index + 1].start if index + 1 < len(merged) else len(text)
-        pieces.append((anchor.operation, text[start:end]))
+        fallback = index > 0 and FALLBACK.search(_sentence_before(text, anchor.start)) is not None
+        pieces.append(_Piece(anchor.operation, text[start:end], anchor.start, fallback))
     return pieces
 
 
-def _conditional(text: str, pieces: list[tuple[Operation, str]]) -> bool:
+def _one_per_order(planned: list[PlannedRequest]) -> list[PlannedRequest]:
+    """Requests of one wish on the same order become one: one return, one item change per order.
+
+    "Return the lamp … then return the boots" and "exchange the boots, and change the lamp to the black one"
+    (one order) are one request for both items, as the policy allows one such write per order.
+    """
+    merged: list[PlannedRequest] = []
+    for item in planned:
+        same = next((m for m in merged if _same_request(m, item)), None)
+        if same is None:
+            merged.append(item)
+            continue
+        segment = f"{same.request.segment} {item.request.segment}"
+        merged[merged.index(same)] = replace(
+            same, request=replace(same.request, segment=segment), fallbacks=(*same.fallbacks, *item.fallbacks)
+        )
+    return merged
+
+
+def _same_request(first: PlannedRequest, second: PlannedRequest) -> bool:
+    if first.request.order_ids != second.request.order_ids or first.name in READS:
+        return False
+    family = _family(first.name)
+    return first.name == second.name or (family is not None and second.name in family)
+
+
+def _conditional(text: str, pieces: list[_Piece]) -> bool:
     """Cancel-or-return in one conditional sentence: one request, decided by the order's status."""
-    names = [operation.name for operation, _ in pieces]
-    return len(pieces) == 2 and set(names) == CONDITIONAL_WISH and CONDITION.search(text) is not None
+    names = {piece.operation.name for piece in pieces}
+    return len(pieces) == 2 and names == CONDITIONAL_WISH and CONDITION.search(text) is not None
 
 
 def _in_condition(text: str, position: int) -> bool:
@@ -120,12 +185,26 @@ def _in_condition(text: str, position: int) -> bool:
     return CONDITION.search(text[clause_start + 1 : position + 1]) is not None
 
 
+def _sentence_before(text: str, position: int) -> str:
+    """The text from the start of the sentence holding `position` up to it."""
+    starts = [match.end() for match in _SENTENCE.finditer(text, 0, position)]
+    return text[(starts[-1] if starts else 0) : position]
+
+
+def _same_sentence(text: str, first: int, second: int) -> bool:
+    return _SENTENCE.search(text, first, second) is None
+
+
 def _ids(segment: str) -> tuple[str, ...]:
     return tuple(slots.order_ids(segment))
 
 
+def _family(name: str) -> frozenset[str] | None:
+    return next((family for family in SAME_WISH if name in family), None)
+
+
 def _same_wish(operation: Operation) -> tuple[Operation, ...]:
-    for family in SAME_WISH:
-        if operation.name in family:
-            return tuple(BY_NAME[name] for name in sorted(family - {operation.name}) if name in BY_NAME)
-    return ()
+    family = _family(operation.name)
+    if family is None:
+        return ()
+    return tuple(BY_NAME[name] for name in sorted(family - {operation.name}) if name in BY_NAME)

@@ -9,16 +9,20 @@ is left to the model's memory of ids.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
-from assistant.agent.operations import identity
+from assistant.agent.operations import identity, orders
 from assistant.agent.operations.base import Operation, OperationTurn, Request
 from assistant.agent.operations.plan import PlannedRequest
-from assistant.agent.outcome import Outcome
+from assistant.agent.outcome import Outcome, ToolFailed
 from assistant.agent.prompt_library import PromptLibrary
 from assistant.agent.tooling import TurnTools
 from assistant.agent.turn_llm import TurnLLM
 from assistant.connectors.models import Customer
+
+# "all my pending orders", "every order", "所有订单": one request for each order that fits.
+ALL_ORDERS = re.compile(r"\b(all|every|each)\b[^.?!]{0,25}\borders\b|所有(的)?订单|全部(的)?订单", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -74,14 +78,52 @@ class OperationRunner:
         if stop is not None or user_id is None:
             return PlanOutcome(identity_stop=stop or identity.asking(self._turn(first.operation, first.request)))
         done = PlanOutcome(verified_customer_id=user_id)
-        for request in planned:
-            operation, outcome = await self._run_one(request, user_id)
-            outcome.verified_customer_id = user_id
-            done.results.append(RequestOutcome(request, operation, outcome))
+        for each in planned:
+            for request in await self._each_order(each, user_id):
+                operation, outcome = await self._run_one(request, user_id)
+                outcome.verified_customer_id = user_id
+                done.results.append(RequestOutcome(request, operation, outcome))
         return done
 
+    async def _each_order(self, planned: PlannedRequest, user_id: str) -> list[PlannedRequest]:
+        """"Cancel all my pending orders": the request once per order of the customer's that its status fits."""
+        if planned.request.named_orders() or not ALL_ORDERS.search(planned.request.segment):
+            return [planned]
+        statuses = {planned.operation.status, *(alternative.status for alternative in planned.alternatives)} - {None}
+        if not statuses:
+            return [planned]
+        turn = self._turn(planned.operation, planned.request)
+        fitting: list[str] = []
+        for order_id in (await turn.customer(user_id)).orders:
+            try:
+                order = await orders.read_order(turn, order_id)
+            except ToolFailed as exc:
+                if exc.unavailable:
+                    raise
+                continue
+            if order.status in statuses:
+                fitting.append(order_id)
+        if not fitting:
+            return [planned]
+        return [
+            PlannedRequest(planned.operation, replace(planned.request, order_ids=(order_id,)), planned.alternatives)
+            for order_id in fitting
+        ]
+
     async def _run_one(self, planned: PlannedRequest, user_id: str) -> tuple[Operation, Outcome]:
-        """The request's operation; if the order's status calls for one of its alternatives, that one instead."""
+        """The request's operation, or the alternative the order's status calls for; if it cannot be done at
+        all, its first fallback that can ("if it is not available, cancel the order"), said after why."""
+        operation, outcome = await self._run_with_alternatives(planned, user_id)
+        if not outcome.cannot_be_done:
+            return operation, outcome
+        for fallback in planned.fallbacks:
+            other, instead = await self._run_one(fallback, user_id)
+            if instead.proposal is not None:
+                instead.reply = "\n".join(part for part in (outcome.reply, instead.reply) if part)
+                return other, instead
+        return operation, outcome
+
+    async def _run_with_alternatives(self, planned: PlannedRequest, user_id: str) -> tuple[Operation, Outcome]:
         outcome = await planned.operation.handler(self._turn(planned.operation, planned.request), user_id)
         status = outcome.mismatched_status
         for alternative in planned.alternatives if status is not None else ():

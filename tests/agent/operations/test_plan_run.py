@@ -96,3 +96,16 @@ async def test_identity_is_asked_once_for_all_requests(plan: Plan) -> None:
     combined, record = await plan("Cancel #W6247578 and return the headphones from #W2378156.")
     assert combined.proposals == [] and "email" in combined.reply
     assert record.tool_calls == []
+
+
+async def test_cancelling_one_item_says_the_whole_order_goes(plan: Plan) -> None:
+    combined, _ = await plan(f"{IDENTITY} Cancel the espresso machine in #W4776164, I ordered it by mistake.")
+    assert [p.tool for p in combined.proposals] == ["cancel_pending_order"]
+    assert "Only a whole order can be cancelled" in combined.reply and "T-Shirt" in combined.reply
+    whole, _ = await plan(f"{IDENTITY} Cancel the whole order #W4776164 with the espresso machine, ordered by mistake.")
+    assert "Only a whole order" not in whole.reply
+
+
+async def test_all_pending_orders_are_one_request_each(plan: Plan) -> None:
+    combined, _ = await plan(f"{IDENTITY} Please cancel all my pending orders, I no longer need them.")
+    assert sorted(p.arguments["order_id"] for p in combined.proposals) == ["#W4776164", "#W6247578"]

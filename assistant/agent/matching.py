@@ -1,31 +1,24 @@
 """Resolving what the customer describes to exact ids, in code.
 
 "the mechanical keyboard" → the order line whose product name it names;
-"clicky, same otherwise" → the available variant of that product whose option
-values differ from the current item only where the customer asked. Measured:
-a 1.5B model left to do this invents item ids; string matching over the order
-and the product catalogue does not. It works on the connector models (an order's
-lines, a product's variants, a customer's payment methods).
+"clicky, same otherwise", "one size bigger", "the cheapest one in stock" → the
+available variants of that product that fit the wish (agent.wishes reads it,
+agent.option_order orders the values) and differ from the current item only
+where the customer asked. Measured: a 1.5B model left to do this invents item
+ids; matching over the order and the product catalogue does not. It works on
+the connector models (an order's lines, a product's variants, a customer's
+payment methods).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from assistant.agent import option_order, wishes
+from assistant.agent.wishes import mentions, words
 from assistant.connectors.models import OrderItem, PaymentMethod, Product, Variant
-
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-def words(text: str) -> set[str]:
-    return set(_WORD.findall(text.lower()))
-
-
-def _mentions(text: str, phrase: str) -> bool:
-    """The phrase appears in the text as whole words (case-insensitive)."""
-    return re.search(r"(?<![a-z0-9])" + re.escape(phrase.lower()) + r"(?![a-z0-9])", text.lower()) is not None
-
 
 _ALL = re.compile(r"\b(all|everything|every item|whole order|entire order)\b|全部|所有", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?。！？;；]\s*")
@@ -77,7 +70,7 @@ def match_items(text: str, items: Sequence[OrderItem]) -> list[OrderItem]:
     # "tshirt", "t shirt" and "T-Shirt" are one name.
     chosen = [
         item for item in items
-        if _mentions(text, item.item_id) or _mentions(text, item.name)
+        if mentions(text, item.item_id) or mentions(text, item.name)
         or ("-" in item.name and _squashed(item.name) in squashed)
     ]  # fmt: skip
     text_words = {_singular(w) for w in words(text)}
@@ -92,58 +85,92 @@ def match_items(text: str, items: Sequence[OrderItem]) -> list[OrderItem]:
     return chosen
 
 
-# How customers name option values that the catalogue writes differently.
-_VALUE_SYNONYMS = {
-    "xs": ("extra small",),
-    "s": ("small",),
-    "m": ("medium",),
-    "l": ("large",),
-    "xl": ("extra large",),
-    "xxl": ("extra extra large", "2xl"),
-    "none": ("no backlight", "without backlight"),
-}
-_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6"}
+_PIECE_END = re.compile(r"[.!?。！？;；]\s*|\s+and\s+|[，,]?\s*(?:另外|还有)")
 
 
-def _normalise(text: str) -> str:
-    return re.sub(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", lambda m: _NUMBER_WORDS[m.group(1).lower()], text.lower())
+def item_text(text: str, item: OrderItem, items: Sequence[OrderItem], *, message: str = "") -> str:
+    """The parts of the text about one of the items (`items`: every line of its order): those naming it, and
+    those after them that name no item.
+
+    "exchange the keyboard for a clicky one and the thermostat for a white one" gives the keyboard
+    "exchange the keyboard for a clicky one". Parts before any item is named are about every item; an
+    item that no part names (chosen by "all") gets the whole text. A sentence of the whole `message`
+    outside the text that names the item is about it too ("If there is no clicky keyboard with RGB, no
+    backlight is fine", after the sentence that asked for the exchange).
+    """
+    pieces = [piece for piece in _PIECE_END.split(text) if piece.strip()]
+    about, mine, named_once = list(items), [], False
+    for piece in pieces:
+        if named := match_items(piece, items):
+            about, named_once = named, named_once or item in named
+        if item in about:
+            mine.append(piece)
+    later = [
+        sentence for sentence in _SENTENCE_END.split(message)
+        if sentence.strip() and sentence.strip() not in text and item in match_items(sentence, items)
+    ]  # fmt: skip
+    return " ".join([*(mine if named_once else [text]), *later])
 
 
-def _value_mentioned(text: str, key: str, value: str) -> int:
-    """2 when the option value is named outright, 1 when one of its distinctive words is, else 0."""
-    value_l = value.lower()
-    text = _normalise(text)
-    if _mentions(text, value_l) or any(_mentions(text, synonym) for synonym in _VALUE_SYNONYMS.get(value_l, ())):
-        return 2
-    if value_l == "none" and (_mentions(text, f"no {key}") or _mentions(text, f"without {key}")):
-        return 2
-    distinctive = [w for w in words(value_l) if len(w) >= 4 and w not in {"none", "with", "size"}]
-    return 1 if any(_mentions(text, w) for w in distinctive) else 0
+@dataclass(frozen=True)
+class VariantFit:
+    """The available variants that fit a wish; `exact` when they change nothing the customer did not ask for."""
+
+    variants: list[Variant]
+    exact: bool = True
+
+    @property
+    def chosen(self) -> Variant | None:
+        """The variant to propose: the one exact fit. Several, or only near ones, are a question for the customer."""
+        return self.variants[0] if self.exact and len(self.variants) == 1 else None
 
 
-def score_variant(text: str, current: dict[str, str], candidate: dict[str, str]) -> int:
-    """Reward changes the customer asked for, penalise changes they did not mention."""
-    score = 0
-    for key, value in candidate.items():
-        if current.get(key) == value:
-            continue
-        mentioned = _value_mentioned(text, key, str(value))
-        score += 2 * mentioned if mentioned else -1
-    return score
+def resolve_variant(text: str, item: OrderItem, product: Product, others: Sequence[OrderItem] = ()) -> VariantFit:
+    """The available variants of the product that fit the customer's wish for the item.
+
+    The wish is read against the item, or — "same as my other one" — against the variant of this product
+    the customer has on another order line (`others`). A variant fits exactly when it holds what the wish
+    asks and changes nothing else; when none does, those that change least else fit nearly. Among them
+    the customer's preferred values and the nearest step win, or with "the cheapest" the lowest price.
+    """
+    orders = option_order.product_orders(product)
+    bases = [item.options]
+    if wishes.same_as_other(text):
+        owned = {o.item_id: o.options for o in others if o.product_id == item.product_id and o.item_id != item.item_id}
+        bases = list(owned.values())
+    fits = [_best(wish, base, item, product) for base in bases for wish in wishes.read_wishes(text, product, base, orders)]
+    variants: list[Variant] = []
+    for fit in fits:
+        variants += [variant for variant in fit.variants if variant not in variants]
+    return VariantFit(variants, exact=all(fit.exact for fit in fits if fit.variants))
+
+
+def _best(wish: wishes.Wish, base: dict[str, str], item: OrderItem, product: Product) -> VariantFit:
+    asks = wish.cheapest or base != item.options or any(set(ranks) != {base.get(key)} for key, ranks in wish.wanted.items())
+    if not asks:
+        return VariantFit([])  # nothing asked for but what the item already is
+    ranked = [
+        (rank, variant) for variant in product.variants
+        if variant.available and variant.item_id != item.item_id and (rank := wish.rank(variant.options)) is not None
+    ]  # fmt: skip
+
+    def unasked(variant: Variant) -> int:
+        return sum(1 for key, value in variant.options.items() if key not in wish.wanted and value != base.get(key))
+
+    # "The cheapest" frees every option the wish leaves open; otherwise the rest stays as it is where it can.
+    keys = [((0, rank, variant.price) if wish.cheapest else (unasked(variant), rank, 0.0), variant) for rank, variant in ranked]
+    best = min((key for key, _ in keys), default=None)
+    return VariantFit([variant for key, variant in keys if key == best], exact=best is None or best[0] == 0)
 
 
 def match_variant(text: str, item: OrderItem, product: Product) -> Variant | None:
-    """The best available variant of the product for what the text asks, or None if nothing asked-for is available."""
-    best: tuple[int, float, Variant] | None = None
-    for variant in product.variants:
-        if not variant.available or variant.item_id == item.item_id:
-            continue
-        score = score_variant(text, item.options, variant.options)
-        # On a tie, the variant closest to the current price changes the customer's bill least.
-        key = (score, -abs(variant.price - item.price))
-        if score > 0 and (best is None or key > best[:2]):
-            best = (*key, variant)
-    return best[2] if best else None
+    """The one available variant that fits exactly what the text asks, or None."""
+    return resolve_variant(text, item, product).chosen
+
+
+def describe_variant(variant: Variant, currency: str) -> str:
+    options = ", ".join(f"{k}: {v}" for k, v in variant.options.items())
+    return f"{options} ({variant.price:.2f} {currency})"
 
 
 def available_options(product: Product) -> list[str]:

@@ -108,8 +108,12 @@ class OperationTurn:
             self._customers[user_id] = Customer.model_validate(await self.tools.read("get_user_details", user_id=user_id))
         return self._customers[user_id]
 
-    async def propose(self, arguments: Mapping[str, Any], *, reminder: bool = False) -> Outcome:
-        """The operation's WRITE tool checks the policy and describes the exact action; nothing is written."""
+    async def propose(self, arguments: Mapping[str, Any]) -> Outcome:
+        """The operation's WRITE tool checks the policy and describes the exact action; nothing is written.
+
+        The description is all the confirmation says about the action: a reminder the policy asks for
+        ("name every item: one change per order") is the write's own text, so it is said once.
+        """
         tool = self.operation.tool
         if tool is None:
             raise TypeError(f"operation {self.operation.name} proposes no write")
@@ -120,6 +124,5 @@ class OperationTurn:
                 raise
             reply = self.say("execute_failed", reason=exc.message.rstrip(". "))
             return Outcome(route=self.operation.name, reply=reply, handoff=True)
-        note = self.say("reminder_items") if reminder else ""
-        reply = self.say("confirm", description=proposal.description.rstrip("。. "), reminder=note)
+        reply = self.say("confirm", description=proposal.description.rstrip("。. "))
         return Outcome(route=self.operation.name, reply=reply, proposal=proposal)

@@ -16,7 +16,7 @@ from assistant.agent.operations.base import OperationTurn
 from assistant.agent.outcome import Outcome, ToolFailed
 from assistant.connectors.models import Order, OrderItem, Product
 
-PHRASES = ("ask_items", "no_variant", "choose_variant", "reminder_items", *identity.PHRASES, *orders.PHRASES, "confirm", "execute_failed")
+PHRASES = ("ask_items", "no_variant", "choose_variant", *identity.PHRASES, *orders.PHRASES, "confirm", "execute_failed")
 
 
 async def read_product(turn: OperationTurn, product_id: str) -> Product:
@@ -65,5 +65,5 @@ async def change_items(turn: OperationTurn, user_id: str) -> Outcome:
         "new_item_ids": new_ids,
         "payment_method_id": orders.payment_for(segment, customer, order),
     }
-    # The policy allows one change per order: the confirmation reminds the customer to name every item.
-    return await turn.propose(arguments, reminder=True)
+    # The policy allows one change per order: the write's own description reminds the customer to name every item.
+    return await turn.propose(arguments)

@@ -16,6 +16,8 @@ async def test_same_as_my_other_one_reads_the_customers_other_orders(run: Run) -
     assert ran.outcome.proposal.arguments["item_ids"] == ["8349118980"]
     assert ran.outcome.proposal.arguments["new_item_ids"] == ["3799046073"]
     assert ran.calls.count("get_order_details") > 1  # the customer's other orders, read for the other T-Shirt
+    # The reminder the policy asks for (one change per order) is said once.
+    assert (ran.outcome.reply or "").count("all the items you want to change") == 1
 
 
 async def test_several_fits_are_one_question_listing_them(run: Run) -> None:
@@ -32,6 +34,7 @@ async def test_a_chinese_comparative_proposes_the_next_size_down(run: Run) -> No
     ran = await run("modify_items", "把订单 #W6247578 的 T-shirt 换成小一号的", verified=CUSTOMER)
     assert ran.outcome.proposal is not None, ran.outcome.reply
     assert ran.outcome.proposal.arguments["new_item_ids"] == ["2060066974"]  # black, XL, cotton, crew neck
+    assert (ran.outcome.reply or "").count("全部商品") == 1
 
 
 async def test_no_fit_lists_what_is_in_stock(run: Run) -> None:

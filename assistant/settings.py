@@ -270,6 +270,26 @@ class AgentSettings(BaseModel):
         description="Local model: read the system prompt (instructions, policy) once at start; the first turn finds it cached.",
     )
     reply_max_tokens: int = Field(300, description="Longest reply the model writes.")
+    route_intent_confidence: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Intent probability above which a message the keyword rules leave open is routed by its intent "
+        "(a question, an operation, a person) without a model call; 1 turns it off. bench/route_intent.py: no "
+        "misroute above 0.3 on evals' customer messages, nor above 0.4 on Bitext held out; 0.5 routes 5 of the 20 "
+        "messages the rules leave there (0.8: 3).",
+    )
+    question_intents: list[str] = Field(
+        default_factory=lambda: [
+            "check_cancellation_fee", "check_invoice", "check_payment_methods", "check_refund_policy", "delivery_options",
+            "delivery_period", "track_refund", "contact_customer_service", "create_account", "delete_account", "get_invoice",
+            "newsletter_subscription", "payment_issue", "place_order", "recover_password", "registration_problems",
+            "switch_account",
+        ],  # fmt: skip
+        description="Intents no operation serves, whose messages the knowledge base answers (or says it cannot); "
+        "with `route_intent_confidence` they route there without a model call. The operations' own intents are their "
+        "`intent_words` (agent/operations).",
+    )
 
 
 class ToolsSettings(BaseModel):

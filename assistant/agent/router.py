@@ -1,9 +1,12 @@
-"""Which path a message takes: unambiguous keyword rules first, the model for everything else.
+"""Which path a message takes: unambiguous keyword rules first, then a confident intent, the model for the rest.
 
 A message that names exactly one standard operation in so many words
 ("cancel", "退货", "where is my order") needs no model call to classify; that
-saves a call per turn and removes a source of error. Anything ambiguous or
-unmatched goes to the model's constrained decision. The operations' words, the
+saves a call per turn and removes a source of error. When the rules leave it
+open, the understanding model's intent routes it if it is confident enough
+(`agent.route_intent_confidence`): a question for the knowledge base, an
+operation (its `intent_words`) or a person. Anything ambiguous or unmatched
+goes to the model's constrained decision. The operations' words, the
 schema's values and the prompt's list of actions all come from the registry
 (operations/registry.py); only the words asking for a person are the router's.
 """
@@ -11,6 +14,7 @@ schema's values and the prompt's list of actions all come from the registry
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 
 from assistant.agent import slots
@@ -19,6 +23,8 @@ from assistant.agent.operations.base import Operation
 from assistant.agent.operations.registry import OPERATIONS, needing_order, route_choices
 from assistant.agent.prompt_library import PromptLibrary
 from assistant.agent.turn_llm import TurnLLM
+from assistant.settings import AgentSettings
+from assistant.understanding.models import Understanding
 
 HUMAN_AGENT = re.compile(r"\b(human|real person|live agent|representative|manager)\b|人工|真人|转接", re.I)
 # A question form: policy and product questions use the operations' words too ("how do returns work?").
@@ -36,6 +42,10 @@ def rules(operations: Sequence[Operation] = OPERATIONS) -> list[tuple[str, re.Pa
 
 RULES = rules(OPERATIONS)
 OPERATIONS_NEEDING_ORDER = needing_order(OPERATIONS)
+# Words of the understanding model's intent names (Bitext's `contact_human_agent`, a shop's own named alike) that
+# ask for a person. The knowledge base's intents are a setting (agent.question_intents); the operations' are
+# their `intent_words`.
+HUMAN_INTENT_WORDS = ("human",)
 
 
 def rule_route(text: str, operations: Sequence[Operation] = OPERATIONS) -> str | None:
@@ -55,6 +65,35 @@ def rule_route(text: str, operations: Sequence[Operation] = OPERATIONS) -> str |
     return matched[0] if len(matched) == 1 else None
 
 
+def intent_route(
+    text: str,
+    understanding: Understanding | None,
+    *,
+    min_confidence: float,
+    question_intents: Sequence[str],
+    operations: Sequence[Operation] = OPERATIONS,
+) -> str | None:
+    """The route the message's intent names when the intent model is confident (above `min_confidence`), else None.
+
+    The same care as the rules: a question form naming no order goes to the knowledge base, and an
+    intent of a question that names an order is left to the model (it may ask about that order).
+    """
+    if understanding is None or understanding.out_of_scope or understanding.intent_confidence <= min_confidence:
+        return None
+    intent = understanding.intent.lower()
+    if any(word in intent for word in HUMAN_INTENT_WORDS):
+        return "human_agent"
+    if intent in question_intents:
+        return None if slots.order_ids(text) else "question"
+    # As the drafts read them (drafts/actions.py): an operation's word anywhere in the intent's name.
+    named = [operation.name for operation in operations if any(word in intent for word in operation.intent_words)]
+    if len(named) != 1:
+        return None
+    if named[0] in needing_order(operations) and QUESTION.search(text) and not slots.order_ids(text):
+        return "question"
+    return named[0]
+
+
 def route_messages(
     prompts: PromptLibrary,
     *,
@@ -68,12 +107,48 @@ def route_messages(
 
 
 async def route(
-    text: str, *, history: list[dict[str, str]], summary: str | None, prompts: PromptLibrary, llm: TurnLLM
+    text: str,
+    *,
+    history: list[dict[str, str]],
+    summary: str | None,
+    prompts: PromptLibrary,
+    llm: TurnLLM,
+    understanding: Understanding | None = None,
+    settings: AgentSettings | None = None,
 ) -> tuple[str, str]:
-    """(action, how it was decided: `rule`, `model` or `fallback`)."""
+    """(action, how it was decided: `rule`, `intent`, `model` or `fallback`), timed on the turn's stages.
+
+    Without the turn's `understanding` (and the agent `settings` for its threshold), only the rules and the model route.
+    """
+    started = time.perf_counter()
+    action, decided_by = await _route(
+        text, history=history, summary=summary, prompts=prompts, llm=llm, understanding=understanding,
+        settings=settings or AgentSettings.model_validate({}),
+    )  # fmt: skip
+    stages = llm.record.stages
+    stages.routing_seconds, stages.routed_by = time.perf_counter() - started, decided_by
+    stages.routing_model_call = decided_by in ("model", "fallback")
+    return action, decided_by
+
+
+async def _route(
+    text: str,
+    *,
+    history: list[dict[str, str]],
+    summary: str | None,
+    prompts: PromptLibrary,
+    llm: TurnLLM,
+    understanding: Understanding | None,
+    settings: AgentSettings,
+) -> tuple[str, str]:
     by_rule = rule_route(text)
     if by_rule is not None:
         return by_rule, "rule"
+    by_intent = intent_route(
+        text, understanding, min_confidence=settings.route_intent_confidence, question_intents=settings.question_intents
+    )
+    if by_intent is not None:
+        return by_intent, "intent"
     messages = route_messages(prompts, text=text, history=history, summary=summary)
     decision = await llm.decide("route", messages, Route)
     if decision is None:

@@ -66,6 +66,35 @@ def retail_v1_tasks() -> list[dict[str, Any]]:
     ]
 
 
+def retail_scenarios() -> dict[str, dict[str, Any]]:
+    """Per retail case id, what the multi-turn form's scripted customer is built from (evals/suites/customer_script.py):
+    the identity text (tasks_dev's `known_info`; None for tasks_v1, whose instruction holds it), the request text
+    (`reason_for_call`, or the instruction) and every ground-truth action, reads too, as `{name, arguments}`."""
+    scenarios: dict[str, dict[str, Any]] = {}
+    for task in json.loads((DATA / "retail" / "tasks_dev.json").read_text(encoding="utf-8")):
+        scenario = task["user_scenario"]["instructions"]
+        scenarios[f"retail-dev-{task['id']}"] = {
+            "identity": scenario["known_info"],
+            "request": scenario["reason_for_call"],
+            "actions": [
+                {"name": a["name"], "arguments": a.get("arguments") or {}} for a in task["evaluation_criteria"]["actions"]
+            ],
+        }
+    pool = json.loads((DATA / "retail" / "tasks_v1.json").read_text(encoding="utf-8"))
+    for index, task in enumerate(pool):
+        scenarios[f"retail-v1-{index}"] = {
+            "identity": None,
+            "request": task["instruction"],
+            "actions": [{"name": a["name"], "arguments": a.get("kwargs") or {}} for a in task["actions"]],
+        }
+    return scenarios
+
+
+def retail_db() -> dict[str, Any]:
+    """The retail seed as the data set has it (read once)."""
+    return _retail_db()
+
+
 def banking_one_message_tasks() -> list[dict[str, Any]]:
     return [
         {

@@ -2,6 +2,7 @@
 
 assistant eval run intent
 assistant eval run agent-tasks --limit 20 --prompt-version v1 --prompt-version v2   # side by side, then compared
+assistant eval run agent-tasks --form both --case retail-dev-0 --case retail-dev-0@multi-turn   # the two forms
 assistant eval compare RUN_A RUN_B
 assistant eval gate RUN_ID…
 """
@@ -55,6 +56,10 @@ def run(
         list[str] | None, typer.Option("--judge-metric", help="Only these RAGAS metrics (repeatable).")
     ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    form: Annotated[
+        str | None,
+        typer.Option(help="agent-tasks: one-message (default), multi-turn (a scripted customer, retail tasks) or both."),
+    ] = None,
 ) -> None:
     """Run a suite against the configured components; an interrupted run resumes with --run-id."""
     from evals.harness.store import open_run
@@ -67,7 +72,8 @@ def run(
         base_url=judge_base_url, api_key=judge_api_key, model=judge_model, max_tokens=judge_max_tokens,
         metrics=judge_metric or list(RAGAS_METRICS),
     )  # fmt: skip
-    stores = [_run_one(suite, version, model, limit, seed, run_id, case, judge, progress) for version in versions]
+    options = {} if form is None else {"form": form}
+    stores = [_run_one(suite, version, model, limit, seed, run_id, case, judge, progress, options) for version in versions]
     if len(stores) > 1:
         from assistant.settings import load_settings
 
@@ -97,6 +103,7 @@ def _run_one(  # type: ignore[no-untyped-def]
     only: list[str] | None,
     judge,
     progress: bool,
+    options: dict[str, str] | None = None,
 ) -> str:
     from assistant.settings import load_settings
     from evals.harness.environment import effective_settings
@@ -106,7 +113,7 @@ def _run_one(  # type: ignore[no-untyped-def]
 
     settings = effective_settings(load_settings(), prompt_version=version, model=model)
     judge_name = judge.endpoint(settings)[2] + ("" if judge.metrics == list(RAGAS_METRICS) else f" {','.join(judge.metrics)}")
-    suite = get_suite(suite_name)
+    suite = get_suite(suite_name, **(options or {}))
     run_id = run_id or new_run_id(suite.name, settings)
     try:
         results = run_suite(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import BadInputError
 
@@ -21,8 +21,16 @@ SUITES: dict[str, str] = {
 }
 
 
-def get_suite(name: str) -> Suite:
+# The suites that take options, and which (the suite's constructor's keyword arguments).
+OPTIONS: dict[str, tuple[str, ...]] = {"agent-tasks": ("form",)}
+
+
+def get_suite(name: str, **options: Any) -> Suite:
+    """The suite `name`, built with `options` (only those it takes: see OPTIONS)."""
     if name not in SUITES:
         raise BadInputError(f"unknown suite {name!r}; suites: {', '.join(SUITES)}")
+    unknown = sorted(set(options) - set(OPTIONS.get(name, ())))
+    if unknown:
+        raise BadInputError(f"suite {name!r} takes no option {', '.join(unknown)}")
     module, cls = SUITES[name].split(":")
-    return getattr(import_module(module), cls)()  # type: ignore[no-any-return]
+    return getattr(import_module(module), cls)(**options)  # type: ignore[no-any-return]

@@ -33,7 +33,8 @@ class SourceDocument(BaseModel):
     source_path: str = Field(description="Absolute path of the file, used to scope --prune.")
     sections: list[Section]
     audience: Audience | None = Field(
-        None, description="Declared by the operator or the document itself; None until ingestion applies its kind's default."
+        default=None,
+        description="Declared by the operator or the document itself; None until ingestion applies its kind's default.",
     )
 
     def content_hash(self, settings_key: str) -> str:
@@ -81,7 +82,7 @@ class IngestReport(BaseModel):
     """What one run did (or, with dry_run, would do)."""
 
     kind: Kind | None = None
-    audience: Audience | None = Field(None, description="The audience the operator set for the run, if any.")
+    audience: Audience | None = Field(default=None, description="The audience the operator set for the run, if any.")
     dry_run: bool = False
     documents_seen: int = 0
     added: int = 0

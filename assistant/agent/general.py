@@ -1,33 +1,53 @@
 """The general path: retrieve from the knowledge base, let the model look things up with read tools, answer.
 
-Used for everything that is not a standard operation. The model chooses the
-next read tool (or to reply) with a constrained decision, within the step
-limit; its arguments are constrained to the tool's own schema. When the
-knowledge base holds nothing relevant and no lookup was made, the reply says
-so and offers a human instead of inventing policy.
+Used for everything that is not a standard operation. The answer draws only on
+customer-facing documents (agent procedures may steer through the system prompt,
+never as a quoted passage), cut to the sentences that bear on the question. For a
+verified customer asking about their own account or orders, or about something the
+knowledge base does not hold (a catalogue lookup may), the model first chooses read
+tools (a constrained decision, within the step limit; arguments constrained to the
+tool's schema); a policy question the knowledge base answers skips that, so the
+answer starts without two model calls first. The streamed answer passes the reply guard; when the knowledge
+base holds nothing relevant, or the guard refuses the answer, the reply says so and
+offers a human instead of inventing policy or quoting an instruction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+import re
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
+from typing import TYPE_CHECKING, cast
 
+from assistant.agent import slots
 from assistant.agent.decisions import tool_choice_model
 from assistant.agent.history import HistoryView
 from assistant.agent.knowledge import retrieve
 from assistant.agent.prompt_library import LANGUAGE_NAMES, PromptLibrary
+from assistant.agent.reply_guard import ReplyGuard
 from assistant.agent.tooling import TurnTools
 from assistant.agent.turn_llm import TurnLLM, compact_json
-from assistant.components.tokens import truncate_to_tokens
+from assistant.components.llm.client import Message
 from assistant.conversations.records import DecisionRecord, TurnRecord
+from assistant.retrieval.sentences import relevant_sentences
 from assistant.settings import AgentSettings
+from assistant.tools.texts import PromptTexts
 
 if TYPE_CHECKING:
-    from assistant.retrieval.retriever import Retriever
+    from assistant.retrieval.retriever import Hit, Retriever
 
 OBSERVATION_CHARS = 1200
-# Passages are cut so the prompt stays small: on a 2-core CPU every prompt token costs a few ms.
-PASSAGE_TOKENS = 220
+# Tokens of passage text in the answer prompt, shared by the passages (4 by default: ~100 each). The answer needs the
+# sentence or two that bear on the question; on a 2-core CPU every prompt token costs a few ms before the first word,
+# and a small model quotes whatever it is given. Before: up to 4 whole chunks of 220 tokens (880).
+PASSAGES_TOKEN_BUDGET = 400
+# "My order", "my account", "我的订单": the question is about the customer's own data, which only a lookup knows.
+_OWN_ACCOUNT = re.compile(
+    r"\b(?:my|mine|i)\b(?:\s+\w+){0,2}?\s+(?:orders?|account|package|parcel|delivery|purchases?|profile|"
+    r"address|refund|payment methods?|gift card balance|ordered|bought|paid|purchased)\b"
+    r"|我(?:的|买的|下的|刚买的)?(?:订单|账户|账号|包裹|快递|物流|退款|地址|礼品卡余额)|我(?:买|下单|付款)",
+    re.IGNORECASE,
+)
 
 
 async def answer_question(
@@ -43,7 +63,8 @@ async def answer_question(
     history: HistoryView,
     verified: str | None,
 ) -> bool:
-    """Answer from the knowledge base (and lookups); False, having said nothing, when there is nothing to answer from."""
+    """Answer from the customer-facing knowledge (and lookups); False when there is nothing to answer from, or the
+    answer was refused by the reply guard (what was said of it is withdrawn from the stored reply)."""
     knowledge = await retrieve(
         retriever(),
         text,
@@ -51,8 +72,10 @@ async def answer_question(
         threshold=settings.low_confidence_score,
         record=record,
         kinds=settings.answer_kinds,
+        audience="customer",
     )
-    observations = await _look_up(record, llm, tools, prompts, settings, text, history) if verified else []
+    look_up = _needs_look_up(record, text, verified, answered_by_knowledge=knowledge.confident)
+    observations = await _look_up(record, llm, tools, prompts, settings, text, history) if look_up else []
     if not knowledge.confident and not observations:
         record.decisions.append(
             DecisionRecord(
@@ -67,15 +90,77 @@ async def answer_question(
         "answer",
         summary=history.summary,
         history=history.recent,
-        passages=[{"title": hit.title, "text": truncate_to_tokens(hit.text, PASSAGE_TOKENS)} for hit in knowledge.hits],
+        passages=passages(knowledge.hits, text),
         observations=observations,
         message=text,
         language=record.language,
         language_name=LANGUAGE_NAMES[record.language],
     )
-    async for piece in llm.stream("reply", messages, max_tokens=settings.reply_max_tokens):
-        await say(piece)
-    return True
+    guard = ReplyGuard.of(PromptTexts(prompts.folder / "texts"), allowed=[verified] if verified else [])
+    return await stream_guarded(record, say, llm, messages, guard, max_tokens=settings.reply_max_tokens)
+
+
+def passages(hits: list[Hit], question: str) -> list[dict[str, str]]:
+    """The hits as the answer prompt shows them: each cut to its sentences that bear on the question."""
+    budget = PASSAGES_TOKEN_BUDGET // max(1, len(hits))
+    return [{"title": hit.title, "text": relevant_sentences(hit.text, question, budget)} for hit in hits]
+
+
+async def stream_guarded(
+    record: TurnRecord,
+    say: Callable[[str], Awaitable[None]],
+    llm: TurnLLM,
+    messages: list[Message],
+    guard: ReplyGuard,
+    *,
+    max_tokens: int,
+) -> bool:
+    """Stream the answer through the guard; on a refusal stop the model, record why, and return False."""
+    stream = guard.stream()
+    # TurnLLM.stream is an async generator: closing it closes the model's stream (declared as an iterator).
+    reply = cast(AsyncGenerator[str, None], llm.stream("reply", messages, max_tokens=max_tokens))
+    async with aclosing(reply) as pieces:
+        async for piece in pieces:
+            safe = stream.feed(piece)
+            if stream.refusal is not None:
+                break  # leaving the block closes the stream: the model stops writing
+            if safe:
+                await say(safe)
+    rest = stream.finish()
+    if rest:
+        await say(rest)
+    refusal = stream.refusal
+    if refusal is None:
+        return True
+    record.decisions.append(
+        DecisionRecord(
+            step=2,
+            kind="reply_refused",
+            # `withdrawn`: the pieces already said, which the stored reply leaves out (Turn.stored_reply).
+            payload={"reason": refusal.reason, "match": refusal.match, "phrase": refusal.phrase, "withdrawn": stream.said},
+        )
+    )
+    record.citations = []
+    return False
+
+
+def _needs_look_up(record: TurnRecord, text: str, verified: str | None, *, answered_by_knowledge: bool) -> bool:
+    """Read tools only for a verified customer whose question is about their own account or orders, or that the
+    knowledge base cannot answer (a catalogue lookup may); a policy question it answers goes straight to the answer,
+    without two model calls first. Recorded either way."""
+    if not verified:
+        return False
+    if slots.order_ids(text):
+        because = "order id"
+    elif _OWN_ACCOUNT.search(text):
+        because = "own account"
+    elif not answered_by_knowledge:
+        because = "not in the knowledge base"
+    else:
+        because = None
+    payload = {"run": because is not None, "because": because or "answered by the knowledge base, not about the account"}
+    record.decisions.append(DecisionRecord(step=1, kind="look_up", payload=payload))
+    return because is not None
 
 
 async def _look_up(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.conversations.records import Citation, RetrievalRecord, TurnRecord
+from assistant.retrieval.audience import Audience
 
 if TYPE_CHECKING:
     from assistant.retrieval.retriever import Hit, Retriever
@@ -35,15 +36,26 @@ class Knowledge:
 
 
 async def retrieve(
-    retriever: Retriever, query: str, *, k: int, threshold: float, record: TurnRecord, kinds: list[str] | None = None
+    retriever: Retriever,
+    query: str,
+    *,
+    k: int,
+    threshold: float,
+    record: TurnRecord,
+    kinds: list[str] | None = None,
+    audience: Audience | None = None,
 ) -> Knowledge:
     """Top-k chunks for the query; `confident` is False when even the best is not similar enough to use.
 
     The decision uses the dense cosine similarity, an absolute measure; the fused
-    rank score only orders hits within one list.
+    rank score only orders hits within one list. A hit also needs a keyword of the
+    question (a positive BM25 score): a passage related only by meaning ("What tools
+    can you call?" near "What we can help you with") is no answer to quote.
+    `audience="customer"` for anything a customer reads: internal text (agent
+    procedures, tool instructions) never becomes a passage of their answer.
     """
     # The retriever embeds and queries synchronously; keep the event loop free for other conversations.
-    hits = await asyncio.to_thread(retriever.search, query, k=k, kinds=kinds, max_per_document=2)
+    hits = await asyncio.to_thread(retriever.search, query, k=k, kinds=kinds, max_per_document=2, audience=audience)
     for rank, hit in enumerate(hits, start=1):
         record.retrievals.append(
             RetrievalRecord(
@@ -51,5 +63,6 @@ async def retrieve(
                 score=hit.score, dense_score=hit.dense_score,
             )
         )  # fmt: skip
-    relevant = [hit for hit in hits if hit.dense_score >= threshold]
+    keywords = retriever.scores_keywords
+    relevant = [hit for hit in hits if hit.dense_score >= threshold and (hit.keyword_score > 0 or not keywords)]
     return Knowledge(hits=relevant, confident=bool(relevant))

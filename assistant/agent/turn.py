@@ -101,7 +101,7 @@ async def _fail(deps: TurnDeps, turn: Turn, cause: str) -> None:
 
 async def _store(deps: TurnDeps, turn: Turn) -> TurnResult:
     record, request = turn.record, turn.request
-    record.reply = "".join(turn.parts).strip()
+    record.reply = turn.stored_reply()
     record.seconds = time.perf_counter() - turn.started
     record.first_token_seconds = turn.first_token_seconds
     finish(record, first_token_seconds=turn.first_token_seconds, last_token_seconds=turn.last_token_seconds)

@@ -104,6 +104,21 @@ class Turn:
         self.parts.append(text)
         await self.emit(TokenEvent(text=text))
 
+    def stored_reply(self) -> str:
+        """The reply as stored and returned: everything said, less an answer the reply guard refused.
+
+        The customer may have seen the start of a refused answer stream by (agent/reply_guard.py holds back only what
+        could still become a refused text); its `reply_refused` decision lists the pieces said, which are left out
+        here, so the honest reply said after them is the whole reply (agent/events.py: the final reply is authoritative).
+        """
+        parts = list(self.parts)
+        for decision in self.record.decisions:
+            withdrawn = list(decision.payload.get("withdrawn") or []) if decision.kind == "reply_refused" else []
+            where = [start for start in range(len(parts)) if withdrawn and parts[start : start + len(withdrawn)] == withdrawn]
+            if where:
+                del parts[where[0] : where[0] + len(withdrawn)]
+        return "".join(parts).strip()
+
     def turn_tools(self) -> TurnTools:
         if self.tools is None:  # set at the start of the turn; a step reached without it is a bug
             raise RuntimeError("the turn's tools are used before the turn knows its customer")

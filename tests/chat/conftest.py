@@ -1,8 +1,10 @@
 """End-to-end fixtures: the real 0.5B model, real Chroma with a small ingested corpus, the real commerce service.
 
-The corpus (the retail policy, the Chinese shop policy and products, a few
-banking documents) is ingested once per session through the ingestion library;
-each test gets its own assistant database and a commerce database reset to the seed.
+The corpus is ingested once per session through the ingestion library: the retail
+help centre in English and Chinese (customer-facing), the retail policy and the
+Chinese shop's policy (internal: agent instructions), and two of the Chinese shop's
+products (customer-facing). Each test gets its own assistant database and a commerce
+database reset to the seed.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from tests.conftest import DATA, free_port
 
 SHOP_KEY = "test-shop-key"
 CUSTOMER = "yusuf_rossi_9620"  # retail seed: Yusuf Rossi, zip 19122, orders #W2378156 (delivered), #W4776164 (pending)…
-BANKING_DOCS = 6
 PRODUCTS = 2  # the Midea F6033 60-litre water heater and a 6.6-litre one
 
 
@@ -40,13 +41,11 @@ def knowledge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from ingest.pipeline import IngestPipeline
 
     folder = tmp_path_factory.mktemp("knowledge")
-    banking = folder / "banking_sample.jsonl"
-    with (DATA / "banking_knowledge" / "documents.jsonl").open(encoding="utf-8") as source:
-        banking.write_text("".join(next(source) for _ in range(BANKING_DOCS)), encoding="utf-8")
     settings = Settings(_env_file=None, data_dir=folder, vector_store={"path": folder / "chroma"})  # type: ignore[call-arg, arg-type]
     components = build_components(settings)
     pipeline = IngestPipeline(components)
-    pipeline.run([DATA / "retail" / "policy.md", DATA / "ecom_store" / "policy_zh.md", banking], "policy")
+    pipeline.run([DATA / "retail" / "help_centre.md", DATA / "retail" / "help_centre_zh.md"], "policy", audience="customer")
+    pipeline.run([DATA / "retail" / "policy.md", DATA / "ecom_store" / "policy_zh.md"], "policy", audience="internal")
     products = json.loads((DATA / "ecom_store" / "products.json").read_text(encoding="utf-8"))
     platform, shops = next(iter(products.items()))
     shop, items = next(iter(shops.items()))

@@ -60,7 +60,7 @@ def test_chunks_stored_before_the_field_get_their_kinds_default(small_components
         # A third chunk, so a word of one of the two has a positive BM25 weight (Okapi idf is 0 for half of 2).
         ("old-ticket#0", "ticket", "Shipping took two days to Berlin."),
     ]
-    metadatas = [
+    metadatas: list[dict[str, str | int]] = [
         {"document_id": chunk_id.split("#")[0], "chunk_index": 0, "chunk_count": 1, "doc_hash": "h", "content_hash": chunk_id,
          "title": chunk_id, "heading_path": "", "kind": kind, "language": "en", "source": f"{chunk_id}.md",
          "source_path": f"/old/{chunk_id}.md"}

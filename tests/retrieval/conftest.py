@@ -1,5 +1,6 @@
-"""The demo knowledge base (banking documents, Chinese products, retail and Chinese policies, retail tickets),
-ingested once per test session with the README's command, `assistant ingest --demo`, in its own process."""
+"""The demo knowledge bases, ingested once per test session with the README's command in its own process:
+`assistant ingest --demo` (the retail shop: its help centre in English and Chinese, the agent policy, tickets) and
+`assistant ingest --demo --shop ecom_store` into that shop's collection (the Chinese shop's products and policy)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from assistant.components.container import Components, build_components
 from assistant.settings import Settings
 from tests.conftest import REPO
 
+ECOM_COLLECTION = "knowledge_ecom_store"  # ingest/demo_sources.toml
+
 
 @dataclass
 class DemoCorpus:
@@ -26,18 +29,19 @@ class DemoCorpus:
     second_run: dict
     first_seconds: float
     second_seconds: float
+    ecom_run: dict
 
-    def settings(self, **knowledge: object) -> Settings:
+    def settings(self, collection: str = "knowledge", **knowledge: object) -> Settings:
         return Settings(
             _env_file=None,  # type: ignore[call-arg]
             data_dir=self.folder,
-            vector_store={"path": self.folder / "chroma"},  # type: ignore[arg-type]
+            vector_store={"path": self.folder / "chroma", "collection": collection},  # type: ignore[arg-type]
             database={"url": f"sqlite:///{self.folder / 'assistant.db'}"},  # type: ignore[arg-type]
             knowledge=knowledge,  # type: ignore[arg-type]
         )
 
 
-def _ingest_demo(folder: Path) -> tuple[dict, float]:
+def ingest_demo(folder: Path, *options: str) -> tuple[dict, float]:
     env = {
         **os.environ,
         "ASSISTANT_DATA_DIR": str(folder),
@@ -46,7 +50,7 @@ def _ingest_demo(folder: Path) -> tuple[dict, float]:
     }
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "ingest", "--demo"],
+        [sys.executable, "-m", "assistant.cli", "ingest", "--demo", *options],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -61,14 +65,22 @@ def _ingest_demo(folder: Path) -> tuple[dict, float]:
 @pytest.fixture(scope="session")
 def demo_corpus(tmp_path_factory: pytest.TempPathFactory) -> DemoCorpus:
     folder = tmp_path_factory.mktemp("demo-knowledge")
-    first, first_seconds = _ingest_demo(folder)
-    second, second_seconds = _ingest_demo(folder)
-    return DemoCorpus(folder, first, second, first_seconds, second_seconds)
+    first, first_seconds = ingest_demo(folder)
+    second, second_seconds = ingest_demo(folder)
+    ecom, _ = ingest_demo(folder, "--shop", "ecom_store", "--collection", ECOM_COLLECTION)
+    return DemoCorpus(folder, first, second, first_seconds, second_seconds, ecom)
 
 
 @pytest.fixture(scope="session")
 def demo_components(demo_corpus: DemoCorpus) -> Components:
+    """The retail demo shop's collection."""
     return build_components(demo_corpus.settings())
+
+
+@pytest.fixture(scope="session")
+def ecom_components(demo_corpus: DemoCorpus) -> Components:
+    """The Chinese appliance shop's collection."""
+    return build_components(demo_corpus.settings(ECOM_COLLECTION))
 
 
 @pytest.fixture

@@ -57,7 +57,10 @@ async def change_items(turn: OperationTurn, user_id: str) -> Outcome:
             options = [matching.describe_variant(variant, product.currency) for variant in fit.variants[:8]]
             return turn.reply("choose_variant", item=item.name, options=options)
         else:
-            return turn.reply("no_variant", item=item.name, options=matching.available_options(product)[:8])
+            # Nothing in stock fits: the request cannot be done as asked (its fallback, if any, is tried next).
+            none_fits = turn.reply("no_variant", item=item.name, options=matching.available_options(product)[:8])
+            none_fits.impossible = True
+            return none_fits
     customer = await turn.customer(user_id)
     arguments = {
         "order_id": order.order_id,

@@ -109,3 +109,17 @@ async def test_cancelling_one_item_says_the_whole_order_goes(plan: Plan) -> None
 async def test_all_pending_orders_are_one_request_each(plan: Plan) -> None:
     combined, _ = await plan(f"{IDENTITY} Please cancel all my pending orders, I no longer need them.")
     assert sorted(p.arguments["order_id"] for p in combined.proposals) == ["#W4776164", "#W6247578"]
+
+
+async def test_a_fallback_runs_only_when_its_request_cannot_be_done(plan: Plan) -> None:
+    # #W4776164 (pending): T-shirt blue/S/cotton/v-neck. No T-shirt is made of gold, so the fallback runs.
+    impossible, _ = await plan(
+        f"{IDENTITY} Change the T-shirt in #W4776164 to a gold one. If that is not available, cancel the order as I "
+        "ordered it by mistake."
+    )
+    assert [p.tool for p in impossible.proposals] == ["cancel_pending_order"], impossible.reply
+    assert "could not find an available T-Shirt" in impossible.reply, "the reason comes before the fallback"
+    possible, _ = await plan(
+        f"{IDENTITY} Change the T-shirt in #W4776164 to the same but in black. If that is not available, cancel the order."
+    )
+    assert [p.tool for p in possible.proposals] != ["cancel_pending_order"], possible.reply

@@ -46,7 +46,7 @@ async def respond(deps: TurnDeps, turn: Turn) -> None:
     planned = plan_requests(turn.text)
     if len(planned) > 1 and rule_route(turn.text) not in ("question", "human_agent"):
         # Several requests in one message, each named in so many words: no routing call.
-        record.route = planned[0].name
+        record.route, record.stages.routed_by = planned[0].name, "plan"
         record.decisions.append(
             DecisionRecord(step=0, kind="route", payload={"action": record.route, "by": "plan", "requests": [p.name for p in planned]})
         )
@@ -55,8 +55,9 @@ async def respond(deps: TurnDeps, turn: Turn) -> None:
         return
     history = await _history(deps, turn)
     action, decided_by = await route(
-        turn.text, history=history.recent, summary=history.summary, prompts=deps.prompts, llm=turn.llm
-    )
+        turn.text, history=history.recent, summary=history.summary, prompts=deps.prompts, llm=turn.llm,
+        understanding=understanding, settings=deps.settings,
+    )  # fmt: skip
     record.route = action
     record.decisions.append(DecisionRecord(step=0, kind="route", payload={"action": action, "by": decided_by}))
     if action == "human_agent":

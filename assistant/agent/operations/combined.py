@@ -59,13 +59,15 @@ def combine(done: PlanOutcome, prompts: PromptLibrary, language: str) -> Combine
 
 
 def _without_conflicts(results: list[RequestOutcome], prompts: PromptLibrary, language: str) -> list[RequestOutcome]:
-    """A later write on an order an earlier proposed write leaves in another status becomes a refusal with that reason."""
+    """A later write request on an order an earlier proposed write leaves in another status becomes a refusal with
+    that reason, whether it was proposed or would ask a question first (which variant…): either would be moot."""
     closed: dict[str, RequestOutcome] = {}
     kept: list[RequestOutcome] = []
     for result in results:
         proposal = result.outcome.proposal
-        order_id = str(proposal.arguments.get("order_id") or "") if proposal is not None else ""
-        earlier = closed.get(order_id) if order_id else None
+        order_id = _order_of(result)
+        # A request refused on its own (wrong status, nothing in stock) keeps its own reason.
+        earlier = closed.get(order_id) if order_id and result.operation.tool and not result.outcome.cannot_be_done else None
         if earlier is not None:
             reply = prompts.phrase(
                 language,
@@ -79,3 +81,11 @@ def _without_conflicts(results: list[RequestOutcome], prompts: PromptLibrary, la
             closed[order_id] = result
         kept.append(result)
     return kept
+
+
+def _order_of(result: RequestOutcome) -> str:
+    """The order a write request is about: its proposal's, else the one order its words name ("…the boots there")."""
+    if result.outcome.proposal is not None:
+        return str(result.outcome.proposal.arguments.get("order_id") or "")
+    named = result.planned.request.order_ids or ()
+    return named[0] if len(named) == 1 else ""

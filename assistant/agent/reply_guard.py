@@ -42,7 +42,8 @@ _UNFINISHED_WORD = re.compile(r"[A-Za-z0-9_]+\Z")
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why an answer was refused: `reason` is tool_name, identifier or internal_phrase; `match` the text that hit."""
+    """Why an answer was refused: `reason` is tool_name, identifier, internal_phrase or no_answer (the model said it
+    has no answer); `match` is the text that hit."""
 
     reason: str
     match: str
@@ -67,8 +68,18 @@ def toolbox_tool_names() -> frozenset[str]:
 class ReplyGuard:
     """Refuses a customer reply that names a tool or quotes an internal instruction."""
 
-    def __init__(self, phrases: dict[str, str], *, tool_names: Iterable[str] = (), allowed: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        phrases: dict[str, str],
+        *,
+        tool_names: Iterable[str] = (),
+        allowed: Iterable[str] = (),
+        no_answer: dict[str, str] | None = None,
+    ) -> None:
         self._phrases = [_compile(key, text) for key, text in phrases.items()]
+        # "I do not have that information": the model found no answer in the passages. Not held back (nothing to
+        # hide), but the answer is replaced by the fixed no-knowledge reply, which offers a person and is recorded so.
+        self._no_answer = [_compile(key, text) for key, text in (no_answer or {}).items()]
         self._tools = {name.lower() for name in tool_names}
         # A one-word tool name ("calculate") is also an ordinary word: refused only where it is named as a tool.
         words = sorted(re.escape(name) for name in self._tools if "_" not in name)
@@ -87,10 +98,14 @@ class ReplyGuard:
     def of(cls, texts: PromptTexts, *, allowed: Iterable[str] = ()) -> ReplyGuard:
         """The guard of a prompt version: its phrase tables in every language, and the toolbox's tool names."""
         phrases: dict[str, str] = {}
+        no_answer: dict[str, str] = {}
         for language in LANGUAGES:
-            for key, template in texts.table(GUARD_TABLE, language).get("internal", {}).items():
+            table = texts.table(GUARD_TABLE, language)
+            for key, template in table.get("internal", {}).items():
                 phrases[f"{language}.{key}"] = template.render().strip()
-        return cls(phrases, tool_names=toolbox_tool_names(), allowed=allowed)
+            for key, template in table.get("no_answer", {}).items():
+                no_answer[f"{language}.{key}"] = template.render().strip()
+        return cls(phrases, tool_names=toolbox_tool_names(), allowed=allowed, no_answer=no_answer)
 
     def check(self, text: str) -> Refusal | None:
         """The first reason to refuse `text` (read as finished), or None when it may go out."""
@@ -106,6 +121,10 @@ class ReplyGuard:
             found = phrase.pattern.search(text)
             if found:
                 return Refusal("internal_phrase", found.group(0), phrase.key)
+        for phrase in self._no_answer:
+            found = phrase.pattern.search(text)
+            if found:
+                return Refusal("no_answer", found.group(0), phrase.key)
         return None
 
     def stream(self) -> GuardedStream:

@@ -49,6 +49,20 @@ def test_refused_replies_are_stopped_before_the_refused_text_is_said(reply: str,
     assert reply.startswith(said)
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "You do not have that information and offer a human agent.",
+        "Sorry, I don't have information about gift wrapping.",
+        "抱歉，资料中没有相关信息。",
+        "当前有关赠品的信息缺失，暂时无法回复该问题。",
+    ],
+)
+def test_a_reply_saying_it_has_no_answer_is_replaced_by_the_fixed_one(reply: str) -> None:
+    released, refused = run(reply)
+    assert refused == "no_answer"
+
+
 def test_every_tool_of_the_toolbox_is_refused_by_name() -> None:
     names = toolbox_tool_names()
     assert {"cancel_pending_order", "get_order_details", "transfer_to_human_agents"} <= names

@@ -136,7 +136,10 @@ async def test_with_low_confidence_handoff_off_the_customer_is_offered_a_person_
 async def test_streamed_reply_then_history(client: httpx.AsyncClient) -> None:
     conversation = await new_conversation(client)
     response = await client.post(
-        f"/v1/conversations/{conversation}/messages/stream", json={"content": "What is your return policy for delivered orders?"}
+        # A question the 0.5B model answers from the help centre (for "What is your return policy…?" it often says it has
+        # no answer, which the reply guard replaces: then the streamed pieces are not the stored reply, by design).
+        f"/v1/conversations/{conversation}/messages/stream",
+        json={"content": "How long does a refund to a credit card take after I cancel an order?"},
     )
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
     events = sse_events(response.text)

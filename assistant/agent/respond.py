@@ -47,8 +47,9 @@ async def respond(deps: TurnDeps, turn: Turn) -> None:
     if len(planned) > 1 and rule_route(turn.text) not in ("question", "human_agent"):
         # Several requests in one message, each named in so many words: no routing call.
         record.route, record.stages.routed_by = planned[0].name, "plan"
+        requests = [p.name for p in planned]
         record.decisions.append(
-            DecisionRecord(step=0, kind="route", payload={"action": record.route, "by": "plan", "requests": [p.name for p in planned]})
+            DecisionRecord(step=0, kind="route", payload={"action": record.route, "by": "plan", "requests": requests})
         )
         await _operate(deps, turn, planned)
         await _decide_after(deps, turn, policy_question=False)

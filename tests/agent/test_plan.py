@@ -18,9 +18,7 @@ def test_two_requests_in_one_message_are_two_requests_in_order() -> None:
 
 
 def test_a_part_naming_no_order_is_about_the_last_one_named() -> None:
-    planned = plan_requests(
-        "I want to return the makeup kit from #W1713682 and also exchange the hiking boots there for size 8."
-    )
+    planned = plan_requests("I want to return the makeup kit from #W1713682 and also exchange the hiking boots there for size 8.")
     assert [p.name for p in planned] == ["return_items", "exchange_items"]
     assert planned[1].request.order_ids == ("#W1713682",)
     assert planned[1].request.segment.startswith("exchange the hiking boots")

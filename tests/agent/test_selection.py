@@ -16,7 +16,8 @@ def pending(tool: str, order_id: str) -> PendingConfirmation:
         tool=tool, arguments={"order_id": order_id}, description=f"{tool} {order_id}", idempotency_key=tool,
         conversation_id="c", customer_id="u", status="awaiting_confirmation",
     )  # fmt: skip
-    return PendingConfirmation(id=tool, name=tool, arguments={"order_id": order_id}, description=action.description, action=action)
+    arguments = {"order_id": order_id}
+    return PendingConfirmation(id=tool, name=tool, arguments=arguments, description=action.description, action=action)
 
 
 WAITING = [pending("cancel_pending_order", "#W4776164"), pending("return_delivered_order_items", "#W2378156")]

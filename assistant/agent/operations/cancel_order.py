@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import re
+from typing import Any
 
 from assistant.agent import matching, slots
 from assistant.agent.operations import identity, orders
@@ -51,7 +50,15 @@ OPERATION = Operation(
     status="pending",
     needs_order=True,
     tool="cancel_pending_order",
-    phrases=("cancel_order.verb", "cancel_order.verb_past", "cancel_order.whole_only", *identity.PHRASES, *orders.PHRASES, "confirm", "execute_failed"),
+    phrases=(
+        "cancel_order.verb",
+        "cancel_order.verb_past",
+        "cancel_order.whole_only",
+        *identity.PHRASES,
+        *orders.PHRASES,
+        "confirm",
+        "execute_failed",
+    ),
     segment_words=("cancel",),
     intent_words=("cancel",),
     draft=DraftSuggestion(arguments=cancel_arguments, reason="The customer asks to cancel order {order_id}, which is {status}."),

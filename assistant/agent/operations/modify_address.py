@@ -23,7 +23,10 @@ OPERATION = Operation(
     description="change the shipping address of a pending order",
     handler=modify_address,
     # "change the address of my LA order", not "…my default address" (update_default_address's).
-    words_en=r"\b(shipping|delivery) address\b|\b(change|modify|update|correct)\w*\b[^.?!]{0,40}(?<!default )(?<!profile )\baddress\b",
+    words_en=(
+        r"\b(shipping|delivery) address\b"
+        r"|\b(change|modify|update|correct)\w*\b[^.?!]{0,40}(?<!default )(?<!profile )\baddress\b"
+    ),
     words_zh=r"收货地址|修改地址|更改地址|地址改",
     status="pending",
     needs_order=True,

@@ -86,7 +86,7 @@ class OperationRunner:
         return done
 
     async def _each_order(self, planned: PlannedRequest, user_id: str) -> list[PlannedRequest]:
-        """"Cancel all my pending orders": the request once per order of the customer's that its status fits."""
+        """ "Cancel all my pending orders": the request once per order of the customer's that its status fits."""
         if planned.request.named_orders() or not ALL_ORDERS.search(planned.request.segment):
             return [planned]
         statuses = {planned.operation.status, *(alternative.status for alternative in planned.alternatives)} - {None}

@@ -40,7 +40,9 @@ def plan(
     async def go(text: str) -> tuple[CombinedReply, TurnRecord]:
         language = reply_language(text)
         record = TurnRecord(prompt_version="v1", language=language, customer_text=text)
-        tools = TurnTools(environment, record, customer_id=CUSTOMER, verified_customer_id=None, conversation_id=request.node.nodeid)
+        tools = TurnTools(
+            environment, record, customer_id=CUSTOMER, verified_customer_id=None, conversation_id=request.node.nodeid
+        )
         runner = OperationRunner(
             tools=tools, prompts=prompts, llm=TurnLLM(ScriptedModel([]), record),  # type: ignore[arg-type]
             language=language, text=text, verified_customer_id=None,

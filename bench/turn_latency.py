@@ -11,6 +11,15 @@ is the cold one (the model reads the system prompt unless the warm-up did).
 Prints a markdown table (median over repeats per message) and writes
 bench/results/turn_latency.json. What the figures mean depends on the server's
 settings: note them (`assistant doctor`, the serve log's "llama.cpp build" line).
+
+    python bench/turn_latency.py --interleaved 20 [--database sqlite:///var/assistant.db]
+
+runs 20 conversations instead, questions and operations mixed, one turn of each in turn
+(round robin, so every prompt follows another conversation's), after one warm turn that is
+not counted; it reports time to first token p50/p95, the deterministic operation replies'
+p50, the overhead (turn seconds minus model seconds) p95, the share of turns routed without
+a model call, and each stage's p50/p95 as the turns recorded them (`turns.stages`, read
+from the assistant's database). See bench/interleaved.py.
 """
 
 from __future__ import annotations
@@ -48,7 +57,8 @@ def one_turn(http: httpx.Client, conversation: str, text: str) -> dict[str, obje
                 elif event == "final":
                     final = json.loads(line[6:])
     total = time.perf_counter() - started
-    return {"text": text, "first_token_s": first, "total_s": total, "status": final.get("status"), "route": final.get("route")}
+    return {"text": text, "first_token_s": first, "total_s": total, "status": final.get("status"), "route": final.get("route"),
+            "turn_id": final.get("turn_id")}  # fmt: skip
 
 
 def main() -> None:
@@ -58,7 +68,14 @@ def main() -> None:
     parser.add_argument("--customer", default="noah_brown_6181")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--label", default="", help="what was measured (settings), stored with the figures")
+    parser.add_argument("--interleaved", type=int, default=0, help="run this many interleaved conversations instead")
+    parser.add_argument("--database", default="sqlite:///var/assistant.db", help="the assistant's database (stages)")
     args = parser.parse_args()
+    if args.interleaved:
+        from interleaved import run_interleaved  # bench/interleaved.py, next to this script
+
+        run_interleaved(args, one_turn, RESULTS)
+        return
     headers = {"Authorization": f"Bearer {args.key}", "X-Customer-Id": args.customer}
     rows = []
     with httpx.Client(base_url=args.url, headers=headers, timeout=600) as http:

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 
 from assistant.conversations.records import TurnStages
 from assistant.settings import Settings
-from tests.chat.conftest import new_conversation, say
+from tests.chat.conftest import app_client, new_conversation, say
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
@@ -53,3 +53,43 @@ async def test_a_question_and_an_operation_record_their_stages(client: httpx.Asy
     assert looked.model_calls == 0 and looked.model_seconds == 0 and looked_model == 0
     assert looked.first_token_seconds is not None and looked.first_token_seconds <= looked_seconds
     assert looked.overhead_seconds == pytest.approx(looked_seconds, abs=1e-6)
+
+
+def _route_calls(settings: Settings, conversation: str) -> int:
+    engine = create_engine(settings.database.url)
+    with engine.connect() as connection:
+        count = connection.execute(
+            text(
+                "SELECT count(*) FROM llm_calls JOIN turns ON turns.id = llm_calls.turn_id "
+                "WHERE turns.conversation_id = :c AND llm_calls.purpose = 'route'"
+            ),
+            {"c": conversation},
+        ).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+# A statement naming no operation: the keyword rules leave it open; the small understanding model reads
+# check_payment_methods at about 0.97, above the default threshold.
+PAYMENT_OPTIONS = "I would like to know the payment options you accept."
+
+
+async def test_a_confident_intent_routes_the_turn_without_a_model_call(
+    client: httpx.AsyncClient, chat_settings: Settings
+) -> None:
+    conversation = await new_conversation(client)
+    reply = await say(client, conversation, PAYMENT_OPTIONS)
+    assert reply["route"] == "question"
+    [(stages, _, _)] = _stages(chat_settings, conversation)
+    assert stages.routed_by == "intent" and not stages.routing_model_call
+    assert _route_calls(chat_settings, conversation) == 0
+
+
+async def test_the_threshold_setting_sends_the_same_message_to_the_model(chat_settings: Settings) -> None:
+    settings = chat_settings.model_copy(update={"agent": chat_settings.agent.model_copy(update={"route_intent_confidence": 1.0})})
+    async with app_client(settings) as http:
+        conversation = await new_conversation(http)
+        await say(http, conversation, PAYMENT_OPTIONS)
+    [(stages, _, _)] = _stages(settings, conversation)
+    assert stages.routed_by in ("model", "fallback") and stages.routing_model_call
+    assert _route_calls(settings, conversation) >= 1

@@ -66,7 +66,7 @@ def app(
     from assistant.components.container import build_components
     from assistant.retrieval.keyword_index import refresh_keyword_cache
     from assistant.settings import load_settings
-    from ingest.demo import demo_config
+    from ingest.demo import demo_job
     from ingest.pipeline import IngestPipeline
 
     logging.basicConfig(
@@ -83,16 +83,15 @@ def app(
     settings = load_settings()
     foreign: list[Path] = []
     if demo:
-        config = demo_config()
         try:
-            chosen = config.shop(shop or settings.commerce.seed)
+            job = demo_job(shop or settings.commerce.seed)
         except ValueError as exc:
             _usage(f"{exc}; name one with --shop")
-        foreign = config.foreign_paths(chosen)
+        foreign = job.foreign
         jobs: list[tuple[list[Path], Kind, Audience | None, bool]] = [
-            ([source.path], source.kind, source.audience, True) for source in chosen.sources
+            ([source.path], source.kind, source.audience, True) for source in job.sources
         ]
-        console.print(f"demo shop {chosen.name} into collection {collection or settings.vector_store.collection}")
+        console.print(f"demo shop {job.shop.name} into collection {collection or settings.vector_store.collection}")
     else:
         jobs = [(list(paths or []), kind.value, audience.value if audience else None, prune)]  # type: ignore[union-attr, list-item]
 

@@ -67,6 +67,28 @@ def demo_config() -> DemoConfig:
     return DemoConfig(shops=shops, retired=[_resolved(Path(path)) for path in config.get("retired", [])])
 
 
+@dataclass(frozen=True)
+class DemoJob:
+    """What `--demo` does for one shop: remove every other shop's (and retired) sources, then ingest its own."""
+
+    shop: DemoShop
+    foreign: list[Path]
+
+    @property
+    def sources(self) -> list[DemoSource]:
+        return self.shop.sources
+
+
+def demo_job(shop: str) -> DemoJob:
+    """The demo job for a shop named by its name or its commerce seed (ValueError for an unknown one).
+
+    The one place the CLI (`assistant ingest --demo`) and the API's ingest job (`{"demo": true}`) read it from.
+    """
+    config = demo_config()
+    chosen = config.shop(shop)
+    return DemoJob(shop=chosen, foreign=config.foreign_paths(chosen))
+
+
 def demo_sources(shop: str = "retail") -> list[tuple[Path, Kind]]:
     """(path, kind) of the demo shop's sources (each document's audience follows from its kind or its front matter)."""
     return [(source.path, source.kind) for source in demo_config().shop(shop).sources]

@@ -59,3 +59,20 @@ def test_operators_only_and_bad_requests(make_settings: Callable[..., Settings])
     client = TestClient(create_app(production, build_components(production)))
     refused = client.get("/v1/ingest/jobs", headers=KEY)
     assert refused.status_code == 401 and "development default" in refused.json()["message"]
+
+
+def test_a_demo_job_fills_the_served_shop_only(make_settings: Callable[..., Settings], tmp_path: Path) -> None:
+    """The API's demo job is the CLI's: the served shop's sources with their audiences, another shop's removed."""
+    settings = make_settings(commerce={"seed": "retail"})
+    components = build_components(settings)
+    chinese = Path(__file__).resolve().parents[2] / "data" / "ecom_store" / "policy_zh.md"
+    from ingest.pipeline import IngestPipeline
+
+    IngestPipeline(components).run([chinese], "policy")  # another business's document, left from an older demo
+    client = TestClient(create_app(settings, components))
+    job = _wait(client, client.post("/v1/ingest/jobs", json={"demo": True}, headers=KEY).json()["id"])
+    assert job["status"] == "succeeded", job
+    collection = components.vector_store().collection(settings.vector_store.collection)
+    stored = {chunk.metadata["document_id"]: chunk.metadata.get("audience") for chunk in collection.scan()}
+    assert not any("ecom_store" in document for document in stored), "the other shop's document was removed"
+    assert stored["data/retail/help_centre.md"] == "customer" and stored["data/retail/policy.md"] == "internal"

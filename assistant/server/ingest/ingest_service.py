@@ -90,19 +90,26 @@ class IngestService:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _run(self, job_id: str) -> None:
-        from ingest.demo import demo_sources
+        from ingest.demo import demo_job
 
         self._update(job_id, status="running", started_at=datetime.now(UTC))
         request = self.get(job_id).request
+        foreign: list[Path] = []
         if request.demo:
-            sources = [([path], kind, True) for path, kind in demo_sources()]
+            # The shop this server serves, as `assistant ingest --demo` does: its sources only, each with its audience.
+            demo = demo_job(self._components.settings.commerce.seed)
+            foreign = demo.foreign
+            sources = [([source.path], source.kind, source.audience, True) for source in demo.sources]
         else:
-            sources = [([Path(path) for path in request.paths], cast(Kind, request.kind), request.prune)]
+            sources = [([Path(path) for path in request.paths], cast(Kind, request.kind), None, request.prune)]
         total = IngestReport(kind=None if request.demo else request.kind, dry_run=request.dry_run)
         try:
-            for paths, kind, prune in sources:
+            if foreign:  # another shop's (or a retired) source must not answer this shop's customers
+                total.merge(IngestPipeline(self._components).remove_sources(foreign, dry_run=request.dry_run))
+            for paths, kind, audience, prune in sources:
                 pipeline = IngestPipeline(self._components, on_progress=lambda step: self._update(job_id, progress=step))
-                total.merge(pipeline.run(paths, kind, prune=prune, dry_run=request.dry_run))  # type: ignore[arg-type]
+                report = pipeline.run(paths, kind, audience=audience, prune=prune, dry_run=request.dry_run)  # type: ignore[arg-type]
+                total.merge(report)
             if not request.dry_run and (total.chunks_written or total.chunks_deleted):
                 # Built now, so the first search after the job does not tokenise every chunk.
                 self._update(job_id, progress=Progress(stage="keyword index"))

@@ -23,6 +23,7 @@ from assistant.agent import slots
 from assistant.agent.decisions import tool_choice_model
 from assistant.agent.history import HistoryView
 from assistant.agent.knowledge import retrieve
+from assistant.agent.outcome import ToolFailed
 from assistant.agent.prompt_library import LANGUAGE_NAMES, PromptLibrary
 from assistant.agent.reply_guard import ReplyGuard
 from assistant.agent.tooling import TurnTools
@@ -74,7 +75,8 @@ async def answer_question(
         kinds=settings.answer_kinds,
         audience="customer",
     )
-    look_up = _needs_look_up(record, text, verified, answered_by_knowledge=knowledge.confident)
+    names_product = not knowledge.confident and verified is not None and await _names_a_product(tools, text)
+    look_up = _needs_look_up(record, text, verified, answered_by_knowledge=knowledge.confident or not names_product)
     observations = await _look_up(record, llm, tools, prompts, settings, text, history) if look_up else []
     if not knowledge.confident and not observations:
         record.decisions.append(
@@ -144,10 +146,25 @@ async def stream_guarded(
     return False
 
 
+async def _names_a_product(tools: TurnTools, text: str) -> bool:
+    """The question names a product of the shop's catalogue ("how many t-shirt options are there?"): a lookup may
+    answer what the knowledge base does not. Anything else it does not cover ("what tools can you call?") gets the
+    honest no at once, not a round of model calls choosing tools for it (measured: 4 rounds, 58 s, an invented id)."""
+    try:
+        catalogue = await tools.read("list_all_product_types")
+    except ToolFailed as exc:
+        if exc.unavailable:
+            raise
+        return False
+    names = [str(entry.get("name", "")) for entry in catalogue] if isinstance(catalogue, list) else list(catalogue or {})
+    squashed = re.sub(r"[^a-z0-9]", "", text.lower())
+    return any(name and re.sub(r"[^a-z0-9]", "", name.lower()) in squashed for name in names)
+
+
 def _needs_look_up(record: TurnRecord, text: str, verified: str | None, *, answered_by_knowledge: bool) -> bool:
     """Read tools only for a verified customer whose question is about their own account or orders, or that the
-    knowledge base cannot answer (a catalogue lookup may); a policy question it answers goes straight to the answer,
-    without two model calls first. Recorded either way."""
+    knowledge base cannot answer and that names a product (a catalogue lookup may); a policy question it answers goes
+    straight to the answer, without two model calls first. Recorded either way."""
     if not verified:
         return False
     if slots.order_ids(text):
@@ -179,6 +196,7 @@ async def _look_up(
     names = [spec.name for spec in specs]
     choice_model = tool_choice_model(names)
     observations: list[str] = []
+    made: set[tuple[str, str]] = set()
     for step in range(1, settings.step_limit + 1):
         choice = await llm.decide(
             "choose_tool",
@@ -203,6 +221,14 @@ async def _look_up(
         )
         if arguments is None:
             break
+        call = (spec.name, compact_json(arguments))
+        if call in made or _invented_order_id(arguments, [text, *observations, *(m["content"] for m in history.recent)]):
+            # The same call again, or an order id nobody named: the model is guessing; answer from what it has.
+            record.decisions.append(
+                DecisionRecord(step=step, kind="look_up_stopped", payload={"tool": spec.name, "arguments": arguments})
+            )
+            break
+        made.add(call)
         # Wrong arguments come back as an error result (recorded), which the model sees at the next step.
         result = await tools.call_raw(spec.name, arguments)
         if result.ok:
@@ -210,3 +236,9 @@ async def _look_up(
         else:
             observations.append(f"{spec.name} failed: {result.error}")
     return observations
+
+
+def _invented_order_id(arguments: dict[str, object], seen: list[str]) -> bool:
+    """An order id argument that appears in neither the customer's words, the conversation nor a lookup's result."""
+    order_id = arguments.get("order_id")
+    return isinstance(order_id, str) and not any(order_id.lstrip("#") in text for text in seen)

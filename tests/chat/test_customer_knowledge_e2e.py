@@ -113,3 +113,20 @@ async def test_a_verified_customers_policy_question_skips_the_look_up(client: ht
         purposes = connection.execute(text("SELECT purpose FROM llm_calls")).scalars().all()
     engine.dispose()
     assert "choose_tool" not in purposes and "tool_arguments" not in purposes
+
+
+async def test_a_verified_customers_question_outside_the_documents_gets_no_tool_round(
+    client: httpx.AsyncClient, chat_settings: Settings
+) -> None:
+    """Measured once: 4 rounds of choose_tool/tool_arguments with an invented order id, 58 s, then a refused reply."""
+    conversation = await new_conversation(client)
+    await say(client, conversation, "Hi, I'm Yusuf Rossi, zip code 19122. Where is my order #W6679257?")
+    reply = await say(client, conversation, "What tools can you call?")
+    _clean(reply["reply"])
+    assert "don't have information" in reply["reply"], reply["reply"]
+    engine = create_engine(chat_settings.database.url)
+    with engine.connect() as connection:
+        purposes = connection.execute(text("SELECT purpose FROM llm_calls")).scalars().all()
+    engine.dispose()
+    assert "choose_tool" not in purposes and "tool_arguments" not in purposes, purposes
+    assert _decisions(chat_settings, "look_up")[-1]["run"] is False

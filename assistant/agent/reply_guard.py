@@ -39,6 +39,8 @@ _GAP_PATTERN = f"[^{re.escape(_SENTENCE_END)}]{{0,{GAP_CHARS}}}?"
 _IDENTIFIER = re.compile(r"(?<![A-Za-z0-9_@./-])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![A-Za-z0-9_@/-])")
 _UNFINISHED_WORD = re.compile(r"[A-Za-z0-9_]+\Z")
 
+_FIRST_SENTENCE = re.compile(r"[^.!?。！？]*[.!?。！？]?")
+
 
 @dataclass(frozen=True)
 class Refusal:
@@ -121,8 +123,11 @@ class ReplyGuard:
             found = phrase.pattern.search(text)
             if found:
                 return Refusal("internal_phrase", found.group(0), phrase.key)
+        # Only an answer that opens by saying it has none: "You can pay with a gift card; I don't have information
+        # about selling them" answers what it can and says so about the rest, and stands.
+        opening = _FIRST_SENTENCE.match(text)
         for phrase in self._no_answer:
-            found = phrase.pattern.search(text)
+            found = phrase.pattern.search(opening.group(0) if opening else text)
             if found:
                 return Refusal("no_answer", found.group(0), phrase.key)
         return None

@@ -23,6 +23,7 @@ from assistant.agent.pending_step import resolve_pending
 from assistant.agent.router import route, rule_route
 from assistant.agent.turn_context import Turn, TurnDeps
 from assistant.conversations.records import DecisionRecord
+from assistant.escalation import reply_offers_transfer
 
 
 async def respond(deps: TurnDeps, turn: Turn) -> None:
@@ -106,7 +107,10 @@ async def _decide_after(deps: TurnDeps, turn: Turn, *, policy_question: bool) ->
         turn.known_understanding(), turn.context, outcome=record.outcome,
         policy_question=policy_question and record.outcome != "answered", retrieval_confidence=best,
     )  # fmt: skip
-    decision = deps.escalation.enforce_reply(decision, "".join(turn.parts))
+    reply = "".join(turn.parts)
+    decision = deps.escalation.enforce_reply(decision, reply)
+    if reply_offers_transfer(reply):  # "如果您需要转接人工客服，请告诉我": a yes to it hands over
+        turn.offered = True
     if policy_question and record.outcome == "unanswered":
         # Nothing in the knowledge base: say so, and either hand over now or offer a person.
         await turn.say(turn.phrase(deps, "no_knowledge_handoff" if decision.escalate else "no_knowledge"))

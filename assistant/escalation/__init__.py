@@ -1,7 +1,7 @@
 """Escalation detection: whether a conversation must go to a human now, with a reason and a confidence."""
 
 from assistant.escalation.models import EscalationDecision, EscalationInput, PastTurn, Trigger
-from assistant.escalation.policy import EscalationPolicy, reply_promises_transfer
+from assistant.escalation.policy import EscalationPolicy, reply_offers_transfer, reply_promises_transfer
 
 __all__ = [
     "EscalationDecision",
@@ -9,5 +9,6 @@ __all__ = [
     "EscalationPolicy",
     "PastTurn",
     "Trigger",
+    "reply_offers_transfer",
     "reply_promises_transfer",
 ]

@@ -201,3 +201,8 @@ def _negativity(current: Understanding) -> float:
 def reply_promises_transfer(reply: str) -> bool:
     """True when an assistant reply (zh or en) tells the customer a person will take over."""
     return load_signal_rules().promises_transfer(reply)
+
+
+def reply_offers_transfer(reply: str) -> bool:
+    """True when an assistant reply (zh or en) asks whether the customer wants a person."""
+    return load_signal_rules().offers_transfer(reply)

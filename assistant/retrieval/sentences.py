@@ -4,8 +4,8 @@ A retrieved chunk is up to 200 tokens of which a question usually needs one or t
 sentences; on a 2-core CPU every prompt token costs the customer time before the
 first word of the answer, and a small model quotes whatever it is given. So each
 passage is cut to its sentences that share keywords with the question (the BM25
-tokens: jieba for Chinese, words for English, stop words left out), kept in their
-own order, best-scoring first into the budget.
+tokens: jieba for Chinese, words for English, stop words left out), the
+best-scoring first, into the budget and into the prompt.
 """
 
 from __future__ import annotations
@@ -55,4 +55,7 @@ def relevant_sentences(text: str, question: str, budget_tokens: int) -> str:
             continue
         chosen.append(index)
         used += cost
-    return " ".join(sentences[index] for index in sorted(chosen))
+    # Best first: a small model leans on the first sentence it reads. Measured with the 1.5B model: in document
+    # order "We do not sell gift cards" came after "You can pay with … a gift card", and the answer was "Yes, we sell
+    # gift cards"; with the best-matching sentence first it said they are not sold.
+    return " ".join(sentences[index] for index in chosen)

@@ -24,8 +24,14 @@ class SignalRules:
         return {category for category in self.patterns if self.fires(category, text)}
 
     def promises_transfer(self, reply: str) -> bool:
-        """True when an assistant reply says it hands the customer to a person (and does not refuse to)."""
-        return self.fires("transfer_promise", reply) and not self.fires("transfer_refusal", reply)
+        """True when an assistant reply says it hands the customer to a person (and does not refuse, or only offer)."""
+        if self.fires("transfer_refusal", reply) or self.offers_transfer(reply):
+            return False
+        return self.fires("transfer_promise", reply)
+
+    def offers_transfer(self, reply: str) -> bool:
+        """True when an assistant reply asks whether the customer wants a person (a yes then hands over)."""
+        return self.fires("transfer_offer", reply)
 
 
 @cache

@@ -79,6 +79,8 @@ def test_every_tool_of_the_toolbox_is_refused_by_name() -> None:
         "Your customer id is yusuf_rossi_9620, and the users of gift cards get refunds at once.",
         "订单送达后，您可以申请退货。退款会退回原付款方式，礼品卡的立即到账。",
         "Our agents reply within a day; another agent can help you too.",
+        # A partial answer that says what it does not know stands: only an answer opening with "no answer" is one.
+        "You can pay with a gift card. I don't have information about buying gift cards.",
     ],
 )
 def test_customer_facing_replies_pass_whole(reply: str) -> None:

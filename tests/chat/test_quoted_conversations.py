@@ -66,7 +66,8 @@ async def test_gift_card_question_is_answered_from_the_shops_own_pages_or_honest
     result = await say(client, await new_conversation(client), "Do you sell gift cards, and can I pay with one?")
     cites_only_the_shops_customer_pages(result)
     clean(result["reply"])
-    assert "Rho-Bank" not in result["reply"] and "credit card" not in result["reply"].lower().replace("a credit card,", "")
+    # Served once: "You can pay with one using the Rho-Bank Travel Portal", from a bank's credit-card documents.
+    assert "rho-bank" not in result["reply"].lower() and "travel portal" not in result["reply"].lower()
 
 
 async def test_chinese_return_policy_has_no_tool_or_instruction(client: httpx.AsyncClient) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.escalation import reply_promises_transfer
+from assistant.escalation import reply_offers_transfer, reply_promises_transfer
 
 PROMISES = [
     "I'll transfer you to a human agent right away.",
@@ -37,3 +37,23 @@ def test_promise_is_detected(reply: str) -> None:
 @pytest.mark.parametrize("reply", NOT_PROMISES)
 def test_no_promise(reply: str) -> None:
     assert not reply_promises_transfer(reply)
+
+
+OFFERS = [
+    "Would you like me to connect you with a human agent?",
+    "If you would like to talk to a person, I can connect you.",
+    "如果您需要转接人工客服，请告诉我。",
+    "需要为您转接人工客服吗？",
+]
+
+
+@pytest.mark.parametrize("reply", OFFERS)
+def test_an_offer_is_no_promise_but_an_offer(reply: str) -> None:
+    """Served: a Chinese policy answer ending "如果您需要转接人工客服，请告诉我" handed the customer over unasked."""
+    assert not reply_promises_transfer(reply)
+    assert reply_offers_transfer(reply)
+
+
+@pytest.mark.parametrize("reply", PROMISES)
+def test_a_promise_is_no_offer(reply: str) -> None:
+    assert not reply_offers_transfer(reply)

@@ -25,17 +25,18 @@ def test_sentences_split_at_english_and_chinese_ends() -> None:
     assert sentences_of("The F6.5 model holds 5.5 litres.") == ["The F6.5 model holds 5.5 litres."]
 
 
-def test_the_sentences_that_share_words_with_the_question_are_kept_in_order() -> None:
+def test_the_sentences_that_share_words_with_the_question_come_best_first() -> None:
     kept = relevant_sentences(ENGLISH, "How fast is a refund to a gift card?", budget_tokens=40)
     assert "gift card" in kept and "order number" not in kept
     both = relevant_sentences(ENGLISH, "Can a delivered order be cancelled, and when is it refunded?", budget_tokens=200)
-    assert both.index("refunded") < both.index("delivered cannot be cancelled")  # the passage's own order
+    # The sentence sharing most words with the question first (a small model leans on what it reads first).
+    assert both.index("delivered cannot be cancelled") < both.index("refunded")
 
 
 def test_chinese_questions_pick_chinese_sentences() -> None:
     kept = relevant_sentences(CHINESE, "礼品卡退款多久到账？", budget_tokens=40)
     assert "礼品卡付款的立即到账" in kept and "申请退货" not in kept
-    assert relevant_sentences(CHINESE, "已送达的订单能退货吗", budget_tokens=30).endswith("已送达的订单可以申请退货！")
+    assert relevant_sentences(CHINESE, "已送达的订单能退货吗", budget_tokens=30).startswith("已送达的订单可以申请退货！")
 
 
 def test_the_budget_holds_and_a_passage_without_shared_words_keeps_its_start() -> None:

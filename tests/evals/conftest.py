@@ -1,10 +1,15 @@
-"""Fixtures of the evaluation tests: a trained understanding model file (the small session model)."""
+"""Fixtures of the evaluation tests: a trained understanding model file (the small session model), and settings for
+a suite run on the real session model, the chat tests' corpus and the retail service."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from assistant.settings import Settings
 
 
 @pytest.fixture(scope="session")
@@ -16,5 +21,22 @@ def understanding_model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-# The chat tests' session corpus (retail and Chinese policies, 6 banking documents, 2 products) and retail service.
+@pytest.fixture
+def suite_settings(
+    make_settings: Callable[..., Settings],
+    local_llm: Any,
+    knowledge_dir: Path,  # noqa: F811  (the chat tests' fixture, imported below)
+    retail_service: Any,  # noqa: F811
+) -> Callable[..., Settings]:
+    """`suite_settings(**overrides)`: the session's model server and corpus, plus the test's own settings."""
+
+    def build(**overrides: Any) -> Settings:
+        port = int(local_llm.base_url.rsplit(":", 1)[1].split("/")[0])
+        return make_settings(llm={"port": port}, vector_store={"path": knowledge_dir / "chroma"}, **overrides)
+
+    return build
+
+
+# The chat tests' session corpus (the retail help centre and policies, the Chinese shop's policy, 2 products) and
+# retail service.
 from chat.conftest import knowledge_dir, retail_service  # noqa: E402, F401

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,14 +22,8 @@ CASES = ["retail-dev-73", "banking-task_004"]
 
 
 @pytest.mark.slow
-def test_agent_task_numbers_equal_hand_computed_ones(
-    make_settings: Callable[..., Settings], local_llm: Any, knowledge_dir: Path, retail_service: Any
-) -> None:
-    settings = make_settings(
-        llm={"port": int(local_llm.base_url.rsplit(":", 1)[1].split("/")[0])},
-        vector_store={"path": knowledge_dir / "chroma"},
-        agent={"turn_seconds": 300.0},
-    )
+def test_agent_task_numbers_equal_hand_computed_ones(suite_settings: Callable[..., Settings], retail_service: Any) -> None:
+    settings = suite_settings(agent={"turn_seconds": 300.0})
     results = run_suite(
         RunRequest(
             suite=get_suite("agent-tasks"),

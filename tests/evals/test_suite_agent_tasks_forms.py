@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,14 +23,8 @@ CASES = [TASK, f"{TASK}@multi-turn"]
 
 
 @pytest.mark.slow
-def test_both_forms_side_by_side(
-    make_settings: Callable[..., Settings], local_llm: Any, knowledge_dir: Path, retail_service: Any
-) -> None:
-    settings = make_settings(
-        llm={"port": int(local_llm.base_url.rsplit(":", 1)[1].split("/")[0])},
-        vector_store={"path": knowledge_dir / "chroma"},
-        agent={"turn_seconds": 300.0},
-    )
+def test_both_forms_side_by_side(suite_settings: Callable[..., Settings], retail_service: Any) -> None:
+    settings = suite_settings(agent={"turn_seconds": 300.0})
     suite = get_suite("agent-tasks", form="both")
     results = run_suite(
         RunRequest(suite=suite, settings=settings, only=CASES, run_id="f", progress=False, extras={"commerce": retail_service})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,14 +19,8 @@ from evals.suites.ragas_judge import JudgeOptions
 
 
 @pytest.mark.slow
-def test_draft_numbers_equal_hand_computed_ones(
-    make_settings: Callable[..., Settings], local_llm: Any, knowledge_dir: Path, retail_service: Any
-) -> None:
-    settings = make_settings(
-        llm={"port": int(local_llm.base_url.rsplit(":", 1)[1].split("/")[0])},
-        vector_store={"path": knowledge_dir / "chroma"},
-        agent={"reply_max_tokens": 80},
-    )
+def test_draft_numbers_equal_hand_computed_ones(suite_settings: Callable[..., Settings], retail_service: Any) -> None:
+    settings = suite_settings(agent={"reply_max_tokens": 80})
     results = run_suite(
         RunRequest(
             suite=get_suite("drafts"),

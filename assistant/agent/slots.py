@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-ORDER_ID = re.compile(r"#?\b(W\d{7})\b", re.IGNORECASE)
+# Not \b: in "订单#W1713682里的" the id touches Chinese characters, which are word characters to `re`.
+ORDER_ID = re.compile(r"#?(?<![A-Za-z0-9])(W\d{7})(?![0-9])", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ZIP = re.compile(r"(?<![\d#W])(\d{5})(?!\d)")
 PAYMENT_ID = re.compile(r"\b((?:credit_card|paypal|gift_card)_\d+)\b")

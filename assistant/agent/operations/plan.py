@@ -38,6 +38,8 @@ READS = frozenset({"order_status"})
 # "Return the lamp and refund it to my gift card": a payment named after another write is that write's.
 PAYMENT = "modify_payment"
 _SENTENCE = re.compile(r"[.!?。！？]")
+# A clause ends at a mark (the next begins after it) or before a joining word (the next begins with it).
+_CLAUSE = re.compile(r"([,;:.!?，；：。！？、]\s*)|\b(?:and|also|then|plus)\b|另外|还有|并且|然后|以及", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -138,14 +140,22 @@ def _pieces(text: str, anchors: list[_Anchor]) -> list[_Piece]:
         if merged and merged[-1].operation.name == anchor.operation.name:
             continue
         merged.append(anchor)
+    starts = [0] + [_clause_start(text, merged[i - 1].start, anchor.start) for i, anchor in enumerate(merged) if i > 0]
     pieces: list[_Piece] = []
     for index, anchor in enumerate(merged):
         # The first request also owns what comes before its word ("For #W1, please cancel it").
-        start = 0 if index == 0 else anchor.start
-        end = merged[index + 1].start if index + 1 < len(merged) else len(text)
+        start = starts[index]
+        end = starts[index + 1] if index + 1 < len(merged) else len(text)
         fallback = index > 0 and FALLBACK.search(_sentence_before(text, anchor.start)) is not None
         pieces.append(_Piece(anchor.operation, text[start:end], anchor.start, fallback))
     return pieces
+
+
+def _clause_start(text: str, previous: int, anchor: int) -> int:
+    """Where the clause of the word at `anchor` begins, after the previous request's word: its own order ids and
+    items come with it whether the verb leads ("and return the lamp from #W2") or ends it ("订单#W2的台灯我要退货")."""
+    boundaries = [match.end() if match.group(1) else match.start() for match in _CLAUSE.finditer(text, previous + 1, anchor)]
+    return boundaries[-1] if boundaries else anchor
 
 
 def _one_per_order(planned: list[PlannedRequest]) -> list[PlannedRequest]:

@@ -10,7 +10,8 @@ import re
 
 # Not \b: in "订单#W1713682里的" the id touches Chinese characters, which are word characters to `re`.
 ORDER_ID = re.compile(r"#?(?<![A-Za-z0-9])(W\d{7})(?![0-9])", re.IGNORECASE)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# ASCII, not \w: in "我的邮箱是a.b@example.com" the Chinese characters are word characters to `re`.
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 ZIP = re.compile(r"(?<![\d#W])(\d{5})(?!\d)")
 PAYMENT_ID = re.compile(r"\b((?:credit_card|paypal|gift_card)_\d+)\b")
 USER_ID = re.compile(r"\b([a-z]+_[a-z]+_\d{4})\b")

@@ -57,6 +57,10 @@ def test_slots_copy_ids_exactly() -> None:
     assert slots.name("You are mei_kovacs_8020 living in zipcode 28236.") == ("Mei", "Kovacs")
     assert slots.cancel_reason("I ordered it by mistake") == "ordered by mistake"
     assert slots.cancel_reason("I don't need it") == "no longer needed"
+    # Ids written against Chinese text (which `re` counts as word characters).
+    chinese = "我的邮箱是isabella.sanchez6218@example.com。订单#W1713682里的耳机退货，订单W4386313到哪了"
+    assert slots.email(chinese) == "isabella.sanchez6218@example.com"
+    assert slots.order_ids(chinese) == ["#W1713682", "#W4386313"]
 
 
 def test_keyboard_and_thermostat_resolve_to_the_ground_truth_variants() -> None:

@@ -45,6 +45,8 @@ async def change_items(turn: OperationTurn, user_id: str) -> Outcome:
     segment = turn.request.segment
     others: list[OrderItem] | None = None  # read once, and only for "same as my other one"
     new_ids: list[str] = []
+    changed: list[OrderItem] = []
+    unavailable: list[str] = []  # the no-variant replies of items nothing in stock fits
     for item in items:
         product = await read_product(turn, item.product_id)
         wish = matching.item_text(segment, item, order.items, message=turn.text)
@@ -53,20 +55,26 @@ async def change_items(turn: OperationTurn, user_id: str) -> Outcome:
         fit = matching.resolve_variant(wish, item, product, others or [])
         if fit.chosen is not None:
             new_ids.append(fit.chosen.item_id)
+            changed.append(item)
         elif fit.variants:
             options = [matching.describe_variant(variant, product.currency) for variant in fit.variants[:8]]
             return turn.reply("choose_variant", item=item.name, options=options)
         else:
-            # Nothing in stock fits: the request cannot be done as asked (its fallback, if any, is tried next).
-            none_fits = turn.reply("no_variant", item=item.name, options=matching.available_options(product)[:8])
-            none_fits.impossible = True
-            return none_fits
+            unavailable.append(turn.say("no_variant", item=item.name, options=matching.available_options(product)[:8]))
+    if not changed:
+        # Nothing in stock fits: the request cannot be done as asked (its fallback, if any, is tried next).
+        none_fits = Outcome(route=turn.operation.name, reply=" ".join(unavailable), impossible=True)
+        return none_fits
     customer = await turn.customer(user_id)
     arguments = {
         "order_id": order.order_id,
-        "item_ids": [item.item_id for item in items],
+        "item_ids": [item.item_id for item in changed],
         "new_item_ids": new_ids,
         "payment_method_id": orders.payment_for(segment, customer, order),
     }
-    # The policy allows one change per order: the write's own description reminds the customer to name every item.
-    return await turn.propose(arguments)
+    # The policy allows one change per order: the write's own description reminds the customer to name every item,
+    # and an item nothing in stock fits is said first, so the customer confirms the change of the others knowingly.
+    proposed = await turn.propose(arguments)
+    if unavailable and proposed.proposal is not None:
+        proposed.reply = " ".join([*unavailable, proposed.reply or ""])
+    return proposed

@@ -42,8 +42,13 @@ async def resolve_order(
                 raise
             if explicit and len(named) == 1:
                 return None, turn.reply("order_not_found", order_id=order_id)
+    holding = [o for o in orders if items_text is not None and matching.match_items(items_text, o.items)]
     if explicit and len(orders) == 1:
         order = orders[0]
+    elif not explicit and len(holding) == 1 and status is not None and holding[0].status != status:
+        # "Exchange my fleece jacket" and the one order holding it is pending: say so (the plan may then run the
+        # operation its status allows, modify instead of exchange) rather than ask about the customer's other orders.
+        order = holding[0]
     else:
         fitting = [o for o in orders if status is None or o.status == status]
         by_items: list[Order] = []

@@ -37,6 +37,8 @@ CONDITIONAL_WISH = frozenset({"cancel_order", "return_items"})
 READS = frozenset({"order_status"})
 # "Return the lamp and refund it to my gift card": a payment named after another write is that write's.
 PAYMENT = "modify_payment"
+RETURN = "return_items"
+_REFUND_NOUN = re.compile(r".*\b(any|or|the|a|for|of|my|your|as)\s+refunds?\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"[.!?。！？]")
 # A clause ends at a mark (the next begins after it) or before a joining word (the next begins with it).
 _CLAUSE = re.compile(r"([,;:.!?，；：。！？、]\s*)|\b(?:and|also|then|plus)\b|另外|还有|并且|然后|以及", re.IGNORECASE)
@@ -128,6 +130,9 @@ def _anchors(text: str, operations: Sequence[Operation]) -> list[_Anchor]:
         if anchor.operation.name == PAYMENT and any(
             earlier.operation.tool and _same_sentence(text, earlier.start, anchor.start) for earlier in kept
         ):
+            continue
+        # "PayPal for any payment or refund", "the refund": a refund after another request is that one's money.
+        if anchor.operation.name == RETURN and kept and _REFUND_NOUN.match(text, max(0, anchor.start - 8), anchor.start + 8):
             continue
         kept.append(anchor)
     return kept

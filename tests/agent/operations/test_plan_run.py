@@ -125,3 +125,22 @@ async def test_a_fallback_runs_only_when_its_request_cannot_be_done(plan: Plan) 
         f"{IDENTITY} Change the T-shirt in #W4776164 to the same but in black. If that is not available, cancel the order."
     )
     assert [p.tool for p in possible.proposals] != ["cancel_pending_order"], possible.reply
+
+
+async def test_an_item_change_proposes_the_items_that_fit_and_names_the_one_that_does_not(plan: Plan) -> None:
+    # #W2378156 (delivered): no clicky keyboard that is otherwise the same is in stock; a Google Home thermostat is.
+    combined, _ = await plan(
+        f"{IDENTITY} Exchange the mechanical keyboard of #W2378156 for the same one but with clicky switches and the "
+        "smart thermostat for one compatible with Google Home instead of Apple HomeKit. If there is no keyboard that is "
+        "clicky, RGB backlight, full size, exchange only the thermostat."
+    )
+    assert [p.tool for p in combined.proposals] == ["exchange_delivered_order_items"], combined.reply
+    assert combined.proposals[0].arguments["item_ids"] == ["4983901480"]  # the thermostat only
+    assert combined.reply.startswith("I could not find an available Mechanical Keyboard"), combined.reply
+
+
+async def test_an_exchange_of_an_item_in_a_pending_order_becomes_its_modification(plan: Plan) -> None:
+    combined, _ = await plan(f"{IDENTITY} I want to exchange my espresso machine for the same one but with 2L capacity.")
+    assert "Which items of order" not in combined.reply, combined.reply
+    assert not combined.proposals or combined.proposals[0].tool == "modify_pending_order_items", combined.reply
+    assert "#W4776164" in combined.reply

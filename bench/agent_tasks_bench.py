@@ -182,6 +182,9 @@ def main() -> None:
         "vector_store": {"path": work / "chroma"},
         "agent": {"turn_seconds": 600},
     }  # fmt: skip
+    trained = REPO / "var" / "understanding" / "model.joblib"
+    if trained.exists():  # the model `assistant understand train` made (the quickstart's): intents route as served
+        values["understanding"] = {"model_path": trained}
     settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
     # The suite's chat environment sets the rest: its own conversation database, commerce service and API key, and
     # no rate limit or human approval of large refunds (not the agent's decision; the tasks expect the writes to run).

@@ -123,9 +123,7 @@ def test_pending_is_claimed_once(engine: Engine) -> None:
     assert claim.claim() is False
     store.save_turn(
         conversation_id=conversation.id,
-        record=_turn(
-            proposals=[], resolved=[ResolvedPending(id=pending.id, status="executed", result={"ok": 1})]
-        ),
+        record=_turn(proposals=[], resolved=[ResolvedPending(id=pending.id, status="executed", result={"ok": 1})]),
     )
     with Session(engine) as session:
         row = session.get(PendingActionRow, pending.id)

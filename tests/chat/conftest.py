@@ -93,15 +93,20 @@ def chat_overrides(
     }
 
 
-def failure_causes(settings: Settings) -> list[str]:
-    """What each failed turn recorded as its cause."""
+def column(settings: Settings, sql: str, **parameters: Any) -> list[Any]:
+    """The first column of a query on the assistant's database (what a test reads back of the stored turns)."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(settings.database.url)
     with engine.connect() as connection:
-        rows = connection.execute(text("SELECT failure_cause FROM turns WHERE status = 'failed'")).scalars().all()
+        rows = list(connection.execute(text(sql), parameters).scalars().all())
     engine.dispose()
-    return [str(row) for row in rows]
+    return rows
+
+
+def failure_causes(settings: Settings) -> list[str]:
+    """What each failed turn recorded as its cause."""
+    return [str(row) for row in column(settings, "SELECT failure_cause FROM turns WHERE status = 'failed'")]
 
 
 @pytest.fixture

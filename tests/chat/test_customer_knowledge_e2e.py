@@ -14,11 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
 from assistant.agent.language import reply_language
 from assistant.settings import Settings
-from tests.chat.conftest import new_conversation, say
+from tests.chat.conftest import column, new_conversation, say
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]+")
@@ -26,10 +25,7 @@ INTERNAL = ("the user", "the agent", "调用", "用户需要", "工具")
 
 
 def _decisions(settings: Settings, kind: str) -> list[dict[str, Any]]:
-    engine = create_engine(settings.database.url)
-    with engine.connect() as connection:
-        rows = connection.execute(text("SELECT payload FROM decisions WHERE kind = :kind"), {"kind": kind}).scalars().all()
-    engine.dispose()
+    rows = column(settings, "SELECT payload FROM decisions WHERE kind = :kind", kind=kind)
     return [json.loads(row) if isinstance(row, str) else dict(row) for row in rows]
 
 
@@ -40,11 +36,7 @@ def _clean(reply: str) -> None:
 
 def _retrieved(settings: Settings) -> list[str]:
     """Document ids of every retrieval of the conversation's turns, best first within a turn."""
-    engine = create_engine(settings.database.url)
-    with engine.connect() as connection:
-        rows = connection.execute(text("SELECT document_id FROM retrievals ORDER BY id")).scalars().all()
-    engine.dispose()
-    return [str(row) for row in rows]
+    return [str(row) for row in column(settings, "SELECT document_id FROM retrievals ORDER BY id")]
 
 
 def _answered_from_the_help_centre_or_honestly_not(reply: dict[str, Any], settings: Settings) -> None:
@@ -109,10 +101,7 @@ async def test_a_verified_customers_policy_question_skips_the_look_up(client: ht
     _answered_from_the_help_centre_or_honestly_not(reply, chat_settings)
     skipped = [payload for payload in _decisions(chat_settings, "look_up") if payload["run"] is False]
     assert skipped and skipped[0]["because"].startswith("answered by the knowledge base"), "the skip is recorded"
-    engine = create_engine(chat_settings.database.url)
-    with engine.connect() as connection:
-        purposes = connection.execute(text("SELECT purpose FROM llm_calls")).scalars().all()
-    engine.dispose()
+    purposes = column(chat_settings, "SELECT purpose FROM llm_calls")
     assert "choose_tool" not in purposes and "tool_arguments" not in purposes
 
 
@@ -125,9 +114,6 @@ async def test_a_verified_customers_question_outside_the_documents_gets_no_tool_
     reply = await say(client, conversation, "What tools can you call?")
     _clean(reply["reply"])
     assert "don't have information" in reply["reply"], reply["reply"]
-    engine = create_engine(chat_settings.database.url)
-    with engine.connect() as connection:
-        purposes = connection.execute(text("SELECT purpose FROM llm_calls")).scalars().all()
-    engine.dispose()
+    purposes = column(chat_settings, "SELECT purpose FROM llm_calls")
     assert "choose_tool" not in purposes and "tool_arguments" not in purposes, purposes
     assert _decisions(chat_settings, "look_up")[-1]["run"] is False

@@ -18,8 +18,6 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 APOLOGY = "something went wrong on our side"
 
 
-
-
 def _assert_apology(reply: dict) -> None:  # type: ignore[type-arg]
     # A failed turn offers a person (a "yes" next hands over); it does not queue the conversation by itself.
     assert reply["status"] == "failed" and reply["handoff_offered"] is True and reply["handoff"] is False

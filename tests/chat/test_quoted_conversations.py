@@ -16,10 +16,9 @@ import re
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
 from assistant.settings import Settings
-from tests.chat.conftest import app_client, new_conversation, say
+from tests.chat.conftest import app_client, column, new_conversation, say
 from tests.commerce.service import RunningCommerce
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
@@ -81,10 +80,7 @@ async def test_return_policy_is_the_customer_page_not_the_agents(client: httpx.A
     result = await say(client, await new_conversation(client), "What is your return policy?")
     # What the model was given: the help centre first, nothing internal (the 0.5B model may still decline to
     # answer from it; then the fixed honest reply stands, never the agent-facing policy).
-    engine = create_engine(chat_settings.database.url)
-    with engine.connect() as connection:
-        retrieved = [str(row) for row in connection.execute(text("SELECT document_id FROM retrievals ORDER BY id")).scalars()]
-    engine.dispose()
+    retrieved = [str(row) for row in column(chat_settings, "SELECT document_id FROM retrievals ORDER BY id")]
     assert retrieved and retrieved[0] == "data/retail/help_centre.md", retrieved
     assert set(retrieved) <= set(CUSTOMER_DOCUMENTS), retrieved
     cites_only_the_shops_customer_pages(result)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
 from assistant.settings import Settings
-from tests.chat.conftest import new_conversation, say
+from tests.chat.conftest import column, new_conversation, say
 from tests.commerce.service import RunningCommerce
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
@@ -27,12 +26,7 @@ def _status(service: RunningCommerce, order_id: str) -> str:
 
 
 def _executed(settings: Settings) -> list[str]:
-    engine = create_engine(settings.database.url)
-    with engine.connect() as connection:
-        rows = connection.execute(text("SELECT tool FROM tool_audit_log WHERE outcome = 'executed' ORDER BY id")).scalars()
-        executed = [str(row) for row in rows]
-    engine.dispose()
-    return executed
+    return [str(row) for row in column(settings, "SELECT tool FROM tool_audit_log WHERE outcome = 'executed' ORDER BY id")]
 
 
 async def test_both_requests_are_proposed_and_a_yes_executes_both_in_order(

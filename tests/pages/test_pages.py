@@ -83,9 +83,9 @@ def test_the_customer_chats_gets_cited_sources_and_rates(
         history = customer.get(f"/v1/conversations/{conversation}").json()["messages"]
     assert [m["role"] for m in history] == ["customer", "assistant"]
     assert history[0]["content"] == POLICY_QUESTION
-    # What the widget shows is the stored reply, and its sources are the stored citations.
+    # What the widget shows is the stored reply, and its sources are the stored (customer-facing) citations.
     assert history[1]["content"].strip() == shown.strip()
-    assert history[1]["citations"] and history[1]["citations"][0]["document_id"].endswith("retail/policy.md")
+    assert history[1]["citations"] and history[1]["citations"][0]["document_id"].endswith("retail/help_centre.md")
     assert reply.get_attribute("data-message-id") == str(history[1]["id"])
     with service.agent(agent["token"]) as desk:
         feedback = desk.get(f"/v1/agent/conversations/{conversation}/feedback").json()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal, cast
 from pydantic import BaseModel, Field, model_validator
 
 from assistant.errors import AssistantError, NotFoundError
+from assistant.retrieval.audience import Audience
 from assistant.retrieval.keyword_index import refresh_keyword_cache
 from ingest.models import IngestReport, Kind
 from ingest.pipeline import IngestPipeline, Progress
@@ -95,6 +96,7 @@ class IngestService:
         self._update(job_id, status="running", started_at=datetime.now(UTC))
         request = self.get(job_id).request
         foreign: list[Path] = []
+        sources: list[tuple[list[Path], Kind, Audience | None, bool]]
         if request.demo:
             # The shop this server serves, as `assistant ingest --demo` does: its sources only, each with its audience.
             demo = demo_job(self._components.settings.commerce.seed)

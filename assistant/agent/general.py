@@ -19,7 +19,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
 from typing import TYPE_CHECKING, cast
 
-from assistant.agent import slots
+from assistant.agent import matching, slots
 from assistant.agent.decisions import tool_choice_model
 from assistant.agent.history import HistoryView
 from assistant.agent.knowledge import retrieve
@@ -157,8 +157,8 @@ async def _names_a_product(tools: TurnTools, text: str) -> bool:
             raise
         return False
     names = [str(entry.get("name", "")) for entry in catalogue] if isinstance(catalogue, list) else list(catalogue or {})
-    squashed = re.sub(r"[^a-z0-9]", "", text.lower())
-    return any(name and re.sub(r"[^a-z0-9]", "", name.lower()) in squashed for name in names)
+    asked = matching.squashed(text)
+    return any(name and matching.squashed(name) in asked for name in names)
 
 
 def _needs_look_up(record: TurnRecord, text: str, verified: str | None, *, answered_by_knowledge: bool) -> bool:

@@ -53,7 +53,8 @@ def _word(word: str) -> re.Pattern[str]:
     return re.compile(r"\b" + re.escape(word) + r"(?:s|es|ed|ing)?\b")
 
 
-def _squashed(text: str) -> str:
+def squashed(text: str) -> str:
+    """Lower-case letters and digits only: "T-Shirt", "t shirt" and "tshirt" are one name."""
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
@@ -66,12 +67,12 @@ def match_items(text: str, items: Sequence[OrderItem]) -> list[OrderItem]:
 
     "all"/"everything" names every line.
     """
-    squashed = _squashed(text)
+    asked = squashed(text)
     # "tshirt", "t shirt" and "T-Shirt" are one name.
     chosen = [
         item for item in items
         if mentions(text, item.item_id) or mentions(text, item.name)
-        or ("-" in item.name and _squashed(item.name) in squashed)
+        or ("-" in item.name and squashed(item.name) in asked)
     ]  # fmt: skip
     text_words = {_singular(w) for w in words(text)}
     for item in items:

@@ -100,7 +100,7 @@ class Retriever:
         collection = self._open()
         if collection is None:
             return []
-        query_vector = self._components.embedder().embed([query])[0]
+        query_vector = self._components.embedder().embed_queries([query])[0]
         pool = max(self._settings.candidates, 4 * k if max_per_document else k)
         rows: dict[str, tuple[dict, str]] = {}
         rankings: list[list[str]] = []

@@ -20,16 +20,29 @@ EncodeFn = Callable[[list[str]], np.ndarray]
 
 @dataclass
 class Embedder:
-    """A model id and a batched encode function returning L2-normalised float32 rows."""
+    """A model id and batched encode functions returning L2-normalised float32 rows.
+
+    `embed` encodes what is stored and compared (documents, messages, questions to cluster);
+    `embed_queries` encodes a search query. Symmetric models encode both alike; models trained with
+    query and document prompts (EmbeddingGemma) give each its own, and a search must use the query
+    side, or it compares two documents.
+    """
 
     model_id: str
     encode_batch: EncodeFn
     batch_size: int = 64
+    encode_query_batch: EncodeFn | None = None
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self._run(self.encode_batch, texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._run(self.encode_query_batch or self.encode_batch, texts)
+
+    def _run(self, encode: EncodeFn, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        batches = [self.encode_batch(list(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
+        batches = [encode(list(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
         vectors = np.vstack(batches).astype(np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-12)

@@ -1,0 +1,129 @@
+"""A shop's policy as data: which order statuses allow which change, where refunds go, what needs approval.
+
+`shops/<name>/policy.toml` is read into `ShopPolicy`. Both sides enforce it: the
+agent's tools pre-check a write against it before proposing it (so the customer
+is never asked to confirm what would be refused), and the reference commerce
+service checks it again when the write runs. A refusal names the rule, in the
+customer's language (`ActionRule.rule`).
+
+The statuses are the shop's own words (`pending`, `delivered` for the retail shop;
+`已付款`, `已签收` for the Chinese shop): an order is shown and checked in the
+status its shop gives it, never in a translation of it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from assistant.errors import SettingsError
+from assistant.shops.profile import Language
+
+# The changes a policy can govern. A shop offers an action only when its policy lists it.
+Action = Literal[
+    "cancel",
+    "modify_address",
+    "modify_phone",
+    "modify_payment",
+    "modify_items",
+    "return",
+    "exchange",
+    "place_order",
+    "price_protection",
+    "expedite",
+    "invoice",
+    "appointment",
+    "update_default_address",
+]
+
+
+class ActionRule(BaseModel):
+    """When one action is allowed, what it leaves the order as, and the rule in words."""
+
+    statuses: list[str] | None = Field(
+        None, description="Order statuses that allow it (the shop's own words); None: any order, or no order."
+    )
+    result_status: str | None = Field(None, description="The order's status after it; None: unchanged.")
+    refusal: str = Field("order_status_not_allowed", description="Machine-readable reason when the status forbids it.")
+    rule: dict[Language, str] = Field(description="The rule in words, per language: named when a request is refused.")
+
+
+class ShopPolicy(BaseModel):
+    """The rules the tools and the commerce service enforce for one shop."""
+
+    actions: dict[Action, ActionRule] = Field(description="What the shop allows; an action not listed is not offered.")
+    cancel_reasons: list[str] = Field(
+        default_factory=list, description="Reasons a cancellation must give, word for word; empty: any reason."
+    )
+    refund_destination: Literal["original_or_gift_card", "original"] = Field(
+        description="`original_or_gift_card` (retail): the original payment method or a gift card; `original`: the original "
+        "payment method only (an order paid by e-card is refunded to the e-card)."
+    )
+    exchange_targets: Literal["same_product", "listed"] = Field(
+        "same_product",
+        description="`same_product`: another variant of the item's product; `listed`: a product the item's product lists "
+        "as exchangeable, on sale.",
+    )
+    return_scope: Literal["items", "order"] = Field(
+        "items", description="`items`: named items of an order are returned; `order`: the whole order is."
+    )
+    approval_refund_limit: float = Field(
+        ge=0, description="A write that refunds more than this (in the shop's currency) waits for a human agent's approval."
+    )
+    status_names: dict[str, dict[Language, str]] = Field(
+        default_factory=dict, description="How each order status is said to a customer, per language (default: as is)."
+    )
+
+    @model_validator(mode="after")
+    def _rules_in_every_language(self) -> ShopPolicy:
+        for action, rule in self.actions.items():
+            if not rule.rule:
+                raise ValueError(f"action {action!r} needs its rule in words (rule.en / rule.zh)")
+        return self
+
+    def offers(self, action: Action) -> bool:
+        return action in self.actions
+
+    def breach(self, action: Action, status: str | None) -> Breach | None:
+        """Why `action` is not allowed on an order in `status` (None: it is allowed)."""
+        rule = self.actions.get(action)
+        if rule is None:
+            return Breach(action=action, refusal="action_not_offered", rule={})
+        if rule.statuses is None or status in rule.statuses:
+            return None
+        return Breach(action=action, refusal=rule.refusal, rule=rule.rule)
+
+    def status_name(self, status: str, language: Language) -> str:
+        return self.status_names.get(status, {}).get(language, status)
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A refused action: the machine-readable reason and the rule, in each language the policy words it."""
+
+    action: str
+    refusal: str
+    rule: dict[Language, str]
+
+    def rule_in(self, language: Language) -> str:
+        return self.rule.get(language) or next(iter(self.rule.values()), f"{self.action} is not offered by this shop")
+
+
+def load_policy(folder: Path) -> ShopPolicy:
+    """Read and validate `<folder>/policy.toml`; any problem is one clear SettingsError naming the file."""
+    path = folder / "policy.toml"
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"shop policy {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"shop policy {path} is not valid TOML: {exc}") from None
+    try:
+        return ShopPolicy.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise SettingsError(f"shop policy {path}: {problems}") from None

@@ -32,6 +32,7 @@ from assistant.handoff.desk import AgentDesk
 from assistant.handoff.queue import HandoffQueue
 from assistant.schema import create_schema
 from assistant.settings import Settings
+from assistant.shops import load_shop
 from assistant.tools.approval import ApprovalRule
 from assistant.tools.audit import AuditLog
 from assistant.tools.environment import ToolEnvironment
@@ -101,6 +102,8 @@ def build_services(settings: Settings, components: Components, *, draft_max_toke
         connectors=build_reference_connectors(settings.commerce),
         audit=AuditLog(components.engine),
         texts=PromptTexts.of(settings.prompts),
+        # One shop until each shop gets its own environment (issue 16).
+        shop=load_shop("retail"),
     )
     conversations = ConversationStore(components.engine)
     pending = PendingActions(components.engine)

@@ -7,6 +7,7 @@ from typing import Literal
 
 from assistant.connectors.interfaces import Connectors
 from assistant.errors import IdentityNotVerifiedError
+from assistant.shops import Shop
 from assistant.tools.audit import AuditLog
 from assistant.tools.texts import PromptTexts
 
@@ -27,6 +28,8 @@ class ToolContext:
     conversation_id: str
     connectors: Connectors
     audit: AuditLog
+    # The shop the conversation belongs to: its policy is what the tools check, its profile how ids look.
+    shop: Shop = field(kw_only=True)
     authenticated_customer_id: str | None = None
     verified_customer_id: str | None = None
     language: Literal["en", "zh"] = "en"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.connectors.interfaces import Connectors
+from assistant.shops import Shop
 from assistant.tools.audit import AuditLog
 from assistant.tools.base import ProposedAction
 from assistant.tools.confirmed import Observer, WriteClaim, WriteOutcome, run_confirmed
@@ -23,6 +24,8 @@ class ToolEnvironment:
     toolbox: Toolbox
     connectors: Connectors
     audit: AuditLog
+    # One environment per shop: its connectors reach that shop's systems, its policy is what the tools check.
+    shop: Shop = field(kw_only=True)
     # The configured prompt version's texts, in which proposed writes and approval outcomes are worded.
     texts: PromptTexts = field(default_factory=PromptTexts.default)
 
@@ -40,6 +43,7 @@ class ToolEnvironment:
             conversation_id=conversation_id,
             connectors=self.connectors,
             audit=self.audit,
+            shop=self.shop,
             authenticated_customer_id=authenticated_customer_id,
             verified_customer_id=verified_customer_id,
             language=spoken,

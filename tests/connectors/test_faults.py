@@ -19,6 +19,7 @@ from assistant.connectors.interfaces import Connectors
 from assistant.connectors.reference import build_reference_connectors
 from assistant.errors import CommerceTimeoutError, CommerceUnavailableError
 from assistant.settings import CommerceSettings, ToolsSettings
+from assistant.shops import load_shop
 from assistant.tools import AuditLog, ToolContext, build_toolbox
 from commerce.process import CommerceProcess
 from tests.commerce.retail_data import order, paid_with
@@ -62,6 +63,7 @@ def _context(connectors: Connectors, audit: AuditLog, customer: str) -> ToolCont
         audit=audit,
         authenticated_customer_id=customer,
         verified_customer_id=customer,
+        shop=load_shop("retail"),
     )
 
 

@@ -11,6 +11,7 @@ from assistant.components.database.engine import build_engine
 from assistant.connectors.interfaces import Connectors
 from assistant.connectors.reference import build_reference_connectors
 from assistant.settings import ToolsSettings
+from assistant.shops import load_shop
 from assistant.tools import AuditLog, Toolbox, ToolContext, build_toolbox
 from tests.commerce.service import RunningCommerce, acquire, release
 
@@ -65,6 +66,7 @@ def make_context(
             authenticated_customer_id=customer,
             verified_customer_id=customer if verified else None,
             language=language,  # type: ignore[arg-type]
+            shop=load_shop("retail"),
         )
 
     return build

@@ -110,6 +110,7 @@ async def test_the_shop_unreachable_releases_the_claim_and_says_so(
             unreachable = ToolContext(
                 conversation_id=ctx.conversation_id, connectors=down, audit=audit,
                 authenticated_customer_id=ctx.authenticated_customer_id, verified_customer_id=ctx.verified_customer_id,
+                shop=ctx.shop,
             )  # fmt: skip
             with pytest.raises(CommerceUnavailableError) as raised:
                 await run_confirmed(toolbox, action, unreachable, claim)

@@ -24,6 +24,7 @@ from assistant.components.llm.client import Completion
 from assistant.connectors.interfaces import Connectors
 from assistant.conversations.records import TurnRecord
 from assistant.settings import PromptSettings
+from assistant.shops import load_shop
 from assistant.tools import AuditLog, Toolbox
 from tests.commerce.service import RunningCommerce
 from tests.tools.conftest import audit, connectors, retail, retail_service, toolbox  # noqa: F401  (fixtures)
@@ -72,7 +73,7 @@ def run(
     request: pytest.FixtureRequest,
 ) -> Run:
     """`await run(action, text, customer=..., verified=..., model=[...])`: one operation as one turn runs it."""
-    environment = ToolEnvironment(toolbox=toolbox, connectors=connectors, audit=audit)
+    environment = ToolEnvironment(toolbox=toolbox, connectors=connectors, audit=audit, shop=load_shop("retail"))
 
     async def go(
         action: str, text: str, *, customer: str = CUSTOMER, verified: str | None = None, model: list[str] | None = None

@@ -16,6 +16,7 @@ from assistant.agent.tooling import ToolEnvironment, TurnTools
 from assistant.agent.turn_llm import TurnLLM
 from assistant.connectors.interfaces import Connectors
 from assistant.conversations.records import TurnRecord
+from assistant.shops import load_shop
 from assistant.tools import AuditLog, Toolbox
 from tests.agent.operations.conftest import CUSTOMER, IDENTITY, ScriptedModel
 from tests.commerce.service import RunningCommerce
@@ -35,7 +36,7 @@ def plan(
     request: pytest.FixtureRequest,
 ) -> Plan:
     """`await plan(text)`: the message's requests as a turn runs them, combined into one reply."""
-    environment = ToolEnvironment(toolbox=toolbox, connectors=connectors, audit=audit)
+    environment = ToolEnvironment(toolbox=toolbox, connectors=connectors, audit=audit, shop=load_shop("retail"))
 
     async def go(text: str) -> tuple[CombinedReply, TurnRecord]:
         language = reply_language(text)

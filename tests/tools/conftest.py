@@ -27,7 +27,7 @@ def retail_service() -> Iterator[RunningCommerce]:
 
 @pytest.fixture(scope="session")
 def toolbox() -> Toolbox:
-    return build_toolbox(ToolsSettings(approval_refund_limit=1000.0))
+    return build_toolbox(ToolsSettings(), shop=load_shop("retail"))  # its policy's approval limit: 1000
 
 
 @pytest.fixture(scope="session")

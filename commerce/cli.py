@@ -58,8 +58,11 @@ def serve(
         rows = seed_shop(database, served)
         console.print(f"seeded {shop}: {len(rows.customers)} customers, {len(rows.orders)} orders")
     elif holder is not None and holder != shop:
-        console.print(f"[red]the database {database.url} holds shop {holder!r}'s data, not {shop!r}'s[/]: serve it with "
-                      f"--shop {holder}, or give this shop its own --database-url")  # fmt: skip
+        console.print(
+            f"[red]the database {database.url} holds the data of shop {holder}, not of {shop}[/]: serve it with "
+            f"--shop {holder}, or give shop {shop} its own --database-url",
+            soft_wrap=True,
+        )
         raise typer.Exit(2)
     base = urlsplit(commerce.base_url)
     bind_host, bind_port = host or base.hostname or "127.0.0.1", port or base.port or 8766
@@ -93,7 +96,8 @@ def seed_command(
         holder = database.served_shop()
         if holder is not None:
             console.print(
-                f"the commerce database already holds shop {holder}'s data; skipped (use --reset to reload): {database.url}"
+                f"the commerce database already holds the data of shop {holder}; skipped (use --reset to reload): {database.url}",
+                soft_wrap=True,
             )
             return
         rows = seed_shop(database, served, data_dir or DEFAULT_DATA_DIR)

@@ -93,6 +93,24 @@ def test_the_seed_command_loads_once_and_then_skips(tmp_path: Path) -> None:
     assert "seeded jd_appliances" in first.stdout and "28 customers" in first.stdout
     assert "left out: 49 invoices without an order" in first.stdout  # 22 of invoices.json's 71 have their order
     again = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert again.returncode == 0 and "already holds shop jd_appliances's data; skipped" in again.stdout
+    assert again.returncode == 0 and "already holds the data of shop jd_appliances; skipped" in again.stdout
     bad = subprocess.run([*command[:5], "shopify", *command[6:]], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "shopify" in bad.stdout + bad.stderr
+
+
+def test_a_database_is_never_served_for_another_shop(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'jd.db'}"
+    seeded = subprocess.run(
+        [sys.executable, "-m", "commerce.cli", "seed", "--shop", "jd_appliances", "--database-url", url],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert seeded.returncode == 0, seeded.stderr
+    serve = [sys.executable, "-m", "commerce.cli", "serve", "--shop", "retail", "--database-url", url, "--port", "9"]
+    refused = subprocess.run(serve, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2
+    said = " ".join(refused.stdout.split())
+    assert "holds the data of shop jd_appliances, not of retail" in said and "serve it with --shop jd_appliances" in said
+    wrong_seed = subprocess.run(
+        [*serve[:5], "jd_appliances", *serve[6:], "--seed", "retail"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert wrong_seed.returncode != 0 and "seeded with 'ecom_store'" in wrong_seed.stdout + wrong_seed.stderr

@@ -24,7 +24,10 @@ from assistant.tools.policy import owned_payment_method
 class ShoppingTools:
     @tool(ToolKind.READ)
     async def get_ecard_balance(self, ctx: ToolContext) -> dict[str, Any]:
-        """Get the balance of the verified customer's e-cards and gift cards (京东E卡), and their total."""
+        """Get the balance of the verified customer's e-cards and gift cards (京东E卡), and their total.
+
+        How to bind or use an e-card is in the shop's help documents, not here.
+        """
         cards = await ctx.connectors.crm.list_gift_cards(ctx.customer_id)
         return {
             "cards": [{"payment_method_id": card.id, "name": card.brand or card.id, "balance": card.balance} for card in cards],

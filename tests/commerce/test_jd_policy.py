@@ -13,6 +13,7 @@ import pytest
 from assistant.shops import load_shop
 from assistant.shops.dates import today_in
 from assistant.shops.policy import Action
+from commerce.services.rules import messages
 from tests.commerce.jd_data import Record, as_customer, jd_order, jd_products
 from tests.commerce.service import RunningCommerce
 from tests.commerce.test_orders_api import path
@@ -174,3 +175,7 @@ def test_the_retail_shop_offers_none_of_the_chinese_shops_operations(retail: Run
         answer = client.post(url, json=body)
         assert (answer.status_code, answer.json()["reason"]) == (422, "action_not_offered"), url
     assert retail.fingerprint() == before
+
+
+def test_the_service_says_every_refusal_in_both_languages() -> None:
+    assert set(messages("en")) == set(messages("zh")) and messages("en")

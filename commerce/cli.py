@@ -1,96 +1,134 @@
-"""`assistant commerce …`: run and seed the reference commerce service.
+"""`commerce serve|seed --shop NAME`: run and seed the reference commerce service for one shop.
 
-Settings come from the ``commerce`` section (``ASSISTANT_COMMERCE__*``): the
-service listens on the host and port of ``commerce.base_url``, stores its data at
-``commerce.database_url`` and accepts ``commerce.api_key``.
+One process serves one shop over its own database: `--shop` loads the shop's
+profile (its seed) and policy (what every write checks) from shops/<name>/. The
+address, database and key default to that shop's commerce settings; the key may
+also come from `COMMERCE_API_KEY` (how `CommerceProcess` hands it to the child).
+A database remembers whose data it holds, and is never served for another shop.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from commerce.seed import SeedName
+    from assistant.settings import CommerceSettings, Settings
+    from assistant.shops import Shop
 
-app = typer.Typer(help="The reference commerce service (orders, logistics, CRM).", no_args_is_help=True)
+app = typer.Typer(help="The reference commerce service (orders, logistics, CRM), one shop per process.", no_args_is_help=True)
 console = Console()
+ShopOption = Annotated[str, typer.Option("--shop", help="The shop served (a folder of shops/): its seed and its policy.")]
 
 
 @app.command("serve")
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to listen on (default: the host of commerce.base_url).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on (default: the port of commerce.base_url).")] = None,
-    database_url: Annotated[str | None, typer.Option(help="Database URL (default: commerce.database_url).")] = None,
-    seed: Annotated[str | None, typer.Option(help="Seed loaded when the database is empty: retail, ecom_store or none.")] = None,
+    shop: ShopOption = "retail",
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default: the host of the shop's base_url).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default: the port of the shop's base_url).")] = None,
+    database_url: Annotated[str | None, typer.Option(help="Database URL (default: the shop's database_url).")] = None,
+    api_key: Annotated[
+        str | None, typer.Option(envvar="COMMERCE_API_KEY", help="Key callers must send (default: the shop's api_key).")
+    ] = None,
+    seed: Annotated[str | None, typer.Option(help="`none`: leave an empty database empty (default: the shop's seed).")] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
 ) -> None:
-    """Start the service; an empty database is seeded first (commerce.seed)."""
+    """Start the service for one shop; an empty database is seeded first with the shop's seed."""
     import uvicorn
+    from pydantic import SecretStr
 
     from assistant.settings import load_settings
     from commerce.api.app import create_app
     from commerce.database import open_database
-    from commerce.seed import load_seed
+    from commerce.seed import seed_shop
 
     settings = load_settings()
-    commerce = settings.commerce
-    seed_name = seed or commerce.seed
-    checked = None if seed_name == "none" else _seed_name(seed_name)
+    served = _load(shop)
+    commerce = _shop_commerce(settings, shop)
+    if seed not in (None, "none", served.profile.seed):
+        raise typer.BadParameter(f"shop {shop} is seeded with {served.profile.seed!r}, not {seed!r}", param_hint="--seed")
     database = open_database(database_url or commerce.database_url)
     database.create_schema()
-    if checked is not None and database.is_empty():
-        counts = load_seed(database, checked)
-        console.print(f"seeded {seed_name}: {counts['customers']} customers, {counts['orders']} orders")
+    holder = database.served_shop()
+    if holder is None and seed != "none":
+        rows = seed_shop(database, served)
+        console.print(f"seeded {shop}: {len(rows.customers)} customers, {len(rows.orders)} orders")
+    elif holder is not None and holder != shop:
+        console.print(
+            f"[red]the database {database.url} holds the data of shop {holder}, not of {shop}[/]: serve it with "
+            f"--shop {holder}, or give shop {shop} its own --database-url",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
     base = urlsplit(commerce.base_url)
     bind_host, bind_port = host or base.hostname or "127.0.0.1", port or base.port or 8766
-    application = create_app(commerce, database, production=settings.server.environment == "production")
-    console.print(f"[bold green]commerce service up:[/] http://{bind_host}:{bind_port}/  (API docs at /docs)")
+    keyed = commerce.model_copy(update={"api_key": SecretStr(api_key)}) if api_key else commerce
+    production = settings.server.environment == "production"
+    application = create_app(keyed, database, shop=served, production=production)
+    console.print(f"[bold green]commerce service for {shop} up:[/] http://{bind_host}:{bind_port}/  (API docs at /docs)")
     uvicorn.run(application, host=bind_host, port=bind_port, log_level=log_level)
 
 
 @app.command("seed")
 def seed_command(
-    name: Annotated[str | None, typer.Argument(help="retail or ecom_store (default: commerce.seed).")] = None,
-    database_url: Annotated[str | None, typer.Option(help="Database URL (default: commerce.database_url).")] = None,
+    shop: ShopOption = "retail",
+    database_url: Annotated[str | None, typer.Option(help="Database URL (default: the shop's database_url).")] = None,
     reset: Annotated[bool, typer.Option(help="Drop every commerce table first, then seed.")] = False,
     data_dir: Annotated[
         Path | None, typer.Option(help="Folder holding retail/ and ecom_store/ (default: the repo's data/).")
     ] = None,
 ) -> None:
-    """Load a seed into an empty commerce database (an already seeded one is left as it is)."""
+    """Load the shop's seed into an empty commerce database (an already seeded one is left as it is)."""
     from assistant.settings import load_settings
     from commerce.database import open_database
-    from commerce.seed import DEFAULT_DATA_DIR, load_seed
+    from commerce.seed import DEFAULT_DATA_DIR, seed_shop
 
-    commerce = load_settings().commerce
-    seed_name = name or commerce.seed
-    if seed_name == "none":
-        console.print("commerce.seed is none: nothing to load")
-        return
-    checked = _seed_name(seed_name)
-    database = open_database(database_url or commerce.database_url)
+    served = _load(shop)
+    database = open_database(database_url or _shop_commerce(load_settings(), shop).database_url)
     try:
         if reset:
             database.drop_schema()
         database.create_schema()
-        if not database.is_empty():
-            console.print(f"the commerce database is already seeded; skipped (use --reset to reload): {database.url}")
+        holder = database.served_shop()
+        if holder is not None:
+            console.print(
+                f"the commerce database already holds the data of shop {holder}; skipped (use --reset to reload): {database.url}",
+                soft_wrap=True,
+            )
             return
-        counts = load_seed(database, checked, data_dir or DEFAULT_DATA_DIR)
-        console.print(f"[green]seeded {seed_name}[/] into {database.url}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+        rows = seed_shop(database, served, data_dir or DEFAULT_DATA_DIR)
+        console.print(
+            f"[green]seeded {shop}[/] ({served.profile.seed}) into {database.url}: "
+            + ", ".join(f"{n} {table}" for table, n in rows.counts().items())
+        )
+        for what, count in rows.skipped.items():
+            console.print(f"  left out: {count} {what}")
     finally:
         database.dispose()
 
 
-def _seed_name(name: str) -> SeedName:
-    if name not in ("retail", "ecom_store"):
-        raise typer.BadParameter(f"unknown seed {name!r}: use retail or ecom_store")
-    return cast("SeedName", name)
+def _load(name: str) -> Shop:
+    from assistant.errors import SettingsError
+    from assistant.shops import load_shop
+
+    try:
+        return load_shop(name)
+    except SettingsError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--shop") from None
+
+
+def _shop_commerce(settings: Settings, shop: str) -> CommerceSettings:
+    """The shop's commerce settings: `shops.<name>.commerce` where settings are per shop, else the one section."""
+    shops = getattr(settings, "shops", None)
+    if shops is not None:
+        if shop not in shops:
+            raise typer.BadParameter(f"no settings for shop {shop!r} (configured: {', '.join(shops)})", param_hint="--shop")
+        return shops[shop].commerce  # type: ignore[no-any-return]
+    return settings.commerce
 
 
 if __name__ == "__main__":

@@ -16,8 +16,12 @@ from sqlalchemy import Engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.components.database.columns import add_missing_columns
 from assistant.components.database.engine import build_engine
-from commerce.models import CommerceBase, CustomerRow
+from commerce.models import CommerceBase, CustomerRow, ServedShopRow
+
+# The shop a database made before shops had names belongs to: the one shop served then.
+LEGACY_SHOP = "retail"
 
 
 @dataclass
@@ -39,7 +43,9 @@ class CommerceDatabase:
         return sessionmaker(self.write_engine, expire_on_commit=False)()
 
     def create_schema(self) -> None:
+        """Create missing tables, and add the columns a database made by an older version lacks (all nullable)."""
         CommerceBase.metadata.create_all(self.write_engine)
+        add_missing_columns(self.write_engine, CommerceBase.metadata)
 
     def drop_schema(self) -> None:
         CommerceBase.metadata.drop_all(self.write_engine)
@@ -47,6 +53,20 @@ class CommerceDatabase:
     def is_empty(self) -> bool:
         with self.reader() as session:
             return session.scalar(select(func.count()).select_from(CustomerRow)) == 0
+
+    def served_shop(self) -> str | None:
+        """The shop whose data this database holds: its mark, else `retail` when it has data, else None (empty)."""
+        with self.reader() as session:
+            mark = session.scalar(select(ServedShopRow.name))
+        if mark is not None:
+            return mark
+        return None if self.is_empty() else LEGACY_SHOP
+
+    def mark_shop(self, name: str) -> None:
+        with self.writer() as session:
+            session.query(ServedShopRow).delete()
+            session.add(ServedShopRow(name=name))
+            session.commit()
 
     def dispose(self) -> None:
         self.read_engine.dispose()

@@ -7,10 +7,10 @@ options, the raw fields of a second shop) are JSON columns.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -62,8 +62,26 @@ class ProductRow(CommerceBase):
     description: Mapped[str | None] = mapped_column(Text)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The shop's own sale status (已上架, 缺货, 已下架), for shops that keep one; its variants' `available` follows it.
+    status: Mapped[str | None] = mapped_column(String(20))
 
     variants: Mapped[list[VariantRow]] = relationship(order_by="VariantRow.position")
+    exchangeable: Mapped[list[ExchangeOptionRow]] = relationship(
+        order_by="ExchangeOptionRow.position", foreign_keys="ExchangeOptionRow.product_id"
+    )
+
+
+class ExchangeOptionRow(CommerceBase):
+    """One product listed as an exchange for another (可换货商品), with the listing's own status."""
+
+    __tablename__ = "exchange_options"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    target_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
 
 
 class VariantRow(CommerceBase):
@@ -96,6 +114,8 @@ class OrderRow(CommerceBase):
     exchange_payment_method_id: Mapped[str | None] = mapped_column(String(64))
     exchange_price_difference_cents: Mapped[int | None] = mapped_column(Integer)
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    recipient_name: Mapped[str | None] = mapped_column(String(100))
+    recipient_phone: Mapped[str | None] = mapped_column(String(40))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     items: Mapped[list[OrderItemRow]] = relationship(order_by="OrderItemRow.position")
@@ -114,6 +134,8 @@ class OrderItemRow(CommerceBase):
     name: Mapped[str] = mapped_column(String(300))
     price_cents: Mapped[int] = mapped_column(Integer)
     options: Mapped[dict[str, Any]]
+    # Refunded on this unit by price protection (价保): the unit cost price_cents minus this in the end.
+    price_protected_cents: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class PaymentRow(CommerceBase):
@@ -186,6 +208,62 @@ class TicketRow(CommerceBase):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     comments: Mapped[list[NoteRow]] = relationship(order_by="NoteRow.id", viewonly=True)
+
+
+class InvoiceRow(CommerceBase):
+    """An order's invoice; a re-issue marks the old one `replaced` and points back at it."""
+
+    __tablename__ = "invoices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    invoice_type: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(100))
+    tax_id: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    amount_cents: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="issued")
+    issued_at: Mapped[datetime | None] = mapped_column()
+    replaces: Mapped[int | None] = mapped_column(Integer)
+
+
+class AppointmentRow(CommerceBase):
+    """A home-service visit (installation, repair) booked for an order."""
+
+    __tablename__ = "appointments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    service_type: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date] = mapped_column(Date)
+    name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16), default="booked")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CashbackRow(CommerceBase):
+    """Whether a review was registered for an order's cash-back (晒单返现)."""
+
+    __tablename__ = "cashback_records"
+
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    reviewed: Mapped[bool] = mapped_column(Boolean)
+
+
+class ServedShopRow(CommerceBase):
+    """Which shop's data the database holds (one row), so it is never served under another shop's policy.
+
+    A database made before shops had names has no row: it holds the retail shop's data (the only one then served).
+    """
+
+    __tablename__ = "served_shop"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
 class IdempotencyRow(CommerceBase):

@@ -1,8 +1,8 @@
-"""Run the commerce service as a child process on loopback (tests, benchmarks, a local `serve`).
+"""Run the commerce service for one shop as a child process on loopback (tests, benchmarks, a local `serve`).
 
-The child is the real service — ``python -m commerce.cli serve`` — reading its
-key from the environment like any deployment; this only starts it, waits until
-``/health`` answers, and stops it.
+The child is the real service — ``python -m commerce.cli serve --shop NAME`` —
+reading its key from the environment (``COMMERCE_API_KEY``) like any deployment;
+this only starts it, waits until ``/health`` answers, and stops it.
 """
 
 from __future__ import annotations
@@ -23,13 +23,17 @@ class CommerceProcess:
         port: int,
         api_key: str = "dev-commerce-key",
         host: str = "127.0.0.1",
-        seed: str = "none",
+        shop: str = "retail",
+        seed: str | None = None,
         log_path: Path | None = None,
         cwd: Path | None = None,
     ) -> None:
+        """`shop`: the shop served (its policy, its seed); `seed`: None seeds an empty database with the shop's seed,
+        `none` leaves it empty."""
         self.database_url = database_url
         self.host, self.port = host, port
         self.api_key = api_key
+        self.shop = shop
         self.seed = seed
         self.log_path = log_path
         self.cwd = cwd
@@ -44,16 +48,13 @@ class CommerceProcess:
         return self._child is not None and self._child.running
 
     def start(self, timeout_seconds: float = 60.0) -> CommerceProcess:
-        env = {
-            **os.environ,
-            "ASSISTANT_COMMERCE__API_KEY": self.api_key,
-            "ASSISTANT_COMMERCE__DATABASE_URL": self.database_url,
-            "ASSISTANT_COMMERCE__BASE_URL": self.base_url,
-        }
-        command = [sys.executable, "-m", "commerce.cli", "serve", "--host", self.host, "--port", str(self.port),
-                   "--database-url", self.database_url, "--seed", self.seed]  # fmt: skip
+        env = {**os.environ, "COMMERCE_API_KEY": self.api_key}
+        command = [sys.executable, "-m", "commerce.cli", "serve", "--shop", self.shop, "--host", self.host,
+                   "--port", str(self.port), "--database-url", self.database_url]  # fmt: skip
+        if self.seed is not None:
+            command += ["--seed", self.seed]
         child = ChildProcess(
-            "commerce service", command, f"{self.base_url}/health", env=env, cwd=self.cwd, log_path=self.log_path
+            f"commerce service ({self.shop})", command, f"{self.base_url}/health", env=env, cwd=self.cwd, log_path=self.log_path
         )
         child.start(timeout_seconds)
         self._child = child

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from assistant.connectors.aftersales import Appointment, Invoice
 from assistant.connectors.models import (
     Address,
     Customer,
+    ExchangeOption,
     Fulfillment,
+    Gift,
     Name,
     Note,
     Order,
@@ -23,7 +26,9 @@ from assistant.connectors.models import (
     Variant,
 )
 from commerce.models import (
+    AppointmentRow,
     CustomerRow,
+    InvoiceRow,
     NoteRow,
     OrderRow,
     PaymentMethodRow,
@@ -83,6 +88,7 @@ def order_view(row: OrderRow) -> Order:
                 name=item.name,
                 price=money(item.price_cents),
                 options=item.options,
+                price_protected=money(item.price_protected_cents or 0),
             )
             for item in row.items
         ],
@@ -107,6 +113,8 @@ def order_view(row: OrderRow) -> Order:
             None if row.exchange_price_difference_cents is None else money(row.exchange_price_difference_cents)
         ),
         source_status=row.source_status,
+        recipient_name=row.recipient_name,
+        recipient_phone=row.recipient_phone,
     )
 
 
@@ -126,13 +134,25 @@ def variant_view(row: VariantRow) -> Variant:
     )
 
 
-def product_view(row: ProductRow) -> Product:
+def product_view(row: ProductRow, on_sale: dict[int, bool] | None = None) -> Product:
+    """`on_sale`: for each of its exchange listings (by row id), whether that exchange can be made now."""
     return Product(
         product_id=row.id,
         name=row.name,
         description=row.description,
         currency=row.currency,
         variants=[variant_view(variant) for variant in row.variants],
+        status=row.status,
+        exchangeable=[
+            ExchangeOption(
+                product_id=option.target_id,
+                description=option.description,
+                status=option.status,
+                on_sale=(on_sale or {}).get(option.id, False),
+            )
+            for option in row.exchangeable
+        ],
+        gifts=[Gift.model_validate(gift) for gift in (row.attributes or {}).get("gifts", [])],
     )
 
 
@@ -192,4 +212,36 @@ def ticket_view(row: TicketRow) -> Ticket:
         created_at=stamp(row.created_at),
         updated_at=stamp(row.updated_at),
         comments=[note_view(note) for note in row.comments],
+    )
+
+
+def invoice_view(row: InvoiceRow, currency: str) -> Invoice:
+    return Invoice(
+        invoice_id=row.id,
+        order_id=row.order_id,
+        user_id=row.customer_id,
+        invoice_type=row.invoice_type,
+        title=row.title,
+        tax_id=row.tax_id,
+        phone=row.phone,
+        amount=None if row.amount_cents is None else money(row.amount_cents),
+        currency=currency,
+        status=row.status,  # type: ignore[arg-type]
+        issued_at=None if row.issued_at is None else stamp(row.issued_at),
+        replaces=row.replaces,
+    )
+
+
+def appointment_view(row: AppointmentRow) -> Appointment:
+    return Appointment(
+        appointment_id=row.id,
+        order_id=row.order_id,
+        user_id=row.customer_id,
+        service_type=row.service_type,
+        date=row.day.isoformat(),
+        name=row.name,
+        phone=row.phone,
+        status=row.status,  # type: ignore[arg-type]
+        created_at=stamp(row.created_at),
+        updated_at=stamp(row.updated_at),
     )

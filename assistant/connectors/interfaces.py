@@ -1,4 +1,4 @@
-"""The three interfaces a shop implements to let the assistant act on its systems.
+"""The four interfaces a shop implements to let the assistant act on its systems.
 
 Every method is async and returns the models of ``assistant.connectors.models``.
 Failures are domain errors from ``assistant.errors``:
@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import date
 
+from assistant.connectors.aftersales import Appointment, CashbackRecord, Invoice
 from assistant.connectors.models import (
     Address,
     Customer,
@@ -29,6 +31,7 @@ from assistant.connectors.models import (
     Note,
     Order,
     OrderSummary,
+    PaymentMethod,
     Product,
     ProductSummary,
     Ticket,
@@ -36,6 +39,7 @@ from assistant.connectors.models import (
     Tracking,
     Variant,
 )
+from assistant.connectors.requests import InvoiceRequest, NewOrder
 
 
 class OrdersConnector(ABC):
@@ -96,6 +100,29 @@ class OrdersConnector(ABC):
         idempotency_key: str,
     ) -> Order: ...
 
+    # The writes of shops whose policy offers them (assistant/shops/policy.py): a shop that does not offer one may
+    # implement it by raising PolicyViolationError(reason="action_not_offered").
+
+    @abstractmethod
+    async def modify_order_phone(self, order_id: str, phone: str, *, customer_id: str, idempotency_key: str) -> Order: ...
+
+    @abstractmethod
+    async def return_order(self, order_id: str, *, reason: str, customer_id: str, idempotency_key: str) -> Order:
+        """Return the whole order (shops whose policy returns orders, not items)."""
+
+    @abstractmethod
+    async def exchange_order_product(
+        self, order_id: str, product_id: str, new_product_id: str, *, customer_id: str, idempotency_key: str
+    ) -> Order:
+        """Every line of `product_id` becomes `new_product_id`, a product it lists as exchangeable."""
+
+    @abstractmethod
+    async def place_order(self, order: NewOrder, *, customer_id: str, idempotency_key: str) -> Order: ...
+
+    @abstractmethod
+    async def claim_price_protection(self, order_id: str, *, customer_id: str, idempotency_key: str) -> Order:
+        """Refund, per unit, what was paid above today's price (价保)."""
+
 
 class LogisticsConnector(ABC):
     """Shipments, tracking events and delivery changes."""
@@ -134,6 +161,10 @@ class CRMConnector(ABC):
     async def modify_customer_address(self, customer_id: str, address: Address, *, idempotency_key: str) -> Customer: ...
 
     @abstractmethod
+    async def list_gift_cards(self, customer_id: str) -> list[PaymentMethod]:
+        """The customer's gift cards (京东E卡 included) with their balances."""
+
+    @abstractmethod
     async def list_notes(self, customer_id: str) -> list[Note]: ...
 
     @abstractmethod
@@ -152,18 +183,46 @@ class CRMConnector(ABC):
     async def update_ticket(self, ticket_id: int, update: TicketUpdate, *, customer_id: str, idempotency_key: str) -> Ticket: ...
 
 
+class AfterSalesConnector(ABC):
+    """An order's invoice, home-service appointments (installation, repair) and review cash-back record."""
+
+    @abstractmethod
+    async def get_invoice(self, order_id: str, *, customer_id: str) -> Invoice: ...
+
+    @abstractmethod
+    async def issue_invoice(self, order_id: str, request: InvoiceRequest, *, customer_id: str, idempotency_key: str) -> Invoice:
+        """Issue the order's invoice, or re-issue it (the new one names the one it `replaces`)."""
+
+    @abstractmethod
+    async def list_appointments(self, customer_id: str, *, order_id: str | None = None) -> list[Appointment]: ...
+
+    @abstractmethod
+    async def book_appointment(
+        self, order_id: str, service_type: str, day: date, *, customer_id: str, idempotency_key: str
+    ) -> Appointment: ...
+
+    @abstractmethod
+    async def change_appointment(
+        self, appointment_id: int, day: date, *, customer_id: str, idempotency_key: str
+    ) -> Appointment: ...
+
+    @abstractmethod
+    async def get_cashback_record(self, order_id: str, *, customer_id: str) -> CashbackRecord: ...
+
+
 @dataclass
 class Connectors:
-    """The three connectors a tool context carries; built once per process, shared by every request."""
+    """The connectors a tool context carries; built once per shop, shared by every request of that shop."""
 
     orders: OrdersConnector
     logistics: LogisticsConnector
     crm: CRMConnector
+    aftersales: AfterSalesConnector
 
     async def aclose(self) -> None:
         """Close whatever the connectors hold open (HTTP pools); each closer is called once."""
         closed: set[int] = set()
-        for connector in (self.orders, self.logistics, self.crm):
+        for connector in (self.orders, self.logistics, self.crm, self.aftersales):
             closer = getattr(connector, "aclose", None)
             owner = getattr(connector, "client", connector)
             if closer is not None and id(owner) not in closed:

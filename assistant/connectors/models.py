@@ -44,6 +44,23 @@ class Refusal(StrEnum):
     CONCURRENT_CHANGE = "concurrent_change"
     BAD_REQUEST = "bad_request"
     UNAUTHORIZED = "unauthorized"
+    # The shop's policy (assistant/shops/policy.py): the order's status does not allow the action, or the shop does
+    # not offer it (in this form) at all.
+    ORDER_STATUS_NOT_ALLOWED = "order_status_not_allowed"
+    ACTION_NOT_OFFERED = "action_not_offered"
+    PRODUCT_NOT_ON_SALE = "product_not_on_sale"
+    PRODUCT_NOT_EXCHANGEABLE = "product_not_exchangeable"
+    NO_PRICE_DIFFERENCE = "no_price_difference"
+    INVALID_PHONE = "invalid_phone"
+    INVOICE_NOT_FOUND = "invoice_not_found"
+    INVALID_INVOICE_TYPE = "invalid_invoice_type"
+    TAX_ID_REQUIRED = "tax_id_required"
+    INVALID_TAX_ID = "invalid_tax_id"
+    APPOINTMENT_NOT_FOUND = "appointment_not_found"
+    INVALID_SERVICE_TYPE = "invalid_service_type"
+    DATE_IN_PAST = "date_in_past"
+    DATE_TOO_FAR = "date_too_far"
+    APPOINTMENT_EXISTS = "appointment_exists"
 
 
 CANCEL_REASONS = ("no longer needed", "ordered by mistake")
@@ -99,8 +116,11 @@ class OrderItem(BaseModel):
     item_id: str
     product_id: str
     name: str
-    price: float
+    price: float = Field(description="The unit price paid.")
     options: dict[str, str] = Field(default_factory=dict)
+    price_protected: float = Field(
+        default=0.0, description="Refunded on this unit by price protection (价保): it cost price minus this in the end."
+    )
 
 
 class Payment(BaseModel):
@@ -132,6 +152,8 @@ class Order(BaseModel):
     exchange_payment_method_id: str | None = None
     exchange_price_difference: float | None = None
     source_status: str | None = Field(default=None, description="The status as the shop's own system wrote it, when it differs.")
+    recipient_name: str | None = Field(default=None, description="Who receives the delivery, where the shop records it.")
+    recipient_phone: str | None = Field(default=None, description="The delivery's contact phone, where the shop records it.")
 
     @property
     def total(self) -> float:
@@ -154,12 +176,37 @@ class Variant(BaseModel):
     price: float
 
 
+class ExchangeOption(BaseModel):
+    """A product the shop lists as an exchange for another (可换货商品), with the listing's own status."""
+
+    product_id: str
+    description: str
+    status: str = Field(
+        description="The listing's status in the shop's words (已上架 on sale, 缺货 out of stock, 已下架 withdrawn)."
+    )
+    on_sale: bool = Field(description="Whether an order's product can be exchanged for it now.")
+
+
+class Gift(BaseModel):
+    """A gift that comes with a product (赠品信息) and when it is sent."""
+
+    name: str
+    description: str
+
+
 class Product(BaseModel):
     product_id: str
     name: str
     description: str | None = None
     currency: str = "USD"
     variants: list[Variant]
+    status: str | None = Field(
+        default=None, description="Its sale status in the shop's words (已上架, 缺货, 已下架), if it keeps one."
+    )
+    exchangeable: list[ExchangeOption] = Field(
+        default_factory=list, description="What an order of it can be exchanged for (shops that list exchanges)."
+    )
+    gifts: list[Gift] = Field(default_factory=list, description="Gifts that come with it.")
 
     def variant(self, item_id: str) -> Variant | None:
         return next((variant for variant in self.variants if variant.item_id == item_id), None)
@@ -224,30 +271,7 @@ class CustomerMatch(BaseModel):
     user_id: str
 
 
-# --- request bodies (writes) ---
-
-
-class CancelOrderRequest(BaseModel):
-    reason: str
-
-
-class PaymentChangeRequest(BaseModel):
-    payment_method_id: str
-
-
-class ItemsChangeRequest(BaseModel):
-    item_ids: list[str]
-    new_item_ids: list[str]
-    payment_method_id: str
-
-
-class ReturnRequest(BaseModel):
-    item_ids: list[str]
-    payment_method_id: str
-
-
-class ExpediteRequest(BaseModel):
-    reason: str = ""
+# --- request bodies of the CRM writes (the order writes' are in requests.py) ---
 
 
 class NewNote(BaseModel):

@@ -38,6 +38,7 @@ Action = Literal[
     "invoice",
     "appointment",
     "update_default_address",
+    "review_cashback",
 ]
 
 
@@ -50,6 +51,13 @@ class ActionRule(BaseModel):
     result_status: str | None = Field(None, description="The order's status after it; None: unchanged.")
     refusal: str = Field("order_status_not_allowed", description="Machine-readable reason when the status forbids it.")
     rule: dict[Language, str] = Field(description="The rule in words, per language: named when a request is refused.")
+
+
+class InvoiceType(BaseModel):
+    """One kind of invoice a shop issues: whether it needs the buyer's tax id, and its name per language."""
+
+    tax_id: bool = Field(False, description="A company invoice names the company's tax id (税号); a personal one does not.")
+    name: dict[Language, str] = Field(default_factory=dict, description="How the type is said, per language.")
 
 
 class ShopPolicy(BaseModel):
@@ -65,8 +73,9 @@ class ShopPolicy(BaseModel):
     )
     exchange_targets: Literal["same_product", "listed"] = Field(
         "same_product",
-        description="`same_product`: another variant of the item's product; `listed`: a product the item's product lists "
-        "as exchangeable, on sale.",
+        description="`same_product` (retail): another variant of the item's product, requested after delivery; `listed`: "
+        "a product the ordered product lists as exchangeable (可换货商品) and that is on sale; the order's line changes "
+        "to it at once, at the price paid (policy_zh.md names no price difference).",
     )
     return_scope: Literal["items", "order"] = Field(
         "items", description="`items`: named items of an order are returned; `order`: the whole order is."
@@ -77,12 +86,40 @@ class ShopPolicy(BaseModel):
     status_names: dict[str, dict[Language, str]] = Field(
         default_factory=dict, description="How each order status is said to a customer, per language (default: as is)."
     )
+    return_refund: Literal["requested", "gift_card_at_once"] = Field(
+        "requested",
+        description="`requested` (retail): a return records where the refund goes; it is paid once the goods are back. "
+        "`gift_card_at_once`: an order paid by gift card (京东E卡) is refunded to it when the return is submitted "
+        "(policy_zh.md, manage_ecard); any other payment once the goods are back.",
+    )
+    address_format: Literal["western", "chinese"] = Field(
+        "western",
+        description="How an address is asked for and written: `western` (street lines, city, state, country, zip code) "
+        "or `chinese` (province, city, district, detailed address; no postal code).",
+    )
+    invoice_types: dict[str, InvoiceType] = Field(
+        default_factory=dict, description="The invoice types the shop issues (its own words); empty: no invoices."
+    )
+    product_on_sale: str | None = Field(
+        None,
+        description="The word a product's (or an exchange listing's) status says when it can be bought (已上架); None: the "
+        "shop keeps no such status and a product's availability alone decides.",
+    )
+    appointment_window_days: int = Field(90, ge=1, description="How many days ahead a home-service visit can be booked.")
+    service_types: dict[str, dict[Language, str]] = Field(
+        default_factory=dict,
+        description="The home-service visits that can be booked (its own words, e.g. 安装, 维修), with their name per "
+        "language; empty: none.",
+    )
 
     @model_validator(mode="after")
     def _rules_in_every_language(self) -> ShopPolicy:
         for action, rule in self.actions.items():
             if not rule.rule:
                 raise ValueError(f"action {action!r} needs its rule in words (rule.en / rule.zh)")
+        placing = self.actions.get("place_order")
+        if placing is not None and placing.result_status is None:
+            raise ValueError("action 'place_order' needs result_status: the status a new order starts in")
         return self
 
     def offers(self, action: Action) -> bool:
@@ -99,6 +136,11 @@ class ShopPolicy(BaseModel):
 
     def status_name(self, status: str, language: Language) -> str:
         return self.status_names.get(status, {}).get(language, status)
+
+    def result_status(self, action: Action, current: str) -> str:
+        """The order's status after `action` (its current one when the policy leaves it unchanged)."""
+        rule = self.actions.get(action)
+        return rule.result_status if rule is not None and rule.result_status is not None else current
 
 
 @dataclass(frozen=True)

@@ -98,11 +98,16 @@ class ToolResult(BaseModel):
 
 @dataclass(frozen=True)
 class Proposal:
-    """What a WRITE tool's pre-check returns: the description to confirm and the money at stake."""
+    """What a WRITE tool's pre-check returns: the description to confirm and the money at stake.
+
+    `arguments`: arguments the pre-check settled, which the confirmed write runs with instead of the model's
+    (a day said as "周六" is the date shown in the description, even when the write runs after midnight).
+    """
 
     description: str
     refund_amount: float = 0.0
     currency: str | None = None
+    arguments: dict[str, Any] | None = None
 
 
 ToolHandler = Callable[..., Awaitable[Any]]
@@ -135,8 +140,14 @@ def tool(kind: ToolKind, *, executor: str | None = None) -> Callable[[ToolHandle
     return mark
 
 
-def specs_of(toolset: object) -> list[ToolSpec]:
-    """Every tool method of a tool-set instance, as specs (in definition order)."""
+# Words a docstring may hold that the toolbox fills in for its shop (the schema is prompt text the model reads),
+# and what they say in a toolbox built for no shop in particular.
+PLACEHOLDERS = ("{example_order_id}",)
+DEFAULT_WORDS = {"example_order_id": "#W0000000"}
+
+
+def specs_of(toolset: object, words: dict[str, str] | None = None) -> list[ToolSpec]:
+    """Every tool method of a tool-set instance, as specs (in definition order); `words` fill the docstrings."""
     specs = []
     for name, member in vars(type(toolset)).items():
         kind = getattr(member, "__tool_kind__", None)
@@ -144,13 +155,18 @@ def specs_of(toolset: object) -> list[ToolSpec]:
             continue
         executor_name = member.__tool_executor__
         executor = getattr(toolset, executor_name) if executor_name else None
-        specs.append(spec_for(getattr(toolset, name), kind, executor))
+        specs.append(spec_for(getattr(toolset, name), kind, executor, words))
     return specs
 
 
-def spec_for(method: ToolHandler, kind: ToolKind, executor: ToolHandler | None = None) -> ToolSpec:
+def spec_for(
+    method: ToolHandler, kind: ToolKind, executor: ToolHandler | None = None, words: dict[str, str] | None = None
+) -> ToolSpec:
     function = getattr(method, "__func__", method)
-    doc = docstring_parser.parse(inspect.getdoc(function) or "", style=docstring_parser.DocstringStyle.GOOGLE)
+    text = inspect.getdoc(function) or ""
+    for placeholder in PLACEHOLDERS:
+        text = text.replace(placeholder, (words or {}).get(placeholder.strip("{}"), DEFAULT_WORDS[placeholder.strip("{}")]))
+    doc = docstring_parser.parse(text, style=docstring_parser.DocstringStyle.GOOGLE)
     described = {param.arg_name: (param.description or "").strip() for param in doc.params}
     hints = typing.get_type_hints(function, include_extras=True)
     parameters = list(inspect.signature(function).parameters.values())[2:]  # self, ctx

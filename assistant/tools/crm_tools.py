@@ -30,7 +30,7 @@ class CRMTools:
         Args:
             subject: A short title, such as 'Damaged blender'.
             description: What happened and what the customer wants, in a few sentences.
-            order_id: The order it concerns, such as '#W0000000', or null.
+            order_id: The order it concerns, as the shop writes it, such as '{example_order_id}', or null.
             priority: low, normal, high or urgent.
         """
         if order_id is not None:

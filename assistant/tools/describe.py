@@ -7,6 +7,7 @@ formats amounts, items, payment methods and addresses and fills the templates.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from assistant.connectors.models import GIFT_CARD, Address, OrderItem, PaymentMethod, Variant
@@ -42,5 +43,11 @@ class Describer:
         options = ", ".join(f"{key} {value}" for key, value in item.options.items())
         return self.text("misc", "item", name=label, options=options, price=self.money(item.price, currency))
 
-    def address(self, address: Address) -> str:
+    def address(self, address: Address, address_format: str = "western") -> str:
+        """One line; a Chinese address from the province down to the street, as it is written (广东省揭阳市饶平县…)."""
+        if address_format == "chinese":
+            return f"{address.state}{address.city}{address.address2}{address.address1}"
         return address.one_line()
+
+    def weekday(self, day: date) -> str:
+        return self.text("weekday", str(day.weekday()))

@@ -1,4 +1,9 @@
-"""Logistics tools: where an order is, faster delivery, and a new delivery address before shipping."""
+"""Logistics tools: where an order is, faster delivery, and a new delivery address before shipping.
+
+Which orders can be expedited, and whose address can still change, is the
+shop's policy (`expedite`, `modify_address`); a parcel that left the warehouse
+keeps its address whatever the order's status.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,10 @@ from assistant.tools.access import own_order
 from assistant.tools.base import Proposal, ToolKind, tool
 from assistant.tools.context import ToolContext
 from assistant.tools.describe import Describer
+from assistant.tools.policy import require_action
 
-EXPEDITABLE = ("pending", "pending (item modified)", "processed")
+# Shipment statuses of a parcel that has left the warehouse (the reference service's words, connectors/models.py).
+SHIPPED = ("in_transit", "delivered", "returned")
 
 
 class LogisticsTools:
@@ -18,7 +25,7 @@ class LogisticsTools:
         """Get the shipment status and tracking events of one of the verified customer's orders.
 
         Args:
-            order_id: The order id, such as '#W0000000'. Mind the '#' at the start of retail order ids.
+            order_id: The order id as the shop writes it, such as '{example_order_id}'.
         """
         await own_order(ctx, order_id)
         return await ctx.connectors.logistics.get_tracking(order_id, customer_id=ctx.customer_id)
@@ -28,15 +35,11 @@ class LogisticsTools:
         """Ask for faster delivery of an order that has not been delivered yet.
 
         Args:
-            order_id: The order id, such as '#W0000000'. Mind the '#' at the start of retail order ids.
+            order_id: The order id as the shop writes it, such as '{example_order_id}'.
             reason: Why the customer needs it sooner, in their words; may be empty.
         """
         order = await own_order(ctx, order_id)
-        if order.status not in EXPEDITABLE:
-            raise PolicyViolationError(
-                f"Order {order_id} is '{order.status}'; only an order not yet delivered can be expedited.",
-                reason=Refusal.ORDER_NOT_EXPEDITABLE,
-            )
+        require_action(ctx, order, "request_expedite")
         say = Describer(ctx.language, ctx.texts)
         return Proposal(description=say.render("request_expedite", order_id=order.order_id, reason=reason))
 
@@ -61,12 +64,10 @@ class LogisticsTools:
             zip: The zip code, such as '12345'.
         """
         order = await own_order(ctx, order_id)
-        if order.status in ("processed", "delivered"):
+        tracking = await ctx.connectors.logistics.get_tracking(order.order_id, customer_id=ctx.customer_id)
+        if any(shipment.status in SHIPPED for shipment in tracking.shipments):
             raise PolicyViolationError(f"Order {order_id} has already shipped.", reason=Refusal.ORDER_ALREADY_SHIPPED)
-        if order.status != "pending":
-            raise PolicyViolationError(
-                f"Order {order_id} is '{order.status}'; its address can no longer change.", reason=Refusal.ORDER_NOT_PENDING
-            )
+        require_action(ctx, order, "change_delivery_address")
         new = Address(address1=address1, address2=address2, city=city, state=state, country=country, zip=zip)
         text = Describer(ctx.language, ctx.texts).render(
             "change_delivery_address", order_id=order.order_id, old=order.address.one_line(), new=new.one_line()

@@ -14,7 +14,7 @@ class OrderTools:
         """Get the status and details of one of the verified customer's orders: items, address, payments, fulfilments.
 
         Args:
-            order_id: The order id, such as '#W0000000'. Mind the '#' at the start of retail order ids.
+            order_id: The order id as the shop writes it, such as '{example_order_id}'.
         """
         return await own_order(ctx, order_id)
 
@@ -30,10 +30,10 @@ class OrderTools:
 
     @tool(ToolKind.READ)
     async def get_product_details(self, ctx: ToolContext, product_id: str) -> Product:
-        """Get a product type and all its variant items (options, availability, price).
+        """Get a product type and all its variant items (options, availability, price), its status and exchange list.
 
         Args:
-            product_id: The product id, such as '6086499569'. Product ids are not item ids.
+            product_id: The product id, such as '6086499569'. Product ids are not item ids (in some shops they are equal).
         """
         return await ctx.connectors.orders.get_product(product_id)
 

@@ -1,4 +1,8 @@
-"""Order writes (WRITE): cancel or modify a pending order, return or exchange a delivered one.
+"""The retail shop's order writes (WRITE): cancel or modify a pending order, return or exchange a delivered one.
+
+The tau2-bench names and forms (fixed cancel reasons, western addresses, returns
+and exchanges of items); the forms other shops' policies ask for are in
+order_change_tools.py. Which statuses allow each is the shop's policy.
 
 Each tool checks ownership and the policy and describes exactly what will happen;
 nothing runs until the customer confirms (``Toolbox.execute_confirmed`` then calls
@@ -27,10 +31,10 @@ from assistant.tools.policy import (
     ItemChange,
     owned_payment_method,
     plan_item_changes,
+    require_action,
     require_gift_card_covers,
     require_items_in_order,
     require_refund_destination,
-    require_write_status,
 )
 
 
@@ -46,10 +50,10 @@ class OrderWriteTools:
             reason: Why the order is cancelled: 'no longer needed' or 'ordered by mistake'.
         """
         order = await own_order(ctx, order_id)
-        require_write_status(order, "cancel_pending_order")
+        require_action(ctx, order, "cancel_pending_order")
         customer = await own_customer(ctx)
         say = Describer(ctx.language, ctx.texts)
-        refunds = _net_payments(order)
+        refunds = net_payments(order)
         lines = [
             say.text(
                 "misc",
@@ -58,10 +62,10 @@ class OrderWriteTools:
                 method=say.method(method),
                 timing=say.timing(method),
             )
-            for method, amount in ((_method(customer, method_id), amount) for method_id, amount in refunds.items())
+            for method, amount in ((method_of(customer, method_id), amount) for method_id, amount in refunds.items())
         ]
         text = say.render(
-            "cancel_pending_order", order_id=order.order_id, items=_items(say, order), reason=reason, refunds="; ".join(lines)
+            "cancel_pending_order", order_id=order.order_id, items=items_text(say, order), reason=reason, refunds="; ".join(lines)
         )
         return Proposal(description=text, refund_amount=round(sum(refunds.values()), 2), currency=order.currency)
 
@@ -84,7 +88,7 @@ class OrderWriteTools:
             zip: The zip code, such as '12345'.
         """
         order = await own_order(ctx, order_id)
-        require_write_status(order, "modify_pending_order_address")
+        require_action(ctx, order, "modify_pending_order_address")
         new = Address(address1=address1, address2=address2, city=city, state=state, country=country, zip=zip)
         text = Describer(ctx.language, ctx.texts).render(
             "modify_pending_order_address", order_id=order.order_id, old=order.address.one_line(), new=new.one_line()
@@ -119,7 +123,7 @@ class OrderWriteTools:
             payment_method_id: The new payment method, such as 'gift_card_0000000' or 'credit_card_0000000'.
         """
         order = await own_order(ctx, order_id)
-        require_write_status(order, "modify_pending_order_payment")
+        require_action(ctx, order, "modify_pending_order_payment")
         customer = await own_customer(ctx)
         new_method = owned_payment_method(customer, payment_method_id)
         if len(order.payment_history) != 1 or order.payment_history[0].transaction_type != "payment":
@@ -132,7 +136,7 @@ class OrderWriteTools:
                 f"Order {order_id} is already paid with {payment_method_id}.", reason=Refusal.SAME_PAYMENT_METHOD
             )
         require_gift_card_covers(new_method, payment.amount)
-        old_method = _method(customer, payment.payment_method_id)
+        old_method = method_of(customer, payment.payment_method_id)
         say = Describer(ctx.language, ctx.texts)
         text = say.render(
             "modify_pending_order_payment",
@@ -164,7 +168,7 @@ class OrderWriteTools:
             payment_method_id: The payment method that pays or receives the price difference, such as 'gift_card_0000000'.
         """
         order = await own_order(ctx, order_id)
-        require_write_status(order, "modify_pending_order_items")
+        require_action(ctx, order, "modify_pending_order_items")
         return await _propose_item_changes(ctx, order, item_ids, new_item_ids, payment_method_id, "modify_pending_order_items")
 
     async def _modify_pending_order_items(
@@ -186,10 +190,10 @@ class OrderWriteTools:
             payment_method_id: Where the refund goes: the order's original payment method or one of the customer's gift cards.
         """
         order = await own_order(ctx, order_id)
-        require_write_status(order, "return_delivered_order_items")
+        require_action(ctx, order, "return_delivered_order_items")
         customer = await own_customer(ctx)
         method = owned_payment_method(customer, payment_method_id)
-        require_refund_destination(order, method)
+        require_refund_destination(order, method, to_gift_card=ctx.shop.policy.refund_destination == "original_or_gift_card")
         lines = require_items_in_order(order, item_ids)
         amount = round(sum(line.price for line in lines), 2)
         say = Describer(ctx.language, ctx.texts)
@@ -225,7 +229,7 @@ class OrderWriteTools:
             payment_method_id: The payment method that pays or receives the price difference, such as 'gift_card_0000000'.
         """
         order = await own_order(ctx, order_id)
-        require_write_status(order, "exchange_delivered_order_items")
+        require_action(ctx, order, "exchange_delivered_order_items")
         return await _propose_item_changes(
             ctx, order, item_ids, new_item_ids, payment_method_id, "exchange_delivered_order_items"
         )
@@ -238,7 +242,7 @@ class OrderWriteTools:
         )
 
 
-def _net_payments(order: Order) -> dict[str, float]:
+def net_payments(order: Order) -> dict[str, float]:
     """What each payment method paid and has not had back: what a cancellation refunds."""
     net: dict[str, float] = {}
     for payment in order.payment_history:
@@ -247,11 +251,11 @@ def _net_payments(order: Order) -> dict[str, float]:
     return {method_id: round(amount, 2) for method_id, amount in net.items() if round(amount, 2) > 0}
 
 
-def _method(customer: Customer, method_id: str) -> PaymentMethod:
+def method_of(customer: Customer, method_id: str) -> PaymentMethod:
     return customer.payment_method(method_id) or PaymentMethod(id=method_id, source="other", balance=None)
 
 
-def _items(say: Describer, order: Order) -> str:
+def items_text(say: Describer, order: Order) -> str:
     return "; ".join(say.item(item, order.currency) for item in order.items)
 
 

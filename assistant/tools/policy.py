@@ -1,47 +1,78 @@
-"""The store policy's pre-checks, run when a write is proposed (data/retail/policy.md).
+"""The shop policy's pre-checks, run when a write is proposed (shops/<name>/policy.toml, `ctx.shop.policy`).
 
 They work on the connector models, so they hold for any shop's connectors, and
-they refuse with the same reasons the reference service uses. The service checks
-again when the write runs: these checks only spare the customer a confirmation
-of something that would be refused.
+they refuse with the same reasons the reference service uses; a status refusal
+names the rule in the customer's language. The service checks again when the
+write runs: these checks only spare the customer a confirmation of something
+that would be refused. Which tool carries which action is `offers.WRITE_ACTIONS`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from assistant.connectors.interfaces import OrdersConnector
 from assistant.connectors.models import GIFT_CARD, Customer, Order, OrderItem, PaymentMethod, Refusal, Variant
 from assistant.errors import BadInputError, NotFoundError, PolicyViolationError
+from assistant.shops.policy import Action
+from assistant.tools.context import ToolContext
+from assistant.tools.describe import Describer
+from assistant.tools.offers import WRITE_ACTIONS
 
-# The order status each order write applies to, with the refusal and the word for what it does. The tools check
-# it here; an operation that proposes the write is declared with the same status, and agent/operations/base.py
-# refuses to build one that disagrees, so the router's "only pending orders" and the tool's check cannot drift.
-WRITE_STATUS: dict[str, tuple[str, Refusal, str]] = {
-    "cancel_pending_order": ("pending", Refusal.ORDER_NOT_PENDING, "cancelled"),
-    "modify_pending_order_address": ("pending", Refusal.ORDER_NOT_PENDING, "modified"),
-    "modify_pending_order_payment": ("pending", Refusal.ORDER_NOT_PENDING, "modified"),
-    "modify_pending_order_items": ("pending", Refusal.ORDER_NOT_PENDING, "modified"),
-    "return_delivered_order_items": ("delivered", Refusal.ORDER_NOT_DELIVERED, "returned"),
-    "exchange_delivered_order_items": ("delivered", Refusal.ORDER_NOT_DELIVERED, "exchanged"),
-}
-# The writes after which the order keeps its status, so another write may follow on it; every other write
-# moves the order out of the status any write needs (cancelled, "pending (item modified)", "return requested"…).
+# The writes after which the order keeps its status in the retail shop, so another write may follow on it (the
+# agent's combined operations read it). Per shop: `offers.keeps_status(policy, tool)`.
 STATUS_KEEPING_WRITES = frozenset({"modify_pending_order_address", "modify_pending_order_payment"})
+# The words WRITE_STATUS gave each retail order write (kept with it, below).
+_RETAIL_WORDS = {
+    "cancel_pending_order": "cancelled",
+    "modify_pending_order_address": "modified",
+    "modify_pending_order_payment": "modified",
+    "modify_pending_order_items": "modified",
+    "return_delivered_order_items": "returned",
+    "exchange_delivered_order_items": "exchanged",
+}
 
 
-def require_write_status(order: Order, tool: str) -> None:
-    """Refuse `tool` on an order whose status it does not apply to (WRITE_STATUS)."""
-    status, reason, action = WRITE_STATUS[tool]
-    require_status(order, status, reason, action)
+def require_action(ctx: ToolContext, order: Order, tool: str) -> None:
+    """Refuse `tool` on an order whose status the shop's policy does not allow for its action; the rule is named."""
+    require_policy(ctx, order, WRITE_ACTIONS[tool])
 
 
-def require_status(order: Order, status: str, reason: Refusal, action: str) -> None:
-    if order.status != status:
-        raise PolicyViolationError(
-            f"Order {order.order_id} is '{order.status}'; only a {status} order can be {action}.", reason=reason
-        )
+def require_policy(ctx: ToolContext, order: Order, action: Action) -> None:
+    policy = ctx.shop.policy
+    breach = policy.breach(action, order.status)
+    if breach is None:
+        return
+    say = Describer(ctx.language, ctx.texts)
+    if breach.refusal == Refusal.ACTION_NOT_OFFERED:
+        raise PolicyViolationError(breach.rule_in(ctx.language), reason=breach.refusal)
+    status = policy.status_name(order.status, ctx.language)
+    message = say.text("refusal", "order_status", rule=breach.rule_in(ctx.language), order_id=order.order_id, status=status)
+    raise PolicyViolationError(message, reason=breach.refusal)
+
+
+def __getattr__(name: str) -> Any:
+    # Deprecated: WRITE_STATUS (tool → (status, refusal, word)) was the retail shop's rules in code; it is derived
+    # from the retail shop's policy now, read on first use (never at import), until the agent's operations read
+    # each shop's policy (issue 16).
+    if name == "WRITE_STATUS":
+        return _retail_write_status()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@lru_cache(maxsize=1)
+def _retail_write_status() -> dict[str, tuple[str, Refusal, str]]:
+    from assistant.shops import load_shop
+
+    policy = load_shop("retail").policy
+    table: dict[str, tuple[str, Refusal, str]] = {}
+    for tool, word in _RETAIL_WORDS.items():
+        rule = policy.actions[WRITE_ACTIONS[tool]]
+        table[tool] = ((rule.statuses or [""])[0], Refusal(rule.refusal), word)
+    return table
 
 
 def owned_payment_method(customer: Customer, payment_method_id: str) -> PaymentMethod:
@@ -86,8 +117,9 @@ def original_payment_method_id(order: Order) -> str | None:
     return next((entry.payment_method_id for entry in order.payment_history if entry.transaction_type == "payment"), None)
 
 
-def require_refund_destination(order: Order, method: PaymentMethod) -> None:
-    if method.source != GIFT_CARD and method.id != original_payment_method_id(order):
+def require_refund_destination(order: Order, method: PaymentMethod, *, to_gift_card: bool) -> None:
+    """The refund goes to the original payment method, or (`to_gift_card`: the policy allows it) to a gift card."""
+    if not (to_gift_card and method.source == GIFT_CARD) and method.id != original_payment_method_id(order):
         raise PolicyViolationError(
             f"A refund goes to the original payment method ({original_payment_method_id(order)}) or a gift card, "
             f"not to {method.id}.",

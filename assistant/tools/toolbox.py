@@ -19,21 +19,35 @@ from pydantic import BaseModel, ValidationError
 
 from assistant.errors import ApprovalRequiredError, AssistantError, BadInputError, CommerceUnavailableError
 from assistant.settings import ToolsSettings
+from assistant.shops import Shop
 from assistant.tools.account_tools import AccountTools
+from assistant.tools.aftersales_tools import AfterSalesTools
 from assistant.tools.approval import ApprovalRule
 from assistant.tools.base import HandoffRequest, Proposal, ProposedAction, ToolKind, ToolResult, ToolSpec, specs_of
 from assistant.tools.context import ToolContext
 from assistant.tools.crm_tools import CRMTools
 from assistant.tools.describe import Describer
 from assistant.tools.logistics_tools import LogisticsTools
+from assistant.tools.offers import offers_tool
+from assistant.tools.order_change_tools import OrderChangeTools
 from assistant.tools.order_tools import OrderTools
 from assistant.tools.order_write_tools import OrderWriteTools
+from assistant.tools.shopping_tools import ShoppingTools
 
 logger = logging.getLogger(__name__)
 
 
 def default_toolsets() -> list[object]:
-    return [AccountTools(), OrderTools(), OrderWriteTools(), LogisticsTools(), CRMTools()]
+    return [
+        AccountTools(),
+        OrderTools(),
+        OrderWriteTools(),
+        OrderChangeTools(),
+        ShoppingTools(),
+        AfterSalesTools(),
+        LogisticsTools(),
+        CRMTools(),
+    ]
 
 
 def idempotency_key(conversation_id: str, tool: str, arguments: Mapping[str, Any]) -> str:
@@ -43,17 +57,30 @@ def idempotency_key(conversation_id: str, tool: str, arguments: Mapping[str, Any
 
 
 class Toolbox:
+    """The tools of one shop: those its policy offers (offers.py), described with its ids; or, with no shop, every tool.
+
+    The approval rule defaults to the shop policy's refund limit (with no shop: every refund waits for an agent).
+    """
+
     def __init__(
-        self, settings: ToolsSettings, toolsets: Sequence[object] | None = None, *, approval: ApprovalRule | None = None
+        self,
+        settings: ToolsSettings,
+        toolsets: Sequence[object] | None = None,
+        *,
+        shop: Shop | None = None,
+        approval: ApprovalRule | None = None,
     ) -> None:
         self.settings = settings
-        self.approval = approval or ApprovalRule(refund_limit=settings.approval_refund_limit)
+        self.shop = shop
+        self.approval = approval or ApprovalRule(refund_limit=shop.policy.approval_refund_limit if shop else 0.0)
+        words = {"example_order_id": shop.profile.identity.example_order_id} if shop else None
         self._specs: dict[str, ToolSpec] = {}
         for toolset in toolsets if toolsets is not None else default_toolsets():
-            for spec in specs_of(toolset):
+            for spec in specs_of(toolset, words):
                 if spec.name in self._specs:
                     raise TypeError(f"two tools are named {spec.name!r}")
-                self._specs[spec.name] = spec
+                if shop is None or offers_tool(shop.policy, spec.name):
+                    self._specs[spec.name] = spec
 
     @property
     def names(self) -> list[str]:
@@ -135,7 +162,7 @@ class Toolbox:
         return ToolResult(tool=spec.name, ok=True, data=data)
 
     def _propose(self, ctx: ToolContext, spec: ToolSpec, kwargs: dict[str, Any], proposal: Proposal) -> ProposedAction:
-        arguments = _jsonable(_model_of(spec, kwargs))
+        arguments = _jsonable(_model_of(spec, {**kwargs, **(proposal.arguments or {})}))
         approval_reason = self.approval.reason(spec.name, proposal.refund_amount)
         description = proposal.description
         if approval_reason == "refund_over_limit":
@@ -186,8 +213,13 @@ class Toolbox:
         )
 
 
-def build_toolbox(settings: ToolsSettings, *, approval: ApprovalRule | None = None) -> Toolbox:
-    return Toolbox(settings, approval=approval)
+def build_toolbox(settings: ToolsSettings, *, shop: Shop | None = None, approval: ApprovalRule | None = None) -> Toolbox:
+    """The toolbox of `shop`: the tools its policy offers; approval by default above its policy's refund limit.
+
+    `shop` None (every tool, for no shop in particular) is only for callers that build one toolbox for the
+    retail shop before each shop gets its own environment (assistant/bootstrap.py, issue 16); pass the shop.
+    """
+    return Toolbox(settings, shop=shop, approval=approval)
 
 
 def _validated(spec: ToolSpec, arguments: Mapping[str, Any]) -> dict[str, Any]:

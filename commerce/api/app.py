@@ -1,4 +1,4 @@
-"""The commerce service's FastAPI app: routers under /v1, one key, one error shape.
+"""The commerce service's FastAPI app: one shop, routers under /v1, one key, one error shape.
 
 Every refusal is ``{"reason": "<machine-readable>", "message": "<for people>"}``
 with a 4xx status; reasons are the values of ``assistant.connectors.models.Refusal``.
@@ -16,7 +16,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.connectors.models import Refusal
 from assistant.errors import SettingsError
 from assistant.settings import CommerceSettings
-from commerce.api import crm_router, logistics_router, orders_router
+from assistant.shops import Shop, load_shop
+from commerce.api import aftersales_router, crm_router, logistics_router, orders_router
 from commerce.api.deps import require_api_key
 from commerce.database import CommerceDatabase, open_database
 from commerce.errors import CommerceError
@@ -24,8 +25,11 @@ from commerce.errors import CommerceError
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: CommerceSettings, database: CommerceDatabase | None = None, *, production: bool = False) -> FastAPI:
-    """Build the service over ``database`` (default: ``settings.database_url``, schema created if missing)."""
+def create_app(
+    settings: CommerceSettings, database: CommerceDatabase | None = None, *, shop: Shop | None = None, production: bool = False
+) -> FastAPI:
+    """Build the service for ``shop`` (default: the retail shop) over ``database`` (default: ``settings.database_url``,
+    schema created if missing); every write checks that shop's policy."""
     api_key = settings.api_key.get_secret_value()
     if production and api_key.startswith("dev-"):
         raise SettingsError("commerce.api_key is a development key; set a real one in production")
@@ -35,13 +39,14 @@ def create_app(settings: CommerceSettings, database: CommerceDatabase | None = N
     app = FastAPI(title="Reference commerce service", version="1", description="Orders, logistics and CRM APIs.")
     app.state.database = database
     app.state.api_key = api_key
+    app.state.shop = shop or load_shop("retail")
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:
-        return {"status": "ok"}
+        return {"status": "ok", "shop": app.state.shop.name}
 
     secured = [Depends(require_api_key)]
-    for module in (orders_router, logistics_router, crm_router):
+    for module in (orders_router, logistics_router, crm_router, aftersales_router):
         app.include_router(module.router, prefix="/v1", dependencies=secured)
     _install_error_handlers(app)
     return app

@@ -6,12 +6,14 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from assistant.connectors.models import (
+    GIFT_CARD,
     Address,
     Customer,
     CustomerMatch,
     NewNote,
     NewTicket,
     Note,
+    PaymentMethod,
     Refusal,
     TagsUpdate,
     Ticket,
@@ -45,6 +47,13 @@ def find_customer(
 def get_customer(customer_id: str, session: ReadSession, acting_for: ActingFor) -> Customer:
     same_customer(customer_id, acting_for)
     return CRMService(session).get(customer_id)
+
+
+@router.get("/customers/{customer_id}/gift-cards")
+def list_gift_cards(customer_id: str, session: ReadSession, acting_for: ActingFor) -> list[PaymentMethod]:
+    """The customer's gift cards (京东E卡 included) with their balances."""
+    same_customer(customer_id, acting_for)
+    return [method for method in CRMService(session).get(customer_id).payment_methods if method.source == GIFT_CARD]
 
 
 @router.put("/customers/{customer_id}/address", response_model=Customer)

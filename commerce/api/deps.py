@@ -1,4 +1,4 @@
-"""Typed dependencies of the commerce routers: the caller's key, sessions, and idempotent writes.
+"""Typed dependencies of the commerce routers: the caller's key, the served shop's rules, sessions, idempotent writes.
 
 Writes run through ``Writer``: one transaction that first looks up the request's
 ``Idempotency-Key``. A key seen before replays the stored first answer (and
@@ -13,6 +13,7 @@ import hashlib
 import secrets
 from collections.abc import Callable, Iterator
 from typing import Annotated
+from urllib.parse import unquote
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
@@ -21,9 +22,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assistant.connectors.models import Refusal
+from assistant.shops import Shop
 from commerce.database import CommerceDatabase
 from commerce.errors import CommerceError
 from commerce.models import IdempotencyRow
+from commerce.services.rules import ShopRules, caller_language
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 
@@ -45,12 +48,23 @@ def read_session(db: Annotated[CommerceDatabase, Depends(database)]) -> Iterator
 
 
 def acting_for(x_customer_id: Annotated[str | None, Header()] = None) -> str | None:
-    """The customer the caller acts for; data of anyone else then answers 404, as if it did not exist."""
-    return x_customer_id or None
+    """The customer the caller acts for; data of anyone else then answers 404, as if it did not exist.
+
+    Percent-encoded UTF-8 (what `encodeURIComponent` and the reference connector send, so ids in any script
+    fit in a header) is decoded; a plain ASCII id reads as itself.
+    """
+    return unquote(x_customer_id) if x_customer_id else None
+
+
+def shop_rules(request: Request, accept_language: Annotated[str | None, Header()] = None) -> ShopRules:
+    """The served shop's policy, in the caller's language (Accept-Language, else the shop's main language)."""
+    shop: Shop = request.app.state.shop
+    return ShopRules(shop=shop, language=caller_language(accept_language, shop))
 
 
 ReadSession = Annotated[Session, Depends(read_session)]
 ActingFor = Annotated[str | None, Depends(acting_for)]
+Rules = Annotated[ShopRules, Depends(shop_rules)]
 
 
 class Writer:

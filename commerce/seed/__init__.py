@@ -1,10 +1,15 @@
-"""Seeds of the commerce database: the retail store and the Chinese appliance store."""
+"""Seeds of the commerce database: the retail store and the Chinese appliance store.
+
+A shop's profile names its seed (`shops/<name>/shop.toml`: `seed`); the service
+serving that shop loads it into an empty database.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
 
+from assistant.shops import Shop
 from commerce.database import CommerceDatabase
 from commerce.seed.rows import SeedRows, load_rows
 
@@ -28,11 +33,23 @@ def seed_rows(name: SeedName, data_dir: Path = DEFAULT_DATA_DIR) -> SeedRows:
             return ecom_store_rows(data_dir)
 
 
-def load_seed(database: CommerceDatabase, name: SeedName, data_dir: Path = DEFAULT_DATA_DIR) -> dict[str, int]:
-    """Create the schema if needed and load one seed into the (empty) database; returns rows per table."""
+def seed_database(database: CommerceDatabase, name: SeedName, data_dir: Path = DEFAULT_DATA_DIR) -> SeedRows:
+    """Create the schema if needed and load one seed into the (empty) database; returns what was loaded and left out."""
     database.create_schema()
     if not database.is_empty():
         raise DatabaseNotEmptyError(f"the commerce database {database.url!r} already has customers")
     rows = seed_rows(name, data_dir)
     load_rows(database, rows)
-    return rows.counts()
+    return rows
+
+
+def seed_shop(database: CommerceDatabase, shop: Shop, data_dir: Path = DEFAULT_DATA_DIR) -> SeedRows:
+    """Load the seed `shop`'s profile names into the empty database and mark it as that shop's."""
+    rows = SeedRows() if shop.profile.seed == "none" else seed_database(database, shop.profile.seed, data_dir)
+    database.mark_shop(shop.name)
+    return rows
+
+
+def load_seed(database: CommerceDatabase, name: SeedName, data_dir: Path = DEFAULT_DATA_DIR) -> dict[str, int]:
+    """`seed_database`, answering the rows loaded per table."""
+    return seed_database(database, name, data_dir).counts()

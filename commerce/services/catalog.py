@@ -1,4 +1,4 @@
-"""The product catalogue: products and their variant items."""
+"""The product catalogue: products, their variant items, and what each can be exchanged for."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from sqlalchemy.orm import Session, selectinload
 from assistant.connectors.models import Product, ProductSummary, Refusal, Variant
 from commerce.errors import not_found
 from commerce.models import ProductRow, VariantRow
+from commerce.services.order_changes import listing_on_sale
 from commerce.views import product_view, variant_view
 
 
 class CatalogService:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, on_sale_word: str | None = None) -> None:
         self.session = session
+        self.on_sale_word = on_sale_word  # the shop policy's `product_on_sale`
 
     def list_products(self) -> list[ProductSummary]:
         rows = self.session.execute(select(ProductRow.id, ProductRow.name).order_by(ProductRow.name))
@@ -21,11 +23,17 @@ class CatalogService:
 
     def get_product(self, product_id: str) -> Product:
         row = self.session.scalar(
-            select(ProductRow).where(ProductRow.id == product_id).options(selectinload(ProductRow.variants))
+            select(ProductRow)
+            .where(ProductRow.id == product_id)
+            .options(selectinload(ProductRow.variants), selectinload(ProductRow.exchangeable))
         )
         if row is None:
             raise not_found(Refusal.PRODUCT_NOT_FOUND, "product")
-        return product_view(row)
+        on_sale = {
+            option.id: listing_on_sale(self.on_sale_word, option.status, self.session.get(VariantRow, option.target_id))
+            for option in row.exchangeable
+        }
+        return product_view(row, on_sale)
 
     def get_item(self, item_id: str) -> Variant:
         row = self.session.get(VariantRow, item_id)

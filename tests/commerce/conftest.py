@@ -1,4 +1,4 @@
-"""Fixtures: the real retail commerce service on loopback, reset to the seed before each test."""
+"""Fixtures: the real commerce service of each shop on loopback, reset to its seed before each test."""
 
 from __future__ import annotations
 
@@ -22,3 +22,18 @@ def retail(retail_service: RunningCommerce) -> Iterator[RunningCommerce]:
     retail_service.reset()
     yield retail_service
     retail_service.close_clients()
+
+
+@pytest.fixture(scope="session")
+def jd_service() -> Iterator[RunningCommerce]:
+    service = acquire("jd_appliances")
+    yield service
+    release("jd_appliances")
+
+
+@pytest.fixture
+def jd(jd_service: RunningCommerce) -> Iterator[RunningCommerce]:
+    """The Chinese appliance shop's service (its own policy and seed), reset to the seed."""
+    jd_service.reset()
+    yield jd_service
+    jd_service.close_clients()

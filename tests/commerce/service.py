@@ -1,9 +1,10 @@
 """The real commerce service on loopback for the commerce, connector and tool tests.
 
-One retail service runs per test session (a child process over a SQLite file).
-The retail seed is loaded once into a template file; ``reset()`` copies the
-template over the live database with SQLite's backup API (a few ms), so every
-test — and every replayed task — starts from the seeded state.
+One service per shop runs per test session (a child process over a SQLite file,
+serving that shop's policy). The shop's seed is loaded once into a template
+file; ``reset()`` copies the template over the live database with SQLite's
+backup API (a few ms), so every test — and every replayed task — starts from the
+seeded state.
 """
 
 from __future__ import annotations
@@ -19,18 +20,19 @@ from pathlib import Path
 import httpx
 
 from assistant.settings import CommerceSettings
+from assistant.shops import load_shop
 from commerce.database import copy_sqlite, open_database
 from commerce.process import CommerceProcess
-from commerce.seed import load_seed
+from commerce.seed import seed_shop
 from tests.conftest import free_port
 
 API_KEY = "test-commerce-key"
 
 
-def seeded_template(folder: Path, seed: str = "retail") -> Path:
-    path = folder / f"{seed}-template.db"
+def seeded_template(folder: Path, shop: str = "retail") -> Path:
+    path = folder / f"{shop}-template.db"
     database = open_database(f"sqlite:///{path}")
-    load_seed(database, seed)  # type: ignore[arg-type]
+    seed_shop(database, load_shop(shop))
     database.dispose()
     _checkpoint(path)
     return path
@@ -59,6 +61,7 @@ class RunningCommerce:
         copy_sqlite(self.template, self.db_path)
 
     def client(self, **headers: str) -> httpx.Client:
+        """A client of the service's API (an `X-Customer-Id` in any script: percent-encode it, tests.commerce.jd_data)."""
         client = httpx.Client(
             base_url=f"{self.base_url}/v1", headers={"Authorization": f"Bearer {self.api_key}", **headers}, timeout=10
         )
@@ -82,15 +85,16 @@ class RunningCommerce:
 
 
 @contextmanager
-def running_commerce(seed: str = "retail") -> Iterator[RunningCommerce]:
+def running_commerce(shop: str = "retail") -> Iterator[RunningCommerce]:
     with tempfile.TemporaryDirectory(prefix="commerce-test-") as folder:
         work = Path(folder)
-        template = seeded_template(work, seed)
+        template = seeded_template(work, shop)
         db_path = work / "live.db"
         copy_sqlite(template, db_path)
         process = CommerceProcess(
-            database_url=f"sqlite:///{db_path}", port=free_port(), api_key=API_KEY, log_path=work / "service.log", cwd=work
-        )
+            database_url=f"sqlite:///{db_path}", port=free_port(), api_key=API_KEY, shop=shop,
+            log_path=work / "service.log", cwd=work,
+        )  # fmt: skip
         process.start()
         try:
             yield RunningCommerce(template=template, db_path=db_path, process=process)
@@ -102,19 +106,19 @@ _shared: dict[str, tuple[object, RunningCommerce]] = {}
 _users: dict[str, int] = {}
 
 
-def acquire(seed: str = "retail") -> RunningCommerce:
-    """The session's one service for this seed (started on first use)."""
-    if seed not in _shared:
-        manager = running_commerce(seed)
-        _shared[seed] = (manager, manager.__enter__())
-    _users[seed] = _users.get(seed, 0) + 1
-    return _shared[seed][1]
+def acquire(shop: str = "retail") -> RunningCommerce:
+    """The session's one service for this shop (started on first use)."""
+    if shop not in _shared:
+        manager = running_commerce(shop)
+        _shared[shop] = (manager, manager.__enter__())
+    _users[shop] = _users.get(shop, 0) + 1
+    return _shared[shop][1]
 
 
-def release(seed: str = "retail") -> None:
-    _users[seed] -= 1
-    if _users[seed] == 0:
-        manager, service = _shared.pop(seed)
+def release(shop: str = "retail") -> None:
+    _users[shop] -= 1
+    if _users[shop] == 0:
+        manager, service = _shared.pop(shop)
         service.close_clients()
         manager.__exit__(None, None, None)  # type: ignore[attr-defined]
 

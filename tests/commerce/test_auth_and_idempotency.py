@@ -16,7 +16,7 @@ def test_a_missing_or_wrong_key_is_refused(retail: RunningCommerce) -> None:
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": retail.api_key}):
         response = httpx.get(url, headers=headers)
         assert (response.status_code, response.json()["reason"]) == (401, "unauthorized")
-    assert httpx.get(f"{retail.base_url}/health").json() == {"status": "ok"}
+    assert httpx.get(f"{retail.base_url}/health").json() == {"status": "ok", "shop": "retail"}
 
 
 def test_a_repeated_write_replays_the_first_result(retail: RunningCommerce) -> None:

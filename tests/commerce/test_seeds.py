@@ -20,9 +20,9 @@ from tests.conftest import DATA
 
 @pytest.fixture(scope="module")
 def ecom() -> Iterator[RunningCommerce]:
-    service = acquire("ecom_store")
+    service = acquire("jd_appliances")
     yield service
-    release("ecom_store")
+    release("jd_appliances")
 
 
 def test_retail_seed_counts_match_the_data_set(retail: RunningCommerce) -> None:
@@ -37,14 +37,15 @@ def test_retail_seed_counts_match_the_data_set(retail: RunningCommerce) -> None:
         assert {m["id"]: m["balance"] for m in body["payment_methods"] if m["source"] == "gift_card"} == gift
 
 
-def test_ecom_store_orders_keep_their_ids_and_map_status_quantity_and_payment(ecom: RunningCommerce) -> None:
+def test_ecom_store_orders_keep_their_ids_statuses_quantities_and_payment(ecom: RunningCommerce) -> None:
     raw = json.loads((DATA / "ecom_store" / "orders.json").read_text(encoding="utf-8"))
     (shop,) = raw["jd"].values()
     source = shop["cnjd喜哥2号"]["313271663680"]
     client = ecom.client()
     body = client.get(f"/orders/{source['订单ID']}").json()
     assert body["user_id"] == "cnjd喜哥2号" and body["currency"] == "CNY"
-    assert (body["status"], body["source_status"]) == ("pending", "已付款")
+    assert (body["status"], body["source_status"]) == ("已付款", None)  # the shop's own status, not a translation
+    assert (body["recipient_name"], body["recipient_phone"]) == ("宋敬明", "15540534614")
     # 1 × 100112573625 and 2 × 100040350131 become three lines
     assert [i["item_id"] for i in body["items"]] == ["100112573625", "100040350131", "100040350131"]
     assert body["payment_history"] == [
@@ -66,9 +67,7 @@ def test_ecom_store_customers_tracking_and_products(ecom: RunningCommerce) -> No
     raw = json.loads((DATA / "ecom_store" / "logistics.json").read_text(encoding="utf-8"))
     (shop,) = raw["jd"].values()
     orders = {oid: client.get(f"/orders/{oid}") for user in shop.values() for oid in user}
-    delivered = next(
-        oid for oid, answer in orders.items() if answer.status_code == 200 and answer.json()["status"] == "delivered"
-    )
+    delivered = next(oid for oid, answer in orders.items() if answer.status_code == 200 and answer.json()["status"] == "已签收")
     assert sum(answer.status_code == 404 for answer in orders.values()) == 3  # logistics records without an order
     tracking = client.get(f"/orders/{delivered}/tracking").json()
     assert tracking["shipments"][0]["carrier"] == "京东快递" and tracking["shipments"][0]["status"] == "delivered"
@@ -88,11 +87,30 @@ def test_a_seed_goes_into_an_empty_database_only(tmp_path: Path) -> None:
 
 def test_the_seed_command_loads_once_and_then_skips(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'c.db'}"
-    command = [sys.executable, "-m", "commerce.cli", "seed", "ecom_store", "--database-url", url]
+    command = [sys.executable, "-m", "commerce.cli", "seed", "--shop", "jd_appliances", "--database-url", url]
     first = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert first.returncode == 0, first.stderr
-    assert "seeded ecom_store" in first.stdout and "28 customers" in first.stdout
+    assert "seeded jd_appliances" in first.stdout and "28 customers" in first.stdout
+    assert "left out: 49 invoices without an order" in first.stdout  # 22 of invoices.json's 71 have their order
     again = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert again.returncode == 0 and "already seeded; skipped" in again.stdout
-    bad = subprocess.run([*command[:4], "shopify", *command[5:]], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert bad.returncode != 0 and "unknown seed" in bad.stdout + bad.stderr
+    assert again.returncode == 0 and "already holds the data of shop jd_appliances; skipped" in again.stdout
+    bad = subprocess.run([*command[:5], "shopify", *command[6:]], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "shopify" in bad.stdout + bad.stderr
+
+
+def test_a_database_is_never_served_for_another_shop(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'jd.db'}"
+    seeded = subprocess.run(
+        [sys.executable, "-m", "commerce.cli", "seed", "--shop", "jd_appliances", "--database-url", url],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert seeded.returncode == 0, seeded.stderr
+    serve = [sys.executable, "-m", "commerce.cli", "serve", "--shop", "retail", "--database-url", url, "--port", "9"]
+    refused = subprocess.run(serve, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2
+    said = " ".join(refused.stdout.split())
+    assert "holds the data of shop jd_appliances, not of retail" in said and "serve it with --shop jd_appliances" in said
+    wrong_seed = subprocess.run(
+        [*serve[:5], "jd_appliances", *serve[6:], "--seed", "retail"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert wrong_seed.returncode != 0 and "seeded with 'ecom_store'" in wrong_seed.stdout + wrong_seed.stderr

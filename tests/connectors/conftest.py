@@ -97,3 +97,16 @@ def failing_server(status: int = 500) -> LoopbackServer:
         return status, {"Content-Type": "text/plain"}, b"Internal Server Error"
 
     return LoopbackServer(respond)
+
+
+@pytest.fixture(scope="session")
+def jd_service() -> Iterator[RunningCommerce]:
+    service = acquire("jd_appliances")
+    yield service
+    release("jd_appliances")
+
+
+@pytest.fixture
+def jd(jd_service: RunningCommerce) -> RunningCommerce:
+    jd_service.reset()
+    return jd_service

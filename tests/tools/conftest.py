@@ -27,7 +27,7 @@ def retail_service() -> Iterator[RunningCommerce]:
 
 @pytest.fixture(scope="session")
 def toolbox() -> Toolbox:
-    return build_toolbox(ToolsSettings(approval_refund_limit=1000.0))
+    return build_toolbox(ToolsSettings(), shop=load_shop("retail"))  # its policy's approval limit: 1000
 
 
 @pytest.fixture(scope="session")
@@ -75,3 +75,48 @@ def make_context(
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def jd_service() -> Iterator[RunningCommerce]:
+    service = acquire("jd_appliances")
+    yield service
+    release("jd_appliances")
+
+
+@pytest.fixture(scope="session")
+def jd_toolbox() -> Toolbox:
+    return build_toolbox(ToolsSettings(), shop=load_shop("jd_appliances"))  # its policy's approval limit: 10,000
+
+
+@pytest.fixture(scope="session")
+async def jd_connectors(jd_service: RunningCommerce) -> AsyncIterator[Connectors]:
+    bundle = build_reference_connectors(jd_service.settings(), backoff_seconds=0.05)
+    yield bundle
+    await bundle.aclose()
+
+
+@pytest.fixture
+def jd(jd_service: RunningCommerce) -> RunningCommerce:
+    jd_service.reset()
+    return jd_service
+
+
+@pytest.fixture
+def make_jd_context(
+    jd: RunningCommerce, jd_connectors: Connectors, audit: AuditLog, request: pytest.FixtureRequest
+) -> ContextFactory:
+    """A tool context of the Chinese shop over its freshly reset service; one conversation id per test."""
+
+    def build(*, customer: str, language: str = "zh", conversation: str | None = None) -> ToolContext:
+        return ToolContext(
+            conversation_id=conversation or request.node.nodeid,
+            connectors=jd_connectors,
+            audit=audit,
+            authenticated_customer_id=customer,
+            verified_customer_id=customer,
+            language=language,  # type: ignore[arg-type]
+            shop=load_shop("jd_appliances"),
+        )
+
+    return build

@@ -79,7 +79,8 @@ class CommerceHTTPClient:
     ) -> Any:
         headers = {}
         if customer_id is not None:
-            headers[CUSTOMER_HEADER] = customer_id
+            # Percent-encoded UTF-8: a header carries ASCII only, and customer ids may be in any script (cnjd喜哥2号).
+            headers[CUSTOMER_HEADER] = quote(customer_id, safe="")
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
         try:

@@ -1,37 +1,53 @@
-"""The three connectors over the reference commerce service's REST API (/v1)."""
+"""The connectors over the reference commerce service's REST API (/v1)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import TypeAdapter
 
-from assistant.connectors.interfaces import CRMConnector, LogisticsConnector, OrdersConnector
+from assistant.connectors.aftersales import Appointment, CashbackRecord, Invoice
+from assistant.connectors.interfaces import AfterSalesConnector, CRMConnector, LogisticsConnector, OrdersConnector
 from assistant.connectors.models import (
     Address,
-    CancelOrderRequest,
     Customer,
     CustomerMatch,
-    ExpediteRequest,
-    ItemsChangeRequest,
     NewNote,
     NewTicket,
     Note,
     Order,
     OrderSummary,
-    PaymentChangeRequest,
+    PaymentMethod,
     Product,
     ProductSummary,
-    ReturnRequest,
     Ticket,
     TicketUpdate,
     Tracking,
     Variant,
 )
 from assistant.connectors.reference.client import CommerceHTTPClient, segment
+from assistant.connectors.requests import (
+    AppointmentChange,
+    AppointmentRequest,
+    CancelOrderRequest,
+    ExpediteRequest,
+    InvoiceRequest,
+    ItemsChangeRequest,
+    NewOrder,
+    OrderReturnRequest,
+    PaymentChangeRequest,
+    PhoneChangeRequest,
+    PriceProtectionRequest,
+    ProductExchangeRequest,
+    ReturnRequest,
+)
 
 _summaries = TypeAdapter(list[OrderSummary])
 _products = TypeAdapter(list[ProductSummary])
 _notes = TypeAdapter(list[Note])
 _tickets = TypeAdapter(list[Ticket])
+_methods = TypeAdapter(list[PaymentMethod])
+_appointments = TypeAdapter(list[Appointment])
 
 
 class _Connector:
@@ -103,6 +119,26 @@ class HTTPOrdersConnector(_Connector, OrdersConnector):
         body = ItemsChangeRequest(item_ids=item_ids, new_item_ids=new_item_ids, payment_method_id=payment_method_id)
         return await self._write(order_id, "exchange", body, customer_id, idempotency_key)
 
+    async def modify_order_phone(self, order_id: str, phone: str, *, customer_id: str, idempotency_key: str) -> Order:
+        return await self._write(order_id, "phone", PhoneChangeRequest(phone=phone), customer_id, idempotency_key)
+
+    async def return_order(self, order_id: str, *, reason: str, customer_id: str, idempotency_key: str) -> Order:
+        return await self._write(order_id, "return-order", OrderReturnRequest(reason=reason), customer_id, idempotency_key)
+
+    async def exchange_order_product(
+        self, order_id: str, product_id: str, new_product_id: str, *, customer_id: str, idempotency_key: str
+    ) -> Order:
+        body = ProductExchangeRequest(product_id=product_id, new_product_id=new_product_id)
+        return await self._write(order_id, "exchange-product", body, customer_id, idempotency_key)
+
+    async def place_order(self, order: NewOrder, *, customer_id: str, idempotency_key: str) -> Order:
+        path = f"/customers/{segment(customer_id)}/orders"
+        answer = await self.client.write("POST", path, order, idempotency_key=idempotency_key, customer_id=customer_id)
+        return Order.model_validate(answer)
+
+    async def claim_price_protection(self, order_id: str, *, customer_id: str, idempotency_key: str) -> Order:
+        return await self._write(order_id, "price-protection", PriceProtectionRequest(), customer_id, idempotency_key)
+
     async def _write(self, order_id: str, action: str, body: object, customer_id: str, key: str) -> Order:
         path = f"/orders/{segment(order_id)}/{action}"
         answer = await self.client.write("POST", path, body, idempotency_key=key, customer_id=customer_id)  # type: ignore[arg-type]
@@ -149,6 +185,10 @@ class HTTPCRMConnector(_Connector, CRMConnector):
         answer = await self.client.write("PUT", path, address, idempotency_key=idempotency_key, customer_id=customer_id)
         return Customer.model_validate(answer)
 
+    async def list_gift_cards(self, customer_id: str) -> list[PaymentMethod]:
+        path = f"/customers/{segment(customer_id)}/gift-cards"
+        return _methods.validate_python(await self.client.get(path, customer_id=customer_id))
+
     async def list_notes(self, customer_id: str) -> list[Note]:
         path = f"/customers/{segment(customer_id)}/notes"
         return _notes.validate_python(await self.client.get(path, customer_id=customer_id))
@@ -177,3 +217,36 @@ class HTTPCRMConnector(_Connector, CRMConnector):
     async def _find(self, params: dict[str, str], within: str | None) -> str:
         answer = await self.client.get("/customers/lookup", params=params, customer_id=within)
         return CustomerMatch.model_validate(answer).user_id
+
+
+class HTTPAfterSalesConnector(_Connector, AfterSalesConnector):
+    async def get_invoice(self, order_id: str, *, customer_id: str) -> Invoice:
+        return Invoice.model_validate(await self.client.get(f"/orders/{segment(order_id)}/invoice", customer_id=customer_id))
+
+    async def issue_invoice(self, order_id: str, request: InvoiceRequest, *, customer_id: str, idempotency_key: str) -> Invoice:
+        path = f"/orders/{segment(order_id)}/invoice"
+        answer = await self.client.write("POST", path, request, idempotency_key=idempotency_key, customer_id=customer_id)
+        return Invoice.model_validate(answer)
+
+    async def list_appointments(self, customer_id: str, *, order_id: str | None = None) -> list[Appointment]:
+        path = f"/customers/{segment(customer_id)}/appointments"
+        params = {"order_id": order_id} if order_id is not None else None
+        return _appointments.validate_python(await self.client.get(path, params=params, customer_id=customer_id))
+
+    async def book_appointment(
+        self, order_id: str, service_type: str, day: date, *, customer_id: str, idempotency_key: str
+    ) -> Appointment:
+        path = f"/orders/{segment(order_id)}/appointments"
+        body = AppointmentRequest(service_type=service_type, date=day)
+        answer = await self.client.write("POST", path, body, idempotency_key=idempotency_key, customer_id=customer_id)
+        return Appointment.model_validate(answer)
+
+    async def change_appointment(self, appointment_id: int, day: date, *, customer_id: str, idempotency_key: str) -> Appointment:
+        path = f"/appointments/{segment(appointment_id)}"
+        body = AppointmentChange(date=day)
+        answer = await self.client.write("PATCH", path, body, idempotency_key=idempotency_key, customer_id=customer_id)
+        return Appointment.model_validate(answer)
+
+    async def get_cashback_record(self, order_id: str, *, customer_id: str) -> CashbackRecord:
+        path = f"/orders/{segment(order_id)}/cashback"
+        return CashbackRecord.model_validate(await self.client.get(path, customer_id=customer_id))

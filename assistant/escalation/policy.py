@@ -15,6 +15,8 @@ model's wording, triggers a handoff.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from assistant.escalation.features import MESSAGE_REASONS, message_evidence
 from assistant.escalation.models import EscalationDecision, EscalationInput, Trigger
 from assistant.escalation.scoring import EscalationWeights, Score, load_weights
@@ -94,7 +96,7 @@ class EscalationPolicy:
         triggers += [trigger for trigger in self._turn_rules.fired(turn) if trigger.reason in self._enabled]
         triggers = _in_priority_order(_one_per_reason(triggers), self._settings.enabled_reasons)
         probability = None if score is None else round(score.probability, 4)
-        contributions = {} if score is None else dict(score.contributions)
+        contributions: dict[str, float] = {} if score is None else {str(k): v for k, v in score.contributions.items()}
         if triggers:
             first = triggers[0]
             return EscalationDecision(
@@ -148,7 +150,7 @@ def _one_per_reason(triggers: list[Trigger]) -> list[Trigger]:
     return list(best.values())
 
 
-def _in_priority_order(triggers: list[Trigger], priority: list[str]) -> list[Trigger]:
+def _in_priority_order(triggers: list[Trigger], priority: Sequence[str]) -> list[Trigger]:
     return sorted(triggers, key=lambda trigger: priority.index(trigger.reason))
 
 

@@ -52,7 +52,7 @@ def banking_labels() -> list[dict[str, Any]]:
     for task in tasks:
         transfers = [a for a in task["evaluation_criteria"].get("actions") or [] if a["name"] in TRANSFER_ACTIONS]
         bank_reason = next((a["arguments"].get("reason") for a in transfers if a["arguments"].get("reason")), None)
-        reason = BANK_REASONS.get(bank_reason, "explicit_request") if transfers else None
+        reason = BANK_REASONS.get(str(bank_reason), "explicit_request") if transfers else None
         labels.append({"id": task["id"], "escalate": bool(transfers), "reason": reason, "bank_reason": bank_reason})
     return labels
 

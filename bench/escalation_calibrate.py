@@ -3,6 +3,7 @@
     python bench/escalation_calibrate.py                 # fit, choose the threshold, write the packaged weights
     python bench/escalation_calibrate.py --rules-only    # each rule alone on develop (no fit, nothing written)
     python bench/escalation_calibrate.py --show-errors   # also list the develop cases each rule gets wrong
+    python bench/escalation_calibrate.py --weights-out my_weights.toml   # for ASSISTANT_ESCALATION__WEIGHTS_FILE
 
 Needs the served understanding model (`assistant understand train`): the weights are fitted on its
 outputs. Reads only the develop parts (bench/escalation_eval.py: shop develop, banking develop,
@@ -195,7 +196,7 @@ def choose_threshold(probabilities: np.ndarray, y: np.ndarray, weights: np.ndarr
 
 
 def write_weights(
-    bias: float, weights: np.ndarray, names: list[str], long_chars: int, threshold: float, notes: dict[str, object]
+    path: Path, bias: float, weights: np.ndarray, names: list[str], long_chars: int, threshold: float, notes: dict[str, object]
 ) -> None:
     lines = [
         "# Calibrated weights of the escalation decision's message reasons (assistant/escalation/scoring.py).",
@@ -211,7 +212,7 @@ def write_weights(
         "[weights]",
         *[f"{name} = {weight:.4f}" for name, weight in zip(names, weights, strict=True) if abs(weight) >= 1e-4],
     ]
-    WEIGHTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -221,6 +222,7 @@ def main() -> None:
     parser.add_argument("--l2", type=float, help="Fixed L2 strength instead of the cross-validated choice.")
     parser.add_argument("--rule-miss-rate", type=float, default=0.25, help="Weight of the rule-miss copies (training_rows).")
     parser.add_argument("--long-chars", type=int, default=600, help="Messages longer than this are 'long' (not chat).")
+    parser.add_argument("--weights-out", type=Path, default=WEIGHTS, help="Where to write the weights (default: packaged).")
     parser.add_argument("--out", type=Path, default=REPO / "var/bench/escalation_calibration.json")
     args = parser.parse_args()
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
@@ -255,12 +257,15 @@ def main() -> None:
         "threshold": f"{threshold} (best weighted F1 on out-of-fold cases + rule-miss copies, middle of its plateau)",
         "out-of-fold precision / recall of the real cases at it": f"{cv['precision']} / {cv['recall']}",
     }
-    write_weights(bias, weights, names, args.long_chars, threshold, notes)
+    write_weights(args.weights_out, bias, weights, names, args.long_chars, threshold, notes)
     report.update({"l2_cv_logloss": losses, "threshold": threshold, "out_of_fold_at_threshold": cv, "bias": bias,
                    "weights": dict(zip(names, np.round(weights, 4).tolist(), strict=True))})  # fmt: skip
     from assistant.escalation.scoring import _packaged
 
     _packaged.cache_clear()  # the weights just written
+    if args.weights_out != WEIGHTS:
+        own = settings.escalation.model_copy(update={"weights_file": args.weights_out})
+        settings = settings.model_copy(update={"escalation": own})
     decider = Decider(settings)
     decisions = [decider.decide(c, u) for c, u in zip(develop, understood, strict=True)]
     report["develop_figures_fitted_weights"] = figures(develop, decisions)
@@ -276,7 +281,7 @@ def main() -> None:
                       f"p={decision.probability} | {case.text[:80]}")  # fmt: skip
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str))
-    print(f"wrote {WEIGHTS.relative_to(REPO)} (threshold {threshold}) and {args.out}")
+    print(f"wrote {args.weights_out} (threshold {threshold}) and {args.out}")
 
 
 if __name__ == "__main__":

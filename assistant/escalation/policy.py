@@ -89,7 +89,7 @@ class EscalationPolicy:
                     confidence=EXPLICIT_CONFIDENCE,
                     explanation="the customer asked for a person",
                     kind="guarantee",
-                )  # fmt: skip
+                )
             )
         if score is not None and score.probability >= self._threshold:
             triggers.append(self._scored_trigger(score, evidence.values))
@@ -143,9 +143,12 @@ class EscalationPolicy:
 
 
 def _one_per_reason(triggers: list[Trigger]) -> list[Trigger]:
+    """One trigger per reason: a guarantee over anything else (it says the threshold did not matter), else the surer."""
     best: dict[str, Trigger] = {}
     for trigger in triggers:
-        if trigger.reason not in best or trigger.confidence > best[trigger.reason].confidence:
+        rank = (trigger.kind == "guarantee", trigger.confidence)
+        kept = best.get(trigger.reason)
+        if kept is None or rank > (kept.kind == "guarantee", kept.confidence):
             best[trigger.reason] = trigger
     return list(best.values())
 

@@ -188,3 +188,12 @@ def test_a_weights_file_of_ones_own_is_used(make_settings: Callable[..., Setting
     turn = EscalationInput(current=_understood(score=-0.6), text="this is ridiculous")
     assert policy.threshold == 0.5
     assert policy.score(turn).probability == pytest.approx(1 / (1 + 2.718281828 ** -(-2.0 + 6.0 * 0.5 + 1.0 * 0.6)), 1e-4)
+
+
+def test_a_guaranteed_request_stays_marked_so_when_the_score_agrees(make_settings: Callable[..., Settings]) -> None:
+    # The intent is sure too, so the score also names explicit_request (higher than the guarantee's 0.95):
+    # the trigger kept is still the guarantee, which is what says the threshold did not matter.
+    turn = EscalationInput(current=_understood(intent="contact_human_agent", intent_confidence=0.99), text="转人工")
+    decision = EscalationPolicy.from_settings(make_settings()).decide(turn)
+    assert decision.probability is not None and decision.probability > 0.95
+    assert [(t.reason, t.kind) for t in decision.triggers] == [("explicit_request", "guarantee")]

@@ -286,17 +286,23 @@ def bench_escalation(embedder: Embedder, model: UnderstandingModel, settings: Se
         "bitext_heldout_contact_human_agent_and_complaint": bitext,
         **figures(cases, labelled),
         "pr_curve": {
-            split: pr_curve([c for c in cases if c.split == split],
-                            [d for c, d in zip(cases, labelled, strict=True) if c.split == split], thresholds)
+            split: pr_curve(
+                [c for c in cases if c.split == split],
+                [d for c, d in zip(cases, labelled, strict=True) if c.split == split],
+                thresholds,
+            )
             for split in ("develop", "test")
-        },  # fmt: skip
+        },
         "decide_microseconds": decide_us,
         "errors": {
-            split: [f"{'FP' if d.escalate else 'FN'} {c.id} ({c.kind}, want {c.reason}, got {d.reason}, "
-                    f"p={d.probability}): {c.text[:70]}"
-                    for c, d in zip(cases, labelled, strict=True) if c.split == split and d.escalate != c.escalate]
+            split: [
+                f"{'FP' if d.escalate else 'FN'} {c.id} ({c.kind}, want {c.reason}, got {d.reason}, "
+                f"p={d.probability}): {c.text[:70]}"
+                for c, d in zip(cases, labelled, strict=True)
+                if c.split == split and d.escalate != c.escalate
+            ]
             for split in ("develop", "test")
-        },  # fmt: skip
+        },
     }
     print("escalation", json.dumps(results["escalation"], indent=1, default=str, ensure_ascii=False), flush=True)
 

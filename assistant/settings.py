@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -281,9 +281,22 @@ class AgentSettings(BaseModel):
     )
     question_intents: list[str] = Field(
         default_factory=lambda: [
-            "check_cancellation_fee", "check_invoice", "check_payment_methods", "check_refund_policy", "delivery_options",
-            "delivery_period", "track_refund", "contact_customer_service", "create_account", "delete_account", "get_invoice",
-            "newsletter_subscription", "payment_issue", "place_order", "recover_password", "registration_problems",
+            "check_cancellation_fee",
+            "check_invoice",
+            "check_payment_methods",
+            "check_refund_policy",
+            "delivery_options",
+            "delivery_period",
+            "track_refund",
+            "contact_customer_service",
+            "create_account",
+            "delete_account",
+            "get_invoice",
+            "newsletter_subscription",
+            "payment_issue",
+            "place_order",
+            "recover_password",
+            "registration_problems",
             "switch_account",
         ],  # fmt: skip
         description="Intents no operation serves, whose messages the knowledge base answers (or says it cannot); "
@@ -315,6 +328,9 @@ EscalationReason = Literal[
     "out_of_scope",
     "vip_or_complainer",
 ]
+# The reasons a single message can carry (the others need the turn's history or context).
+MessageReason = Literal["explicit_request", "legal_safety_fraud", "anger", "complaint"]
+SignalPart = Literal["legal_threat", "safety_incident", "fraud_report", "security_lock"]
 
 
 class UnderstandingSettings(BaseModel):
@@ -363,7 +379,15 @@ class UnderstandingSettings(BaseModel):
 
 
 class EscalationSettings(BaseModel):
-    """When a conversation goes to a human: the categories that may trigger it and their thresholds."""
+    """When a conversation goes to a human: the categories that may trigger it and their thresholds.
+
+    A message's own reasons (explicit request, legal/safety/fraud, anger, complaint) are weighed
+    together into one calibrated probability (weights: `bench/escalation_calibrate.py`) that hands
+    over at `threshold`; an explicit request for a person always hands over; the turn's history
+    reasons keep their own thresholds below.
+    """
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt or retired setting is refused, not ignored
 
     enabled_reasons: list[EscalationReason] = Field(
         default_factory=lambda: [
@@ -378,17 +402,38 @@ class EscalationSettings(BaseModel):
             "vip_or_complainer",
             "out_of_scope",
         ],
-        description="Reasons that may hand a conversation over, in priority order (the first that fires is reported).",
+        description="Reasons that may hand a conversation over, in priority order (when several fire, the first is reported).",
     )
-    intent_reasons: dict[str, EscalationReason] = Field(
-        default_factory=lambda: {"contact_human_agent": "explicit_request", "complaint": "complaint"},
-        description="Intents that escalate by themselves, and the reason each reports.",
+    threshold: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        description="Calibrated probability at or over which a message hands over by its own reasons; default: the "
+        "one chosen with the weights on develop data (their file's [model] threshold: 0.35 for the packaged ones). "
+        "Lower: more handoffs, fewer missed; higher: the reverse (README: Understanding and escalation, PR curve).",
     )
-    intent_min_confidence: float = Field(0.5, ge=0, le=1, description="Intent probability needed for `intent_reasons`.")
+    weights_file: Path | None = Field(
+        None,
+        description="Calibrated weights of the message reasons (TOML, written by bench/escalation_calibrate.py); "
+        "default: the packaged assistant/escalation/resources/weights.toml.",
+    )
+    handled_topics: list[SignalPart] = Field(
+        default_factory=list,
+        description="Parts of the legal/safety/fraud rule this deployment's own tools and documents handle, so they "
+        "do not hand over by themselves: a bank files disputes and blocks cards (`fraud_report`), a shop cannot.",
+    )
+    intent_reasons: dict[str, MessageReason] = Field(
+        default_factory=lambda: {
+            "contact_human_agent": "explicit_request",
+            "human_agent": "explicit_request",
+            "complaint": "complaint",
+        },
+        description="Intents that count towards a message reason (their probability is weighed with the rules).",
+    )
+    intent_min_confidence: float = Field(
+        0.3, ge=0, le=1, description="Intent probability under which an intent of `intent_reasons` counts for nothing."
+    )
     anger_turns: int = Field(3, ge=1, description="Consecutive angry customer messages (this one included) that escalate.")
-    anger_immediate_score: float = Field(
-        -0.8, ge=-1, le=0, description="One angry message with a sentiment score at or under this escalates at once."
-    )
     negative_turns: int = Field(3, ge=1, description="Consecutive negative messages (this one included) that escalate.")
     failed_attempts: int = Field(2, ge=1, description="Failed turns on the same intent that escalate.")
     history_turns: int = Field(6, ge=1, description="Recent turns the decision looks at.")
@@ -414,6 +459,21 @@ class EscalationSettings(BaseModel):
     tagged_customer_needs_negative: bool = Field(
         True, description="A VIP/complainer tag escalates only on a negative message (else on every turn)."
     )
+
+    @field_validator("weights_file")
+    @classmethod
+    def _weights_file_exists(cls, path: Path | None) -> Path | None:
+        if path is not None and not path.is_file():
+            raise ValueError(f"no weights file at {path} (write one with bench/escalation_calibrate.py)")
+        return path
+
+    @field_validator("enabled_reasons")
+    @classmethod
+    def _reasons_once(cls, reasons: list[str]) -> list[str]:
+        repeated = sorted({reason for reason in reasons if reasons.count(reason) > 1})
+        if repeated:
+            raise ValueError(f"each reason once, in priority order; repeated: {', '.join(repeated)}")
+        return reasons
 
 
 class HandoffSettings(BaseModel):

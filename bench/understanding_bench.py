@@ -8,8 +8,9 @@ Reports, with the data and split named next to each figure:
 - Banking77 accuracy by 5-fold cross-validation on its train set,
 - CLINC150 in-scope accuracy and out-of-scope recall on its validation split,
 - sentiment accuracy on two labelled sets written by others (evals/datasets/),
-- escalation precision/recall on Bitext `contact_human_agent` + `complaint` (held-back 20%) and on
-  banking_knowledge dev tasks whose actions include `transfer_to_human_agents`,
+- escalation precision/recall on Bitext `contact_human_agent` + `complaint` (held-back 20%), and on the
+  labelled escalation sets (bench/escalation_eval.py): our shop messages and the banking tasks, develop
+  and held-back test, per language and per reason, Chinese anger/complaint recall, the PR curve,
 - latency of `MessageUnderstanding.analyse` per message.
 Embeddings are cached under var/cache/embeddings keyed by model id + text hash. Results go to
 var/bench/understanding.json.
@@ -44,7 +45,7 @@ from assistant.understanding.classifier import (  # noqa: E402
     fit_sentiment_head,
 )
 from assistant.understanding.models import OUT_OF_SCOPE  # noqa: E402
-from assistant.understanding.service import MessageUnderstanding  # noqa: E402
+from assistant.understanding.service import MessageUnderstanding, default_model_path  # noqa: E402
 from assistant.understanding.signals import load_signal_rules  # noqa: E402
 from assistant.understanding.training import (  # noqa: E402
     neutral_requests,
@@ -249,30 +250,61 @@ def precision_recall(predicted: list[bool], truth: list[bool]) -> dict[str, floa
 
 
 def bench_escalation(embedder: Embedder, model: UnderstandingModel, settings: Settings, results: dict) -> None:
-    understanding = MessageUnderstanding.from_model(model, settings.understanding, embedder)
+    """Bitext held-out with the bench's own model; the labelled escalation sets with the served model the weights
+    were calibrated on (var/understanding/model.joblib; `assistant understand train`), else the bench's."""
+    from escalation_eval import Decider, figures, load_cases, pr_curve, understand
+
+    bench_understanding = MessageUnderstanding.from_model(model, settings.understanding, embedder)
     policy = EscalationPolicy.from_settings(settings)
     _, test = bitext_split()
     texts = [t for t, _ in test]
-    analysed = understanding.analyse_vectors(texts, cached_embed(embedder, texts))
-    decisions = [policy.decide(EscalationInput(current=u)) for u in analysed]
+    analysed = bench_understanding.analyse_vectors(texts, cached_embed(embedder, texts))
+    decisions = [policy.decide(EscalationInput(current=u, text=t)) for u, t in zip(analysed, texts, strict=True)]
     truth = [label in ESCALATING_INTENTS for _, label in test]
     bitext = precision_recall([d.escalate for d in decisions], truth)
     bitext["reasons"] = dict(Counter(d.reason for d in decisions if d.escalate))
     bitext["false_positive_intents"] = dict(
         Counter(lab for (_, lab), d in zip(test, decisions, strict=True) if d.escalate and lab not in ESCALATING_INTENTS)
     )
-    tasks = json.loads((DATA / "banking_knowledge/tasks_dev.json").read_text())
-    scenarios = [task["user_scenario"]["instructions"] for task in tasks]
-    task_truth = [
-        any(a["name"] == "transfer_to_human_agents" for a in (task["evaluation_criteria"].get("actions") or [])) for task in tasks
-    ]
-    task_analysed = understanding.analyse_vectors(scenarios, cached_embed(embedder, scenarios))
-    task_decisions = [policy.decide(EscalationInput(current=u)) for u in task_analysed]
-    banking = precision_recall([d.escalate for d in task_decisions], task_truth)
-    banking["message"] = "the task's whole user-scenario text, as one message, empty history"
-    banking["reasons"] = dict(Counter(d.reason for d in task_decisions if d.escalate))
-    results["escalation"] = {"bitext_heldout_contact_human_agent_and_complaint": bitext, "banking_dev_tasks": banking}
-    print("escalation", json.dumps(results["escalation"], indent=1, default=str), flush=True)
+    served = default_model_path(settings)
+    understanding = MessageUnderstanding.from_settings(settings, embedder) if served.exists() else bench_understanding
+    cases = load_cases()
+    understood = understand(understanding, embedder, cases)
+    decider = Decider(settings)
+    labelled = [decider.decide(c, u) for c, u in zip(cases, understood, strict=True)]
+    timings: dict[str, list[float]] = {"chat": [], "long": []}
+    for case, current in zip(cases, understood, strict=True):
+        started = time.perf_counter()
+        decider.decide(case, current)
+        timings["long" if len(case.text) > 600 else "chat"].append((time.perf_counter() - started) * 1e6)
+    decide_us = {kind: {"median": round(statistics.median(v), 1), "p95": round(sorted(v)[int(0.95 * len(v)) - 1], 1),
+                        "messages": len(v)} for kind, v in timings.items()}  # fmt: skip
+    thresholds = [round(t, 2) for t in np.arange(0.05, 0.96, 0.05)]
+    results["escalation"] = {
+        "model": str(served) if served.exists() else "bench model (no served model file)",
+        "threshold": policy.threshold,
+        "bitext_heldout_contact_human_agent_and_complaint": bitext,
+        **figures(cases, labelled),
+        "pr_curve": {
+            split: pr_curve(
+                [c for c in cases if c.split == split],
+                [d for c, d in zip(cases, labelled, strict=True) if c.split == split],
+                thresholds,
+            )
+            for split in ("develop", "test")
+        },
+        "decide_microseconds": decide_us,
+        "errors": {
+            split: [
+                f"{'FP' if d.escalate else 'FN'} {c.id} ({c.kind}, want {c.reason}, got {d.reason}, "
+                f"p={d.probability}): {c.text[:70]}"
+                for c, d in zip(cases, labelled, strict=True)
+                if c.split == split and d.escalate != c.escalate
+            ]
+            for split in ("develop", "test")
+        },
+    }
+    print("escalation", json.dumps(results["escalation"], indent=1, default=str, ensure_ascii=False), flush=True)
 
 
 def bench_latency(embedder: Embedder, model: UnderstandingModel, settings: Settings, results: dict) -> None:

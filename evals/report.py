@@ -87,14 +87,45 @@ def _figures(results: RunResults, records: Sequence[CaseRecord]) -> list[dict[st
                         colour = "white" if count > darkest / 2 else "black"
                         axis.text(j, i, str(count), ha="center", va="center", fontsize=8, color=colour)
             figures.append({"title": f"Confusion matrix: {name}", "png": _png(figure)})
+        if isinstance(table, dict) and isinstance(table.get("curve"), dict):
+            figures.append({"title": name, "png": _png(_curve_figure(table["curve"]))})
     return figures
+
+
+def _curve_figure(curve: dict[str, Any]) -> Figure:
+    """A precision-recall curve over thresholds (a table {"curve": {thresholds, precision, recall, chosen}})."""
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
+    thresholds, precision, recall = curve["thresholds"], curve["precision"], curve["recall"]
+    left.plot(recall, precision, marker="o", markersize=3, color="#4c72b0")
+    left.set_xlabel("recall")
+    left.set_ylabel("precision")
+    left.set_xlim(0, 1.02)
+    left.set_ylim(0, 1.02)
+    right.plot(thresholds, precision, label="precision", color="#4c72b0")
+    right.plot(thresholds, recall, label="recall", color="#dd8452")
+    right.set_xlabel("threshold")
+    right.legend(loc="lower left")
+    chosen = curve.get("chosen")
+    if chosen is not None:
+        right.axvline(chosen, color="grey", linestyle="--", linewidth=1)
+        at = min(range(len(thresholds)), key=lambda i: abs(thresholds[i] - chosen))
+        left.scatter([recall[at]], [precision[at]], color="black", zorder=3, label=f"threshold {chosen}")
+        left.legend(loc="lower left")
+    return figure
 
 
 def _detail_tables(results: RunResults) -> dict[str, dict[str, Any]]:
     """Per-class figures of classification tables; other tables as key/value rows."""
     out: dict[str, dict[str, Any]] = {}
     for name, table in results.tables.items():
-        if isinstance(table, dict) and "per_class" in table:
+        if isinstance(table, dict) and isinstance(table.get("curve"), dict):
+            curve = table["curve"]
+            rows = [[fmt(t), fmt(p), fmt(r)] for t, p, r in zip(curve["thresholds"], curve["precision"], curve["recall"],
+                                                                 strict=True)]  # fmt: skip
+            out[name] = {"columns": ["threshold", "precision", "recall"], "rows": rows}
+        elif isinstance(table, dict) and "per_class" in table:
             rows = [
                 [label, fmt(c["precision"]), fmt(c["recall"]), fmt(c["f1"]), c["support"]]
                 for label, c in table["per_class"].items()

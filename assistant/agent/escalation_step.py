@@ -72,6 +72,7 @@ class TurnEscalation:
         current: Understanding,
         context: EscalationContext,
         *,
+        text: str = "",
         outcome: str = "pending",
         policy_question: bool = False,
         retrieval_confidence: float | None = None,
@@ -79,6 +80,7 @@ class TurnEscalation:
         return self._policy.decide(
             EscalationInput(
                 current=current,
+                text=text,
                 history=context.history(),
                 current_outcome="failed" if outcome in _FAILED_OUTCOMES else "pending" if outcome == "pending" else "answered",
                 policy_question=policy_question,

@@ -31,7 +31,7 @@ async def respond(deps: TurnDeps, turn: Turn) -> None:
     waiting = await asyncio.to_thread(deps.pending.waiting, conversation_id=turn.request.conversation_id)
     if waiting and await resolve_pending(deps, turn, waiting):
         if not turn.handed_off:
-            note_decision(record, deps.escalation.decide(understanding, context, outcome=record.outcome))
+            note_decision(record, deps.escalation.decide(understanding, context, text=turn.text, outcome=record.outcome))
         return
     if not waiting and is_confirmation(turn.text):
         if context.offered_handoff:
@@ -40,7 +40,7 @@ async def respond(deps: TurnDeps, turn: Turn) -> None:
             record.route = "confirm_nothing"
             await turn.say(turn.phrase(deps, "nothing_pending"))
         return
-    decision = deps.escalation.decide(understanding, context)
+    decision = deps.escalation.decide(understanding, context, text=turn.text)
     if decision.escalate:  # asked for a person, angry, a legal topic...: no attempt first
         await hand_off(deps, turn, decision)
         return
@@ -104,7 +104,7 @@ async def _decide_after(deps: TurnDeps, turn: Turn, *, policy_question: bool) ->
     record = turn.record
     best = max((r.dense_score for r in record.retrievals if r.dense_score is not None), default=None)
     decision = deps.escalation.decide(
-        turn.known_understanding(), turn.context, outcome=record.outcome,
+        turn.known_understanding(), turn.context, text=turn.text, outcome=record.outcome,
         policy_question=policy_question and record.outcome != "answered", retrieval_confidence=best,
     )  # fmt: skip
     reply = "".join(turn.parts)

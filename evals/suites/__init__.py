@@ -14,7 +14,7 @@ SUITES: dict[str, str] = {
     "retrieval": "evals.suites.retrieval:RetrievalSuite",
     "intent": "evals.suites.understanding:IntentSuite",
     "sentiment": "evals.suites.understanding:SentimentSuite",
-    "escalation": "evals.suites.understanding:EscalationSuite",
+    "escalation": "evals.suites.escalation:EscalationSuite",
     "agent-tasks": "evals.suites.agent_tasks:AgentTasksSuite",
     "answers": "evals.suites.answers:AnswersSuite",
     "drafts": "evals.suites.drafts:DraftsSuite",

@@ -27,3 +27,30 @@ def banking_tasks() -> list[dict[str, Any]]:
 def banking_hands_off(task: dict[str, Any]) -> bool:
     actions = task["evaluation_criteria"].get("actions") or []
     return any(action["name"] in ("transfer_to_human_agents", "request_human_agent_transfer") for action in actions)
+
+
+def shop_escalation(part: str) -> list[dict[str, Any]]:
+    """Our labelled shop escalation messages, `develop` or `test`; see evals/datasets/ESCALATION_SETS.md."""
+    if part not in ("develop", "test"):
+        raise ValueError(f"part must be develop or test, not {part!r}")
+    return read_jsonl(DATASETS / f"shop_escalation_{part}.jsonl")
+
+
+def banking_escalation(part: str) -> list[dict[str, Any]]:
+    """Banking tasks of one part of the seeded split, as messages: id, text (the whole scenario), escalate, reason."""
+    if part not in ("develop", "test"):
+        raise ValueError(f"part must be develop or test, not {part!r}")
+    split = json.loads((DATASETS / "banking_escalation_split.json").read_text(encoding="utf-8"))["tasks"]
+    tasks = {task["id"]: task for task in banking_tasks()}
+    return [
+        {
+            "id": f"banking-{label['id']}",
+            "language": "en",
+            "text": tasks[label["id"]]["user_scenario"]["instructions"],
+            "escalate": label["escalate"],
+            "reason": label["reason"],
+            "kind": "banking_scenario",
+        }
+        for label in split
+        if label["split"] == part
+    ]

@@ -1,5 +1,5 @@
-"""`intent`, `sentiment` and `escalation`: the per-message understanding and the escalation decision, scored
-against labels. Runs the configured understanding model file and escalation settings, one message per case."""
+"""`intent` and `sentiment`: the per-message understanding scored against labels (the `escalation` suite is
+evals/suites/escalation.py). Runs the configured understanding model file, one message per case."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 
 from assistant.settings import Settings
 from evals.harness.models import CaseRecord
-from evals.metrics.classification import binary_report, classification_report, macro_scores
+from evals.metrics.classification import classification_report, macro_scores
 from evals.suites.base import Case, CaseOutput, EvalContext, MetricSpec
-from evals.suites.datasets import banking_hands_off, banking_tasks, customer_messages
+from evals.suites.datasets import customer_messages
 
 PARALLEL_EMBEDDING = 2  # the packaged embedder is CPU-bound; more threads than cores only queue
 
@@ -126,84 +126,3 @@ class SentimentSuite(_MessageSuite):
 
     def metrics(self) -> list[MetricSpec]:
         return self._classification_specs()
-
-
-class EscalationSuite(_MessageSuite):
-    name = "escalation"
-    description = (
-        "Whether one message alone should go to a human: our labelled shop messages, and banking_knowledge dev tasks "
-        "(the whole scenario as the message; a human transfer in the ground truth means escalate)."
-    )
-    truth_key, predicted_key = "escalate", "escalate"
-
-    def load_cases(self) -> list[Case]:
-        cases = [
-            Case(
-                id=m["id"],
-                inputs={"text": m["text"], "source": "shop_messages", "escalate": m["escalate"], "reason": m.get("reason")},
-            )
-            for m in customer_messages()
-        ]
-        for task in banking_tasks():
-            text = task["user_scenario"]["instructions"]
-            cases.append(
-                Case(
-                    id=f"banking-{task['id']}",
-                    inputs={"text": text, "source": "banking_tasks", "escalate": banking_hands_off(task), "reason": None},
-                )
-            )
-        return cases
-
-    def _score(self, case: Case, understood: Any, settings: Settings) -> CaseOutput:
-        from assistant.escalation import EscalationInput, EscalationPolicy
-
-        decision = EscalationPolicy.from_settings(settings).decide(EscalationInput.model_validate({"current": understood}))
-        scores: dict[str, float | None] = {"correct": float(decision.escalate == case.inputs["escalate"])}
-        if case.inputs["reason"] and decision.escalate:
-            scores["reason_correct"] = float(decision.reason == case.inputs["reason"])
-        return CaseOutput(
-            outputs={"escalate": decision.escalate, "reason": decision.reason, "confidence": decision.confidence},
-            scores=scores,
-        )
-
-    def metrics(self) -> list[MetricSpec]:
-        def binary(field: str) -> Callable[[Sequence[CaseRecord]], float]:
-            def compute(records: Sequence[CaseRecord]) -> float:
-                return float(
-                    binary_report([bool(r.inputs["escalate"]) for r in records], [bool(r.outputs["escalate"]) for r in records])[
-                        field
-                    ]
-                )
-
-            return compute
-
-        return [
-            MetricSpec("accuracy", per_case="correct"),
-            MetricSpec(
-                "precision", statistic=binary("precision"), description="Of the escalated messages, the share that should be."
-            ),
-            MetricSpec(
-                "recall", statistic=binary("recall"), description="Of the messages that should escalate, the share that did."
-            ),
-            MetricSpec("f1", statistic=binary("f1")),
-            MetricSpec(
-                "reason_accuracy", per_case="reason_correct", description="Right reason, among escalated labelled messages."
-            ),
-        ]
-
-    def tables(self, records: Sequence[CaseRecord]) -> dict[str, Any]:
-        usable = [r for r in records if r.ok]
-        if not usable:
-            return {}
-        truth = ["escalate" if r.inputs["escalate"] else "stay" for r in usable]
-        predicted = ["escalate" if r.outputs["escalate"] else "stay" for r in usable]
-        tables: dict[str, Any] = {"escalate": classification_report(truth, predicted, labels=["escalate", "stay"]).model_dump()}
-        for source in sorted({r.inputs["source"] for r in usable}):
-            part = [r for r in usable if r.inputs["source"] == source]
-            tables[f"by source: {source}"] = binary_report(
-                [bool(r.inputs["escalate"]) for r in part], [bool(r.outputs["escalate"]) for r in part]
-            )
-        return tables
-
-    def outcome(self, record: CaseRecord) -> str:
-        return f"escalate ({record.outputs['reason']})" if record.outputs["escalate"] else "stay"

@@ -83,11 +83,10 @@ async def test_an_explicit_request_hands_off_in_one_turn_and_later_messages_wait
 
 
 async def test_three_angry_messages_in_a_row_hand_off(chat_settings: Settings) -> None:
-    # Only the anger rule is on, and no single message is angry enough to hand off at once, so
-    # what is measured is the streak (the order of reasons is covered by tests/escalation).
-    escalation = chat_settings.escalation.model_copy(
-        update={"enabled_reasons": ["anger"], "anger_turns": 3, "anger_immediate_score": -1.0}
-    )
+    # Only anger is on, and the threshold is one no single message reaches (one angry message alone scores
+    # about 0.98 with the shipped weights and would hand over at once), so what is measured is the streak
+    # rule (the order of reasons and the score are covered by tests/escalation).
+    escalation = chat_settings.escalation.model_copy(update={"enabled_reasons": ["anger"], "anger_turns": 3, "threshold": 0.9999})
     settings = chat_settings.model_copy(update={"escalation": escalation})
     angry = [
         "This is ridiculous. Where is my order #W4776164",

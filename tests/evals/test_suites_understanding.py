@@ -16,6 +16,7 @@ from evals.harness.models import CaseRecord
 from evals.harness.runner import RunRequest, run_suite
 from evals.harness.store import RunStore, runs_dir
 from evals.suites import get_suite
+from evals.suites.escalation import bank_settings
 
 CASES = ["cm-002", "cm-016", "cm-019", "cm-022", "cm-026", "cm-046", "cm-049", "cm-054"]
 
@@ -76,11 +77,24 @@ def test_escalation_numbers_equal_hand_computed_ones(settings: Settings) -> None
     assert results.metrics["reason_accuracy"].value == pytest.approx(
         sum(r.outputs["reason"] == r.inputs["reason"] for r in reasoned) / len(reasoned)
     )
-    policy = EscalationPolicy.from_settings(settings)
+    shop, bank = EscalationPolicy.from_settings(settings), EscalationPolicy.from_settings(bank_settings(settings))
     understanding = MessageUnderstanding.from_settings(settings, __import__("understanding.small_model").small_model.embedder())
     for record in records:
-        decision = policy.decide(EscalationInput(current=understanding.analyse(record.inputs["text"])))
+        text = record.inputs["text"]
+        policy = bank if record.inputs["source"] == "banking" else shop
+        decision = policy.decide(EscalationInput(current=understanding.analyse(text), text=text))
         assert (decision.escalate, decision.reason) == (record.outputs["escalate"], record.outputs["reason"])
+        assert record.outputs["probability"] == decision.probability and record.outputs["threshold"] == policy.threshold
+    # The precision-recall curve at the chosen threshold is the part's own precision and recall.
+    develop = [r for r in records if r.inputs["split"] == "develop"]
+    curve = results.tables["precision-recall curve: develop"]["curve"]
+    at = curve["thresholds"].index(shop.threshold)
+    develop_truth = [bool(r.inputs["escalate"]) for r in develop]
+    develop_predicted = [bool(r.outputs["escalate"]) for r in develop]
+    assert (curve["precision"][at], curve["recall"][at]) == pytest.approx(
+        (precision_score(develop_truth, develop_predicted, zero_division=0), recall_score(develop_truth, develop_predicted)),
+        abs=1e-3,
+    )
 
 
 def test_a_real_run_interrupted_and_resumed_equals_an_uninterrupted_one(settings: Settings) -> None:

@@ -1,0 +1,1 @@
+"""Packaged calibrated weights of the escalation decision (weights.toml)."""

@@ -1,4 +1,5 @@
-"""A reference commerce service of the evaluation's own, over a copy of the retail seed it can reset per task.
+"""A reference commerce service of the evaluation's own, over a copy of a seed (the retail store's, or the Chinese
+appliance store's `ecom_store`) it can reset per task.
 
 Its two SQLite files are public (`template`, `db_path`): the agent-tasks state check replays each task's ground truth
 on a copy of the template and compares the result with the live database (evals/suites/state_oracle.py).
@@ -13,7 +14,7 @@ from types import TracebackType
 
 from commerce.database import copy_sqlite, open_database
 from commerce.process import CommerceProcess
-from commerce.seed import load_seed
+from commerce.seed import SeedName, load_seed
 
 API_KEY = "evals-commerce-key"
 
@@ -24,18 +25,19 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class OwnRetailCommerce:
-    def __init__(self, folder: Path) -> None:
+class OwnCommerce:
+    def __init__(self, folder: Path, seed: SeedName = "retail") -> None:
         # Absolute: the service runs in this folder, where a relative database path would name another (empty) file.
         self._folder = folder.resolve()
-        self._template = self._folder / "retail-template.db"
-        self._live = self._folder / "retail.db"
+        self._seed: SeedName = seed
+        self._template = self._folder / f"{seed}-template.db"
+        self._live = self._folder / f"{seed}.db"
         self._process: CommerceProcess | None = None
 
     @property
     def base_url(self) -> str:
         if self._process is None:
-            raise RuntimeError("the commerce service is not started: use OwnRetailCommerce in a `with` block")
+            raise RuntimeError("the commerce service is not started: use OwnCommerce in a `with` block")
         return self._process.base_url
 
     @property
@@ -44,7 +46,7 @@ class OwnRetailCommerce:
 
     @property
     def template(self) -> Path:
-        """The retail seed, loaded once; every task starts from a copy of it."""
+        """The seed, loaded once; every task starts from a copy of it."""
         return self._template
 
     @property
@@ -55,11 +57,11 @@ class OwnRetailCommerce:
     def reset(self) -> None:
         copy_sqlite(self._template, self._live)
 
-    def __enter__(self) -> OwnRetailCommerce:
+    def __enter__(self) -> OwnCommerce:
         self._folder.mkdir(parents=True, exist_ok=True)
         if not self._template.is_file():
             database = open_database(f"sqlite:///{self._template}")
-            load_seed(database, "retail")
+            load_seed(database, self._seed)
             database.dispose()
             with sqlite3.connect(self._template) as connection:  # one self-contained file to copy
                 connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -1,7 +1,7 @@
 """The customer chat in process, for suites that drive the real agent: its own conversation database in the run
 folder (evaluation conversations never mix with the shop's), the configured model and knowledge base, and a
-reference commerce service (the caller's, or one started here over a copy of a seed: the retail store's by default,
-the Chinese appliance store's `ecom_store` for its eval set).
+reference commerce service (the caller's, or one started here over a copy of a shop's seed: the retail store's by
+default, the Chinese appliance store's `ecom_store` for its eval set).
 
 The suites talk to the chat service the HTTP routers use (same input checks, same turns), built by the
 composition root; they never go through the HTTP layer.
@@ -20,7 +20,6 @@ from sqlalchemy import Engine, create_engine
 from assistant.agent.events import TurnEvent, TurnResult
 from assistant.chat.service import Caller, ChatService
 from assistant.settings import Settings
-from commerce.seed import SeedName
 from evals.suites.base import EvalContext
 
 SHOP = "evals"
@@ -68,16 +67,16 @@ async def retail_commerce(context: EvalContext) -> AsyncIterator[RetailCommerce]
 
 
 @asynccontextmanager
-async def own_commerce(context: EvalContext, seed: SeedName) -> AsyncIterator[RetailCommerce]:
-    """The caller's commerce service for the seed (`extras["commerce"]` for retail, `extras["commerce_<seed>"]` for
-    another), or one started here over a copy of the seed."""
-    given = context.extras.get("commerce" if seed == "retail" else f"commerce_{seed}")
+async def own_commerce(context: EvalContext, shop: str) -> AsyncIterator[RetailCommerce]:
+    """The caller's commerce service for the shop (`extras["commerce"]` for retail, `extras["commerce_<shop>"]` for
+    another), or one started here over a copy of the shop's seed."""
+    given = context.extras.get("commerce" if shop == "retail" else f"commerce_{shop}")
     if given is not None:
         yield given
         return
     from evals.suites.commerce_env import OwnCommerce
 
-    with OwnCommerce(context.work_dir / ("commerce" if seed == "retail" else f"commerce-{seed}"), seed) as own:
+    with OwnCommerce(context.work_dir / ("commerce" if shop == "retail" else f"commerce-{shop}"), shop) as own:
         yield own
 
 
@@ -86,16 +85,16 @@ async def chat_environment(
     context: EvalContext,
     name: str,
     *,
-    seed: SeedName = "retail",
-    shop: str = SHOP,
+    shop: str | None = None,
     adapt: Callable[[Settings], Settings] | None = None,
 ) -> AsyncIterator[ChatEnvironment]:
-    """The chat over its own database and the seed's commerce service; `shop` is the chat's caller, and `adapt` (if
-    given) changes the settings the services are built from (a shop's own policy document, say)."""
+    """The chat over its own database and a commerce service over the shop's seed (the retail shop's by default); the
+    chat's caller is `shop` (default: the evaluation's own name), and `adapt` (if given) changes the settings the
+    services are built from (a shop's own policy document, say)."""
     from assistant.bootstrap import build_services
     from assistant.components.container import build_components
 
-    async with own_commerce(context, seed) as commerce:
+    async with own_commerce(context, shop or "retail") as commerce:
         work = (context.work_dir / name).resolve()
         work.mkdir(parents=True, exist_ok=True)
         base = context.settings
@@ -114,7 +113,7 @@ async def chat_environment(
         services = build_services(settings, build_components(settings))
         engine = create_engine(settings.database.url)
         try:
-            yield ChatEnvironment(chat=services.chat, engine=engine, commerce=commerce, shop=shop)
+            yield ChatEnvironment(chat=services.chat, engine=engine, commerce=commerce, shop=shop or SHOP)
         finally:
             engine.dispose()
             await services.close()

@@ -1,5 +1,5 @@
-"""A reference commerce service of the evaluation's own, over a copy of a seed (the retail store's, or the Chinese
-appliance store's `ecom_store`) it can reset per task.
+"""A reference commerce service of the evaluation's own for one shop, over a copy of the seed its profile names (the
+retail store's, or the Chinese appliance store's `ecom_store`), which it can reset per task.
 
 Its two SQLite files are public (`template`, `db_path`): the agent-tasks state check replays each task's ground truth
 on a copy of the template and compares the result with the live database (evals/suites/state_oracle.py).
@@ -12,9 +12,10 @@ import sqlite3
 from pathlib import Path
 from types import TracebackType
 
+from assistant.shops import load_shop
 from commerce.database import copy_sqlite, open_database
 from commerce.process import CommerceProcess
-from commerce.seed import SeedName, load_seed
+from commerce.seed import load_seed
 
 API_KEY = "evals-commerce-key"
 
@@ -26,10 +27,14 @@ def _free_port() -> int:
 
 
 class OwnCommerce:
-    def __init__(self, folder: Path, seed: SeedName = "retail") -> None:
+    def __init__(self, folder: Path, shop: str = "retail") -> None:
         # Absolute: the service runs in this folder, where a relative database path would name another (empty) file.
         self._folder = folder.resolve()
-        self._seed: SeedName = seed
+        self._shop = shop
+        seed = load_shop(shop).profile.seed
+        if seed == "none":
+            raise ValueError(f"shop {shop!r} names no seed: the evaluation's own commerce service needs one")
+        self._seed = seed
         self._template = self._folder / f"{seed}-template.db"
         self._live = self._folder / f"{seed}.db"
         self._process: CommerceProcess | None = None

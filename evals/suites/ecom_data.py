@@ -3,7 +3,8 @@ owns which order, what each order and product says, and the figures a task's gro
 
 The files nest platform → shop → records (one of each); invoices.json is keyed by order id directly. Products listed
 only as exchange targets (可换货商品 of another product) are not in products.json: they are kept apart (`listed`) with
-the status their listing gives them.
+the best status their listings give them (as commerce/seed/ecom_store.py seeds them); whether an exchange may go to
+one is its listing's own status (`exchange_list`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from evals.suites.datasets import DATA
 
 ON_SALE = "已上架"
 ECARD = "京东E卡"
+# A product listed by several products with different statuses has the best of them, as the commerce seed gives it:
+# a product some listing sells is on sale.
+STATUS_RANK = {ON_SALE: 0, "缺货": 1, "已下架": 2}
 
 
 def _read(path: Path) -> Any:
@@ -67,10 +71,6 @@ class EcomData:
             return str(self.service[order_id]["用户ID"])
         return None
 
-    def known_order(self, order_id: str) -> bool:
-        """The id is an order some file names (orders, logistics, invoices, appointments, cash-back)."""
-        return any(order_id in table for table in (self.orders, self.logistics, self.invoices, self.service, self.cashback))
-
     def lines(self, order_id: str) -> list[dict[str, Any]]:
         return list(self.orders[order_id]["订单商品列表"])
 
@@ -118,8 +118,10 @@ def _load(folder: Path) -> EcomData:
     listed: dict[str, Listed] = {}
     for product in products.values():
         for item in product["可换货商品"]:
-            if item["商品ID"] not in products:
-                listed.setdefault(item["商品ID"], Listed(item["商品ID"], item["商品状态"], item["商品描述"], product["商品ID"]))
+            known = listed.get(item["商品ID"])
+            better = known is None or STATUS_RANK[item["商品状态"]] < STATUS_RANK[known.status]
+            if item["商品ID"] not in products and better:
+                listed[item["商品ID"]] = Listed(item["商品ID"], item["商品状态"], item["商品描述"], product["商品ID"])
     return EcomData(
         users=_read(folder / "users_info.json"),
         orders=orders,

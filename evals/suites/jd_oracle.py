@@ -203,6 +203,8 @@ class _Check(SeedAndNow):
         spec, n = assertion.invoice, self.n
         kinds = n.invoice_types[spec.type]
         for row in self.order_rows(NOW, n.invoices, n.invoice_order, spec.order):
+            if row.get(n.invoice_status) in n.invoice_void:
+                continue
             tax_id = str(row.get(n.invoice_tax_id) or "").upper()
             if (
                 row.get(n.invoice_type) in kinds
@@ -210,13 +212,16 @@ class _Check(SeedAndNow):
                 and (spec.tax_id is None or tax_id == spec.tax_id.upper())
             ):
                 return None
-        return f"order {spec.order}: no {spec.type} titled {spec.title!r}" + (
+        return f"order {spec.order}: no valid {spec.type} titled {spec.title!r}" + (
             f" with tax id {spec.tax_id}" if spec.tax_id else ""
         )
 
     def appointment(self, assertion: Appointment) -> str | None:
         spec, n = assertion.appointment, self.n
-        rows = self.order_rows(NOW, n.appointments, n.appointment_order, spec.order)
+        rows = [
+            r for r in self.order_rows(NOW, n.appointments, n.appointment_order, spec.order)
+            if r.get(n.appointment_status) not in n.appointment_void
+        ]  # fmt: skip
         days = [
             weekday_of(r.get(n.appointment_date)) for r in rows if r.get(n.appointment_type) in n.appointment_types[spec.type]
         ]

@@ -1,12 +1,12 @@
 """Where the Chinese-shop eval set's oracle finds things in the commerce database: every table and column name it reads,
 in one place.
 
-The defaults are the schema of commerce/models.py as it is on main (orders, order_items, payments, payment_methods;
-the JD seed keeps an order's contact phone in `orders.attributes.recipient_phone` and the 京东E卡 as a `gift_card`
-payment method with `balance_cents`). Invoices and service appointments have no tables on main yet: the names below
-(`invoices`, `appointments` and their columns) are the oracle's guess, to be set to what the commerce service's JD
-operations create; until then an invoice or appointment assertion fails and says the table is missing. Change the
-names here (or pass another `CommerceNames` to the oracle), nothing else.
+The defaults are commerce/models.py as main has it once the commerce branch (issue 16) is in: the JD seed keeps the
+shop's own statuses in `orders.status`, the contact phone in `orders.recipient_phone`, the 京东E卡 as a `gift_card`
+payment method with `balance_cents`; `invoices` (a re-issue marks the old row `replaced`) and `appointments` (a visit's
+`day` is a date) are tables of their own. The schema before it (this branch's base) kept the phone in
+`orders.attributes.recipient_phone` and had neither table: `LEGACY_NAMES` reads that one. Change the names here (or pass
+another `CommerceNames` to the oracle), nothing else.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ class CommerceNames:
     order_customer: str = "customer_id"
     order_status: str = "status"  # the shop's own status words (已付款, 已取消 …)
     order_address: str = "address"  # JSON: every value of it is searched
-    order_phone: tuple[str, ...] = ("attributes", "recipient_phone")  # a column, or a JSON column and the key in it
+    order_phone: tuple[str, ...] = ("recipient_phone",)  # a column, or a JSON column and the key in it
     order_expedited: str = "expedited"
     # An exchange may be recorded on the order (retail's way: item ids before and after) instead of changing its lines.
     order_exchange_old: str = "exchange_items"
@@ -54,10 +54,14 @@ class CommerceNames:
     invoice_type: str = "invoice_type"
     invoice_title: str = "title"
     invoice_tax_id: str = "tax_id"
+    invoice_status: str = "status"
+    invoice_void: tuple[str, ...] = ("replaced", "void", "cancelled")  # an invoice in one of these no longer counts
     appointments: str = "appointments"
     appointment_order: str = "order_id"
     appointment_type: str = "service_type"
-    appointment_date: str = "date"  # a weekday word (周六) or an ISO date: compared as ISO weekdays
+    appointment_date: str = "day"  # an ISO date, or a weekday word (周六): compared as ISO weekdays
+    appointment_status: str = "status"
+    appointment_void: tuple[str, ...] = ("cancelled", "canceled", "已取消")
     # Any other table: a row belongs to the order (or customer) its `order_ref` (or `customer_ref`) column names.
     order_ref: str = "order_id"
     customer_ref: str = "customer_id"
@@ -91,3 +95,4 @@ class CommerceNames:
 
 
 JD_NAMES = CommerceNames()
+LEGACY_NAMES = CommerceNames(order_phone=("attributes", "recipient_phone"))

@@ -24,7 +24,6 @@ from sqlalchemy import text
 from assistant.errors import BadInputError
 from assistant.settings import Settings
 from assistant.shops import load_shop
-from commerce.seed import SeedName
 from evals.harness.models import CaseRecord
 from evals.metrics.text import fact_present, facts_recall
 from evals.suites.base import Case, CaseOutput, EvalContext, MetricSpec
@@ -37,7 +36,6 @@ from evals.suites.jd_task_model import JdTask, Split, load_jd_tasks
 from evals.suites.state_oracle import InspectableCommerce
 
 SHOP_NAME = "jd_appliances"
-SEED: SeedName = "ecom_store"
 FORMS = {"one-message": ("one_message",), "multi-turn": ("multi_turn",), "both": ("one_message", "multi_turn")}
 SETS = ("jd_dev", "jd_test")
 _COUNTS = ("tasks", "success", "db_match", "failed_to_run")
@@ -71,7 +69,7 @@ class JdTasksSuite:
 
     @asynccontextmanager
     async def open(self, context: EvalContext) -> AsyncIterator[Any]:
-        async with chat_environment(context, "agent-jd", seed=SEED, shop=SHOP_NAME, adapt=shop_settings) as chat:
+        async with chat_environment(context, "agent-jd", shop=SHOP_NAME, adapt=shop_settings) as chat:
             commerce = chat.commerce if isinstance(chat.commerce, InspectableCommerce) else None
             oracle = JdStateOracle(commerce.template) if commerce is not None else None
             yield _JdRunner(chat, oracle, commerce.db_path if commerce is not None else None)

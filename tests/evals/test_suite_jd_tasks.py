@@ -62,7 +62,7 @@ def test_jd_task_numbers_equal_hand_computed_ones(suite_settings: Callable[..., 
     assert multi[0]["customer"] == "我买的热水器到哪了" and multi[0]["request"] == 0
     assert any(turn["customer"].endswith("还有一个315084487289呢，发货没") for turn in multi)
     # The last task's database is the one the service holds now: the oracle, run again on it, says the same.
-    commerce = store.folder / "work" / "commerce-ecom_store"
+    commerce = store.folder / "work" / "commerce-jd_appliances"
     last = tasks["jd-dev-56"]
     check = JdStateOracle(commerce / "ecom_store-template.db").check(last.expected, commerce / "ecom_store.db", last.customer_id)
     assert records["jd-dev-56"].scores["db_match"] == float(check.ok)

@@ -3,6 +3,7 @@
 assistant eval run intent
 assistant eval run agent-tasks --limit 20 --prompt-version v1 --prompt-version v2   # side by side, then compared
 assistant eval run agent-tasks --form both --case retail-dev-0 --case retail-dev-0@multi-turn   # the two forms
+assistant eval run agent-tasks --shop jd_appliances --split dev   # the Chinese shop's own tasks
 assistant eval compare RUN_A RUN_B
 assistant eval gate RUN_ID…
 """
@@ -60,6 +61,11 @@ def run(
         str | None,
         typer.Option(help="agent-tasks: one-message (default), multi-turn (a scripted customer, retail tasks) or both."),
     ] = None,
+    shop: Annotated[
+        str | None,
+        typer.Option(help="agent-tasks: whose tasks — retail (default: tau2 retail and banking) or jd_appliances."),
+    ] = None,
+    split: Annotated[str | None, typer.Option(help="agent-tasks --shop jd_appliances: dev or test (default: both).")] = None,
 ) -> None:
     """Run a suite against the configured components; an interrupted run resumes with --run-id."""
     from evals.harness.store import open_run
@@ -72,7 +78,7 @@ def run(
         base_url=judge_base_url, api_key=judge_api_key, model=judge_model, max_tokens=judge_max_tokens,
         metrics=judge_metric or list(RAGAS_METRICS),
     )  # fmt: skip
-    options = {} if form is None else {"form": form}
+    options = {key: value for key, value in (("form", form), ("shop", shop), ("split", split)) if value is not None}
     stores = [_run_one(suite, version, model, limit, seed, run_id, case, judge, progress, options) for version in versions]
     if len(stores) > 1:
         from assistant.settings import load_settings

@@ -15,14 +15,14 @@ SUITES: dict[str, str] = {
     "intent": "evals.suites.understanding:IntentSuite",
     "sentiment": "evals.suites.understanding:SentimentSuite",
     "escalation": "evals.suites.escalation:EscalationSuite",
-    "agent-tasks": "evals.suites.agent_tasks:AgentTasksSuite",
+    "agent-tasks": "evals.suites.agent_tasks_shops:agent_tasks_suite",
     "answers": "evals.suites.answers:AnswersSuite",
     "drafts": "evals.suites.drafts:DraftsSuite",
 }
 
 
 # The suites that take options, and which (the suite's constructor's keyword arguments).
-OPTIONS: dict[str, tuple[str, ...]] = {"agent-tasks": ("form",)}
+OPTIONS: dict[str, tuple[str, ...]] = {"agent-tasks": ("form", "shop", "split")}
 
 
 def get_suite(name: str, **options: Any) -> Suite:

@@ -2,7 +2,9 @@
 
 Both return the transcript: per turn, the customer's message, the index of the ground-truth write it asks for (None
 when the message is not about one write alone: the identity message, or a one-message task with several writes),
-the reply, the write the reply proposes, the tools the turn called, and whether a person was offered or took over.
+the reply, the write the reply proposes (name, arguments, and its description in the customer's words), the tools the
+turn called, and whether a person was offered or took over. `play_turn` is one such turn (the Chinese shop's tasks
+are played with it too: evals/suites/jd_play.py).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ class ChatRefused(RuntimeError):
     """The chat API answered a task's message with an error status."""
 
 
-async def _turn(
+async def play_turn(
     chat: ChatEnvironment, conversation: str, customer: str, text: str, request: int | None, number: int
 ) -> dict[str, Any]:
     try:
@@ -38,7 +40,9 @@ async def _turn(
         "customer": text,
         "reply": result.reply,
         "turn_id": result.turn_id,
-        "proposed": {"name": pending.name, "arguments": pending.arguments} if pending else None,
+        "proposed": {"name": pending.name, "arguments": pending.arguments, "description": pending.description}
+        if pending
+        else None,
         "actions": [{"name": a.name, "kind": a.kind, "arguments": a.arguments, "ok": a.ok} for a in result.actions],
         "handoff": bool(result.handoff),
         "handoff_offered": bool(result.handoff_offered),
@@ -52,7 +56,7 @@ async def play_one_message(
     request = 0 if writes == 1 else None
     transcript: list[dict[str, Any]] = []
     while len(transcript) < MAX_TURNS:
-        turn = await _turn(chat, conversation, customer, message, request, len(transcript) + 1)
+        turn = await play_turn(chat, conversation, customer, message, request, len(transcript) + 1)
         transcript.append(turn)
         if turn["proposed"] is None:
             break
@@ -67,7 +71,7 @@ async def play_multi_turn(chat: ChatEnvironment, conversation: str, customer: st
     step: tuple[str, int | None] | None = player.opening()
     while step is not None and len(transcript) < MAX_SCRIPTED_TURNS:
         text, request = step
-        turn = await _turn(chat, conversation, customer, text, request, len(transcript) + 1)
+        turn = await play_turn(chat, conversation, customer, text, request, len(transcript) + 1)
         transcript.append(turn)
         step = player.answer(
             turn["reply"], proposed=turn["proposed"], handoff=turn["handoff"],

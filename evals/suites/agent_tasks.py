@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
@@ -49,11 +48,11 @@ from evals.suites.agent_data import (
 from evals.suites.agent_play import FORMS, MAX_TURNS, MULTI_TURN, ONE_MESSAGE, ChatRefused, play_multi_turn, play_one_message
 from evals.suites.base import Case, CaseOutput, EvalContext, MetricSpec
 from evals.suites.chat_env import ChatEnvironment, chat_environment
+from evals.suites.conversation_usage import llm_usage, tool_calls, turn_overhead
 from evals.suites.customer_script import Script, build_script
 from evals.suites.state_oracle import InspectableCommerce, StateOracle
 
 __all__ = ["MAX_TURNS", "AgentTasksSuite", "ChatRefused", "form_key"]
-BAD_ARGUMENTS = ("bad_arguments", "bad_input")
 RETAIL_SETS = ("retail_dev", "retail_v1")
 MULTI_TURN_SUFFIX = "@" + MULTI_TURN
 
@@ -264,15 +263,7 @@ class _TaskRunner:
         return sorted(writes)
 
     def _tool_calls(self, conversation: str) -> tuple[int, int, dict[str, int]]:
-        """Tool calls, those with bad arguments, and the other failed ones by reason (the shop's refusals)."""
-        with self._engine.connect() as connection:
-            rows = connection.execute(
-                text("SELECT c.ok, c.error FROM tool_calls c JOIN turns t ON c.turn_id = t.id WHERE t.conversation_id = :c"),
-                {"c": conversation},
-            ).all()
-        reasons = [str(error).split(":", 1)[0] for ok, error in rows if not ok]
-        bad = sum(1 for reason in reasons if reason in BAD_ARGUMENTS)
-        return len(rows), bad, dict(Counter(reason for reason in reasons if reason not in BAD_ARGUMENTS))
+        return tool_calls(self._engine, conversation)
 
     def _turn_calls(self, transcript: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The transcript's turns with the tool calls each recorded (name, arguments, result), in order."""
@@ -293,21 +284,7 @@ class _TaskRunner:
         return [{"customer": t["customer"], "reply": t["reply"], "calls": calls.get(t["turn_id"], [])} for t in transcript]
 
     def _turn_overhead(self, conversation: str) -> list[float]:
-        """Milliseconds of each turn spent outside the model (orchestration, tools, storage)."""
-        with self._engine.connect() as connection:
-            rows = connection.execute(
-                text("SELECT seconds - llm_seconds FROM turns WHERE conversation_id = :c ORDER BY created_at"),
-                {"c": conversation},
-            ).scalars()
-            return [round(float(value) * 1000, 1) for value in rows if value is not None]
+        return turn_overhead(self._engine, conversation)
 
     def _llm_usage(self, conversation: str) -> tuple[int, int, int]:
-        with self._engine.connect() as connection:
-            row = connection.execute(
-                text(
-                    "SELECT COUNT(*), COALESCE(SUM(l.tokens_in), 0), COALESCE(SUM(l.tokens_out), 0) "
-                    "FROM llm_calls l JOIN turns t ON l.turn_id = t.id WHERE t.conversation_id = :c"
-                ),
-                {"c": conversation},
-            ).one()
-        return int(row[0]), int(row[1]), int(row[2])
+        return llm_usage(self._engine, conversation)

@@ -1,6 +1,7 @@
 """The customer chat in process, for suites that drive the real agent: its own conversation database in the run
 folder (evaluation conversations never mix with the shop's), the configured model and knowledge base, and a
-reference commerce service (the caller's, or one started here over a copy of the retail seed).
+reference commerce service (the caller's, or one started here over a copy of a shop's seed: the retail store's by
+default, the Chinese appliance store's `ecom_store` for its eval set).
 
 The suites talk to the chat service the HTTP routers use (same input checks, same turns), built by the
 composition root; they never go through the HTTP layer.
@@ -8,7 +9,7 @@ composition root; they never go through the HTTP layer.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
@@ -18,13 +19,14 @@ from sqlalchemy import Engine, create_engine
 
 from assistant.agent.events import TurnEvent, TurnResult
 from assistant.chat.service import Caller, ChatService
+from assistant.settings import Settings
 from evals.suites.base import EvalContext
 
 SHOP = "evals"
 
 
 class RetailCommerce(Protocol):
-    """A running reference commerce service whose database can be put back to the retail seed."""
+    """A running reference commerce service whose database can be put back to its seed."""
 
     @property
     def base_url(self) -> str: ...
@@ -40,42 +42,59 @@ class ChatEnvironment:
     chat: ChatService
     engine: Engine  # the conversation database, to read what the turns recorded
     commerce: RetailCommerce
+    shop: str = SHOP  # the shop the conversations are with (the chat's caller)
 
     async def start(self, customer_id: str) -> str:
         """A new conversation of `customer_id`; its id."""
-        return (await self.chat.create(_caller(customer_id))).id
+        return (await self.chat.create(self._caller(customer_id))).id
 
     async def say(self, conversation_id: str, customer_id: str, text: str) -> TurnResult:
         """One turn, run to its end (a message the chat refuses raises its `BadInputError`)."""
-        return await self.chat.send_and_wait(_caller(customer_id), conversation_id, text)
+        return await self.chat.send_and_wait(self._caller(customer_id), conversation_id, text)
 
     async def stream(self, conversation_id: str, customer_id: str, text: str) -> AsyncIterator[TurnEvent]:
         """One turn's events as they come: tokens, then the final result."""
-        return await self.chat.send(_caller(customer_id), conversation_id, text)
+        return await self.chat.send(self._caller(customer_id), conversation_id, text)
 
-
-def _caller(customer_id: str) -> Caller:
-    return Caller(shop=SHOP, customer_id=customer_id)
+    def _caller(self, customer_id: str) -> Caller:
+        return Caller(shop=self.shop, customer_id=customer_id)
 
 
 @asynccontextmanager
 async def retail_commerce(context: EvalContext) -> AsyncIterator[RetailCommerce]:
-    given = context.extras.get("commerce")
+    async with own_commerce(context, "retail") as commerce:
+        yield commerce
+
+
+@asynccontextmanager
+async def own_commerce(context: EvalContext, shop: str) -> AsyncIterator[RetailCommerce]:
+    """The caller's commerce service for the shop (`extras["commerce"]` for retail, `extras["commerce_<shop>"]` for
+    another), or one started here over a copy of the shop's seed."""
+    given = context.extras.get("commerce" if shop == "retail" else f"commerce_{shop}")
     if given is not None:
         yield given
         return
-    from evals.suites.commerce_env import OwnRetailCommerce
+    from evals.suites.commerce_env import OwnCommerce
 
-    with OwnRetailCommerce(context.work_dir / "commerce") as own:
+    with OwnCommerce(context.work_dir / ("commerce" if shop == "retail" else f"commerce-{shop}"), shop) as own:
         yield own
 
 
 @asynccontextmanager
-async def chat_environment(context: EvalContext, name: str) -> AsyncIterator[ChatEnvironment]:
+async def chat_environment(
+    context: EvalContext,
+    name: str,
+    *,
+    shop: str | None = None,
+    adapt: Callable[[Settings], Settings] | None = None,
+) -> AsyncIterator[ChatEnvironment]:
+    """The chat over its own database and a commerce service over the shop's seed (the retail shop's by default); the
+    chat's caller is `shop` (default: the evaluation's own name), and `adapt` (if given) changes the settings the
+    services are built from (a shop's own policy document, say)."""
     from assistant.bootstrap import build_services
     from assistant.components.container import build_components
 
-    async with retail_commerce(context) as commerce:
+    async with own_commerce(context, shop or "retail") as commerce:
         work = (context.work_dir / name).resolve()
         work.mkdir(parents=True, exist_ok=True)
         base = context.settings
@@ -90,10 +109,11 @@ async def chat_environment(context: EvalContext, name: str) -> AsyncIterator[Cha
                 "tools": base.tools.model_copy(update={"approval_refund_limit": 1_000_000.0}),
             }
         )
+        settings = adapt(settings) if adapt is not None else settings
         services = build_services(settings, build_components(settings))
         engine = create_engine(settings.database.url)
         try:
-            yield ChatEnvironment(chat=services.chat, engine=engine, commerce=commerce)
+            yield ChatEnvironment(chat=services.chat, engine=engine, commerce=commerce, shop=shop or SHOP)
         finally:
             engine.dispose()
             await services.close()

@@ -9,14 +9,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from evals.suites.commerce_env import OwnRetailCommerce
+from evals.suites.commerce_env import OwnCommerce
 from evals.suites.db_state import compare_databases
 from evals.suites.state_oracle import InspectableCommerce
 
 
 def test_own_commerce_serves_the_seed_from_a_relative_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    with OwnRetailCommerce(Path("var") / "work" / "commerce") as commerce:
+    with OwnCommerce(Path("var") / "work" / "commerce") as commerce:
         client = httpx.Client(base_url=f"{commerce.base_url}/v1", headers={"Authorization": f"Bearer {commerce.api_key}"})
         lookup = client.get("/customers/lookup", params={"email": "yusuf.hernandez6086@example.com"})
         assert lookup.status_code == 200 and lookup.json() == {"user_id": "yusuf_hernandez_6467"}

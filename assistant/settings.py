@@ -282,7 +282,7 @@ class AgentSettings(BaseModel):
     question_intents: list[str] = Field(
         default_factory=lambda: [
             "refund_status", "expedite_order", "delivery_question", "product_question", "installation_repair",
-            "price_protection", "promotion", "invoice", "gift_card", "write_review", "place_order", "account",
+            "price_protection", "promotion", "invoice", "payment", "gift_card", "write_review", "place_order", "account",
         ],  # fmt: skip
         description="Intents no operation serves, whose messages the knowledge base answers (or says it cannot); "
         "with `route_intent_confidence` they route there without a model call. The operations' own intents are their "

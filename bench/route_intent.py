@@ -33,9 +33,9 @@ from sklearn.model_selection import StratifiedKFold
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from assistant.agent import slots  # noqa: E402
 from assistant.agent.decisions import Route  # noqa: E402
 from assistant.agent.prompt_library import PromptLibrary  # noqa: E402
-from assistant.agent import slots  # noqa: E402
 from assistant.agent.router import QUESTION as QUESTION_FORM  # noqa: E402
 from assistant.agent.router import intent_route, route_messages, rule_route  # noqa: E402
 from assistant.components.embedding.embedder import build_embedder  # noqa: E402

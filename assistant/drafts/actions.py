@@ -44,7 +44,7 @@ def wishes(subject: Subject) -> list[str]:
         if QUESTION.search(text) and not slots.order_ids(text):
             continue  # "how do returns work?" asks for the policy, not for a return
         found += named_operations(text)
-    # The understanding model's intent names (Bitext's set and shops' own), e.g. "get_refund".
+    # The understanding model's intents (the shop set's names), e.g. "return_item".
     for intent in subject.intents[-2:]:
         found += [operation.name for operation in OPERATIONS for word in operation.intent_words if word in intent]
     return list(dict.fromkeys(found))

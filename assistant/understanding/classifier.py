@@ -1,8 +1,9 @@
-"""The trained heads over sentence embeddings: intent (with out-of-scope) and sentiment.
+"""The intent head over sentence embeddings (with out-of-scope), and the model file holding it and the sentiment head.
 
-Both are scikit-learn logistic regressions over the same packaged multilingual
-embedding, so one embedding per message feeds both, and a Chinese message is
-read by heads trained mostly on English examples (the embedding is cross-lingual).
+Both heads are scikit-learn logistic regressions over the configured multilingual
+embedding, so one embedding per message feeds both. The intent head learns the shop's
+own labelled messages (both languages) and public examples mapped onto the shop's
+intents, weighted lower, so the shop's words decide where the two disagree.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from assistant.errors import UnderstandingModelError
 from assistant.understanding.models import OUT_OF_SCOPE
+from assistant.understanding.sentiment import SentimentHead
 
-FORMAT_VERSION = 1
+# 2: the shop intent set, per-language sentiment heads (a version-1 file is refused: retrain).
+FORMAT_VERSION = 2
 
 
 @dataclass
@@ -58,26 +61,35 @@ def _decide(row: np.ndarray, classes: list[str], threshold: float) -> IntentPred
 
 
 def fit_intent_head(
-    vectors: np.ndarray, labels: list[str], oos_vectors: np.ndarray | None = None, *, c: float = 10.0, seed: int = 0
+    vectors: np.ndarray,
+    labels: list[str],
+    oos_vectors: np.ndarray | None = None,
+    *,
+    weights: np.ndarray | None = None,
+    c: float = 10.0,
+    seed: int = 0,
 ) -> IntentHead:
     """Fit on in-scope examples (plus out-of-scope ones as their own class) and calibrate the threshold.
 
-    The threshold maximises the mean of in-scope accuracy and out-of-scope recall on
-    3-fold cross-validated probabilities, so it is chosen on data the model did not see.
+    `weights` (one per row of `vectors`; out-of-scope rows weigh 1) lets the shop's own examples count
+    more than mapped public ones. The threshold maximises the mean of in-scope accuracy and out-of-scope
+    recall on 3-fold cross-validated probabilities, so it is chosen on data the model did not see.
     """
     x, y = vectors, np.asarray(labels, dtype=object)
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
     if oos_vectors is not None and len(oos_vectors):
         x = np.vstack([vectors, oos_vectors])
         y = np.concatenate([y, np.full(len(oos_vectors), OUT_OF_SCOPE, dtype=object)])
+        w = np.concatenate([w, np.ones(len(oos_vectors))])
     classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
     threshold, calibration = 0.0, dict[str, float]()
     smallest = min(np.unique(y, return_counts=True)[1])
     if smallest >= 3:
         folds = StratifiedKFold(3, shuffle=True, random_state=seed)
-        probabilities = cross_val_predict(classifier, x, y, cv=folds, method="predict_proba")
+        probabilities = cross_val_predict(classifier, x, y, cv=folds, method="predict_proba", params={"sample_weight": w})
         classes = sorted(set(y.tolist()))
         threshold, calibration = _calibrate(probabilities, classes, y)
-    classifier.fit(x, y)
+    classifier.fit(x, y, sample_weight=w)
     return IntentHead(classifier=classifier, threshold=threshold, calibration=calibration)
 
 
@@ -100,22 +112,6 @@ def _calibrate(probabilities: np.ndarray, classes: list[str], truth: np.ndarray)
             metrics = {"cv_in_scope_accuracy": in_scope_accuracy, "cv_oos_recall": oos_recall, "threshold": float(threshold)}
             best = (score, float(threshold), metrics)
     return best[1], best[2]
-
-
-@dataclass
-class SentimentHead:
-    """Logistic regression over negative/neutral/positive; the score is P(positive) - P(negative)."""
-
-    classifier: LogisticRegression
-
-    def scores(self, vectors: np.ndarray) -> np.ndarray:
-        probabilities = self.classifier.predict_proba(vectors)
-        classes = list(self.classifier.classes_)
-        return probabilities[:, classes.index("positive")] - probabilities[:, classes.index("negative")]
-
-
-def fit_sentiment_head(vectors: np.ndarray, labels: list[str], *, c: float = 1.0) -> SentimentHead:
-    return SentimentHead(LogisticRegression(C=c, max_iter=3000).fit(vectors, np.asarray(labels, dtype=object)))
 
 
 @dataclass

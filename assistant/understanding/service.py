@@ -20,14 +20,15 @@ from assistant.errors import BadInputError
 from assistant.settings import Settings, UnderstandingSettings
 from assistant.understanding.classifier import UnderstandingModel
 from assistant.understanding.language import detect_language
-from assistant.understanding.models import Emotion, SentimentLabel, Signal, Understanding
+from assistant.understanding.models import Emotion, Language, SentimentLabel, Signal, Understanding
 from assistant.understanding.signals import load_signal_rules
-from assistant.understanding.training import (
+from assistant.understanding.training import TrainingData, train_understanding_model
+from assistant.understanding.training_data import (
     neutral_requests,
     read_intent_examples,
     read_out_of_scope,
+    read_public_intent_examples,
     read_sentiment_examples,
-    train_understanding_model,
 )
 
 # An angry message is negative whatever the sentiment head says about its words.
@@ -111,15 +112,23 @@ class MessageUnderstanding:
     def analyse_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> list[Understanding]:
         """`analyse_many` over embeddings computed elsewhere (the benchmark's cache)."""
         model = self.model
+        languages = [detect_language(text) for text in texts]
         intents = model.intent.predict(vectors, self._settings.intent_min_confidence)
-        scores = model.sentiment.scores(vectors)
+        scores = model.sentiment.scores(vectors, [text.strip() for text in texts], languages)
         return [
-            self._understanding(text, intent.intent, intent.confidence, intent.out_of_scope, float(score), model)
-            for text, intent, score in zip(texts, intents, scores, strict=True)
+            self._understanding(text, language, intent.intent, intent.confidence, intent.out_of_scope, float(score), model)
+            for text, language, intent, score in zip(texts, languages, intents, scores, strict=True)
         ]
 
     def _understanding(
-        self, text: str, intent: str, confidence: float, out_of_scope: bool, score: float, model: UnderstandingModel
+        self,
+        text: str,
+        language: Language,
+        intent: str,
+        confidence: float,
+        out_of_scope: bool,
+        score: float,
+        model: UnderstandingModel,
     ) -> Understanding:
         fired = self._rules.matches(text)
         emotions: set[Emotion] = {emotion for emotion in ("anger", "anxiety") if emotion in fired}
@@ -131,7 +140,7 @@ class MessageUnderstanding:
         band = self._settings.neutral_band
         sentiment: SentimentLabel = "positive" if score >= band else "negative" if score <= -band else "neutral"
         return Understanding(
-            language=detect_language(text),
+            language=language,
             intent=intent,
             intent_confidence=round(confidence, 4),
             out_of_scope=out_of_scope,
@@ -151,17 +160,30 @@ def train_and_save(
     intent_data: Sequence[Path] | None = None,
 ) -> UnderstandingModel:
     """Read and check every input first, then train and replace the model file atomically."""
-    intent_examples = read_intent_examples(list(intent_data or settings.intent_data))
-    out_of_scope = read_out_of_scope(settings.out_of_scope_data)
-    sentiment_examples = read_sentiment_examples(settings.sentiment_data)
-    neutral = neutral_requests(intent_examples, count=settings.neutral_requests, exclude=settings.neutral_exclude_intents)
     model = train_understanding_model(
         embed=embedder.embed,
         embedder_model_id=embedder.model_id,
-        intent_examples=intent_examples,
-        out_of_scope=out_of_scope,
-        sentiment_examples=sentiment_examples,
-        neutral_requests=neutral,
+        data=training_data(settings, intent_data=intent_data),
     )
     model.save(model_path)
     return model
+
+
+def training_data(settings: UnderstandingSettings, *, intent_data: Sequence[Path] | None = None) -> TrainingData:
+    """Every file the settings name, read and checked (`intent_data` replaces the shop's own examples)."""
+    own = read_intent_examples(list(intent_data or settings.intent_data))
+    public = (
+        read_public_intent_examples(settings.public_intent_data, settings.public_intent_map)
+        if settings.public_intent_data
+        else []
+    )
+    return TrainingData(
+        intent_examples=own,
+        public_intent_examples=public,
+        out_of_scope=read_out_of_scope(settings.out_of_scope_data),
+        sentiment_examples=read_sentiment_examples(settings.sentiment_data),
+        # Public requests only: the shop's own messages carry sentiment labels of their own.
+        neutral_requests=neutral_requests(public, count=settings.neutral_requests, exclude=settings.neutral_exclude_intents),
+        public_weight=settings.public_intent_weight,
+        public_per_intent=settings.public_per_intent,
+    )

@@ -20,6 +20,13 @@ def customer_messages() -> list[dict[str, Any]]:
     return read_jsonl(DATASETS / "customer_messages.jsonl")
 
 
+def shop_intent_messages() -> list[dict[str, Any]]:
+    """The held-back shop messages and the 72 older ones relabelled onto the shop intents, each with its `set`
+    (evals/datasets/SHOP_MESSAGES.md); the develop messages train the model and are not here."""
+    sets = {"shop_test": "shop_messages_test.jsonl", "customer_messages": "customer_messages_shop.jsonl"}
+    return [{**message, "set": name} for name, file in sets.items() for message in read_jsonl(DATASETS / file)]
+
+
 def banking_tasks() -> list[dict[str, Any]]:
     return json.loads((DATA / "banking_knowledge" / "tasks_dev.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 

@@ -70,7 +70,7 @@ def _route_calls(settings: Settings, conversation: str) -> int:
 
 
 # A statement naming no operation: the keyword rules leave it open; the small understanding model reads
-# check_payment_methods at about 0.97, above the default threshold.
+# `payment` at about 0.99, above the default threshold.
 PAYMENT_OPTIONS = "I would like to know the payment options you accept."
 
 

@@ -27,7 +27,7 @@ def test_explicit_request_is_also_caught_by_intent(
     understanding: MessageUnderstanding, policy: EscalationPolicy, make_settings: Callable[..., Settings], text: str
 ) -> None:
     understood = understanding.analyse(text)
-    assert understood.intent == "contact_human_agent", understood
+    assert understood.intent == "human_agent", understood
     without_rule = understood.model_copy(update={"signals": set()})
     decision = policy.decide(EscalationInput(current=without_rule))
     assert (decision.escalate, decision.reason) == (True, "explicit_request")

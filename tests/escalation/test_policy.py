@@ -49,8 +49,8 @@ def test_calm_question_does_not_escalate(policy: EscalationPolicy) -> None:
 
 def test_explicit_request_by_rule_or_by_intent(policy: EscalationPolicy) -> None:
     by_rule = policy.decide(EscalationInput(current=message("track_order", signals={"human_request"})))
-    by_intent = policy.decide(EscalationInput(current=message("contact_human_agent", confidence=0.8)))
-    unsure = policy.decide(EscalationInput(current=message("contact_human_agent", confidence=0.2)))
+    by_intent = policy.decide(EscalationInput(current=message("human_agent", confidence=0.8)))
+    unsure = policy.decide(EscalationInput(current=message("human_agent", confidence=0.2)))
     assert (by_rule.escalate, by_rule.reason, by_rule.triggers[0].kind) == (True, "explicit_request", "guarantee")
     # The intent alone is weighed (its calibrated weight), not obeyed: a sure intent hands over, a weak one does not.
     assert (by_intent.escalate, by_intent.reason, by_intent.triggers[0].kind) == (True, "explicit_request", "score")
@@ -92,11 +92,11 @@ def test_repeated_negative_sentiment(policy: EscalationPolicy) -> None:
 
 
 def test_same_question_failing_twice(policy: EscalationPolicy) -> None:
-    failed = PastTurn(understanding=message("get_refund"), outcome="failed")
+    failed = PastTurn(understanding=message("return_item"), outcome="failed")
     other_failed = PastTurn(understanding=message("track_order"), outcome="failed")
-    assert policy.decide(EscalationInput(current=message("get_refund"), history=[failed, failed])).reason == "repeated_failure"
-    assert policy.decide(EscalationInput(current=message("get_refund"), history=[failed], current_outcome="failed")).escalate
-    assert not policy.decide(EscalationInput(current=message("get_refund"), history=[failed, other_failed])).escalate
+    assert policy.decide(EscalationInput(current=message("return_item"), history=[failed, failed])).reason == "repeated_failure"
+    assert policy.decide(EscalationInput(current=message("return_item"), history=[failed], current_outcome="failed")).escalate
+    assert not policy.decide(EscalationInput(current=message("return_item"), history=[failed, other_failed])).escalate
 
 
 def test_low_retrieval_confidence_only_on_policy_questions(policy: EscalationPolicy) -> None:

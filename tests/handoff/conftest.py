@@ -80,7 +80,7 @@ def summary(*, reason: str = "explicit_request", language: str = "en", sentiment
     return HandoffSummary(
         customer_wants="I want to talk to a person about my order",
         language=language,
-        intent="contact_human_agent",
+        intent="human_agent",
         sentiment="neutral",
         sentiment_score=sentiment_score,
         tried=["route: answered"],
@@ -100,7 +100,7 @@ def open_for(
     sentiment_score: float | None = 0.0,
     vip: bool = False,
     language: str = "en",
-    intent: str | None = "contact_human_agent",
+    intent: str | None = "human_agent",
     conversation_id: str | None = None,
 ) -> HandoffView:
     """A handoff of a new conversation of `customer` (or of the given one)."""

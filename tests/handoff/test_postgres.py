@@ -25,7 +25,7 @@ def test_the_queue_on_postgresql(pg_engine: Engine) -> None:
     queue = HandoffQueue(pg_engine, HandoffSettings(), clock=Clock())
     store, registry = ConversationStore(pg_engine), AgentRegistry(pg_engine)
     ann = agent(registry, "ann", skills=("refunds",), languages=("en",), max_active=1)
-    refund = open_for(queue, store, customer="alice", reason="risky_write", intent="get_refund")
+    refund = open_for(queue, store, customer="alice", reason="risky_write", intent="return_item")
     plain = open_for(queue, store, customer="bob")
     assert (refund.status, refund.assigned_agent_id) == ("assigned", ann.id)
     assert (plain.status, plain.assigned_agent_id) == ("queued", None)  # ann is at her limit

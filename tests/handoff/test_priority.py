@@ -69,8 +69,8 @@ def test_equal_priorities_keep_arrival_order(
 
 
 def test_required_skills_come_from_language_reason_and_intent(settings: HandoffSettings) -> None:
-    assert required_skills(settings, language="zh", reason="risky_write", intent="get_refund") == ["lang:zh", "refunds"]
-    assert required_skills(settings, language="en", reason="complaint", intent="payment_issue") == [
+    assert required_skills(settings, language="zh", reason="risky_write", intent="return_item") == ["lang:zh", "refunds"]
+    assert required_skills(settings, language="en", reason="complaint", intent="payment") == [
         "complaints",
         "lang:en",
         "payments",

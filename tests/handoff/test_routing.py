@@ -22,8 +22,8 @@ def test_routed_to_an_agent_whose_skills_and_languages_fit(
     bo = agent(registry, "bo", skills=("refunds",), languages=("zh",))
     cara = agent(registry, "cara", languages=("en",))
 
-    english_refund = open_for(queue, store, reason="risky_write", language="en", intent="get_refund")
-    chinese_refund = open_for(queue, store, reason="risky_write", language="zh", intent="get_refund")
+    english_refund = open_for(queue, store, reason="risky_write", language="en", intent="return_item")
+    chinese_refund = open_for(queue, store, reason="risky_write", language="zh", intent="return_item")
     plain = open_for(queue, store, reason="explicit_request", language="en")
     fraud = open_for(queue, store, reason="legal_safety_fraud", language="en")
 

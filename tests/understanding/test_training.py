@@ -15,7 +15,7 @@ from assistant.understanding import MessageUnderstanding
 from assistant.understanding.classifier import UnderstandingModel
 from assistant.understanding.cli import app
 from assistant.understanding.service import default_model_path, train_and_save
-from assistant.understanding.training import read_intent_examples
+from assistant.understanding.training_data import read_intent_examples, read_labelled
 from understanding.small_model import SmallModel, embedder
 
 REPO = Path(__file__).resolve().parents[2]
@@ -62,6 +62,7 @@ def test_cli_trains_a_shop_csv_and_the_service_loads_it(tmp_path: Path, monkeypa
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("ASSISTANT_UNDERSTANDING__OUT_OF_SCOPE_DATA", str(files["oos"]))
     monkeypatch.setenv("ASSISTANT_UNDERSTANDING__SENTIMENT_DATA", json.dumps([str(files["sentiment"])]))
+    monkeypatch.setenv("ASSISTANT_UNDERSTANDING__PUBLIC_INTENT_DATA", "[]")  # the shop's own examples alone
     result = CliRunner().invoke(app, ["train", "--data", str(files["shop"])])
     assert result.exit_code == 0, result.output
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
@@ -77,13 +78,15 @@ def test_bad_csv_is_refused_and_the_existing_model_is_kept(
     tmp_path: Path, trained: SmallModel, make_settings: Callable[..., Settings]
 ) -> None:
     files = _small_inputs(tmp_path)
-    settings = make_settings(understanding={"out_of_scope_data": files["oos"], "sentiment_data": [files["sentiment"]]})
+    settings = make_settings(
+        understanding={"out_of_scope_data": files["oos"], "sentiment_data": [files["sentiment"]], "public_intent_data": []}
+    )
     path = default_model_path(settings)
     trained.model.save(path)
     before = path.read_bytes()
     bad = tmp_path / "bad.csv"
     for content, message in [
-        ("question,answer\nhi,there\n", "needs a header"),
+        ("question,answer\nhi,there\n", "needs a text field"),
         ("text,intent\nwhere is my parcel,track_order\n,track_order\n", "row 3"),
         ("text,intent\na,x\nb,x\nc,x\n", "at least two intents"),
         ("text,intent\na,x\nb,x\nc,x\nd,y\n", "fewer than 3"),
@@ -94,7 +97,28 @@ def test_bad_csv_is_refused_and_the_existing_model_is_kept(
     bad.write_bytes("text,intent\n\xff\xfe\n".encode("latin-1"))
     with pytest.raises(BadInputError, match="UTF-8"):
         read_intent_examples([bad])
+    lines = tmp_path / "bad.jsonl"
+    for content, message in [
+        ('{"text": "where is my parcel", "intent": "track_order"}\nnot json\n', "line 2 is not JSON"),
+        ('["where is my parcel", "track_order"]\n', "not a JSON object"),
+        ('{"text": "where is my parcel"}\n', "needs a text field"),
+    ]:
+        lines.write_text(content, encoding="utf-8")
+        with pytest.raises(BadInputError, match=message):
+            train_and_save(settings.understanding, trained.embedder, path, intent_data=[lines])
+    stale_map = tmp_path / "map.csv"
+    stale_map.write_text("from,to\nwhere,track_order\n", encoding="utf-8")
+    public = settings.understanding.model_copy(update={"public_intent_data": [files["shop"]], "public_intent_map": stale_map})
+    with pytest.raises(BadInputError, match="not in the label map"):
+        train_and_save(public, trained.embedder, path)
     assert path.read_bytes() == before
+
+
+def test_shop_messages_and_public_sets_read_alike(tmp_path: Path) -> None:
+    shop = read_labelled(REPO / "evals/datasets/shop_messages_dev.jsonl")
+    assert len(shop) > 1000 and {"track_order", "human_agent", "out_of_scope"} <= {intent for _, intent in shop}
+    sentiment = read_labelled(REPO / "evals/datasets/shop_messages_dev.jsonl", label_columns=("sentiment", "label"))
+    assert {label for _, label in sentiment} == {"negative", "neutral", "positive"}
 
 
 def test_missing_model_names_the_command(make_settings: Callable[..., Settings]) -> None:

@@ -10,12 +10,12 @@ from assistant.understanding import OUT_OF_SCOPE, MessageUnderstanding
 from understanding.small_model import SmallModel
 
 
-def test_held_out_bitext_accuracy_above_floor(trained: SmallModel) -> None:
+def test_held_out_shop_messages_accuracy_above_floor(trained: SmallModel) -> None:
     texts = [text for text, _ in trained.held_out]
     predictions = trained.model.intent.predict(trained.embedder.embed(texts))
     accuracy = np.mean([p.intent == intent for p, (_, intent) in zip(predictions, trained.held_out, strict=True)])
-    # 30 examples per intent; the full-data figure is in bench/understanding_bench.py.
-    assert accuracy >= 0.8, accuracy
+    # 80% of the develop messages and 20 Bitext rows per intent; the full figures are in bench/understanding_bench.py.
+    assert accuracy >= 0.75, accuracy
 
 
 @pytest.mark.parametrize(
@@ -23,17 +23,15 @@ def test_held_out_bitext_accuracy_above_floor(trained: SmallModel) -> None:
     [
         ("I want to cancel my order", "cancel_order"),
         ("where can I check the status of my order?", "track_order"),
-        ("I forgot my password and cannot log in", "recover_password"),
-        ("how do I get my money back", "get_refund"),
-        ("let me talk to a person", "contact_human_agent"),
-        ("I'd like to speak with a human agent", "contact_human_agent"),
+        ("I forgot my password and cannot log in", "account"),
+        ("I'd like to speak with a human agent", "human_agent"),
         ("I want to make a complaint about your service", "complaint"),
-        ("我想和人工客服说话", "contact_human_agent"),
+        ("我想和人工客服说话", "human_agent"),
         ("我要取消订单", "cancel_order"),
+        ("发票抬头开错了，帮我重新开一张", "invoice"),
+        ("买完就降价了，能申请价保吗", "price_protection"),
     ],
 )
-# Very short Chinese requests (我要转人工) get low intent confidence from English-trained heads and are
-# left to the keyword rule (tests/escalation/test_explicit_requests.py), so they are not listed here.
 def test_known_messages_route_to_their_intent(understanding: MessageUnderstanding, text: str, intent: str) -> None:
     result = understanding.analyse(text)
     assert result.intent == intent, result
@@ -61,6 +59,20 @@ def test_sentiment_and_emotions_in_both_languages(understanding: MessageUndersta
     assert (angry_zh.language, happy_en.language) == ("zh", "en")
 
 
-def test_empty_message_is_refused(understanding: MessageUnderstanding) -> None:
+def test_the_served_angry_request_for_a_person_is_negative_and_asks_for_one(understanding: MessageUnderstanding) -> None:
+    # Served before this model: labelled get_invoice, sentiment neutral (-0.23).
+    result = understanding.analyse("这个太糟糕了，我要转人工！")
+    assert result.sentiment == "negative" and result.sentiment_score <= -0.5, result
+    assert result.intent in ("human_agent", "complaint"), result
+    assert "human_request" in result.signals, result  # the keyword rule hands it over whatever the intent
+
+
+@pytest.mark.parametrize("text", ["   ", "", "\n\t"])
+def test_empty_message_is_refused(understanding: MessageUnderstanding, text: str) -> None:
+    with pytest.raises(BadInputError, match="non-empty"):
+        understanding.analyse(text)
+
+
+def test_a_batch_with_one_bad_message_is_refused_whole(understanding: MessageUnderstanding) -> None:
     with pytest.raises(BadInputError):
-        understanding.analyse("   ")
+        understanding.analyse_many(["where is my order", " "])

@@ -67,7 +67,8 @@ class Operation:
     phrases: tuple[str, ...] = ()  # the phrase keys its replies use (phrases_<language>.yaml)
     # Words that open the part of a message about it ("return the bottle, and exchange the bed").
     segment_words: tuple[str, ...] = ()
-    # Words of the understanding model's intent names that ask for it ("get_refund").
+    # The understanding model's intents that ask for it ("return_item"); an intent naming two operations
+    # (exchange_item: modify_items before delivery, exchange_items after) leaves the choice to the order.
     intent_words: tuple[str, ...] = ()
     draft: DraftSuggestion | None = None
     rule: re.Pattern[str] | None = field(init=False, compare=False, repr=False)

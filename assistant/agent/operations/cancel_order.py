@@ -60,6 +60,6 @@ OPERATION = Operation(
         "execute_failed",
     ),
     segment_words=("cancel",),
-    intent_words=("cancel",),
+    intent_words=("cancel_order",),
     draft=DraftSuggestion(arguments=cancel_arguments, reason="The customer asks to cancel order {order_id}, which is {status}."),
 )

@@ -16,4 +16,5 @@ OPERATION = Operation(
     tool="exchange_delivered_order_items",
     phrases=("exchange_items.verb", "exchange_items.verb_past", *item_changes.PHRASES),
     segment_words=("exchange",),
+    intent_words=("exchange_item",),
 )

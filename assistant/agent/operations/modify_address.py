@@ -40,4 +40,5 @@ OPERATION = Operation(
         "confirm",
         "execute_failed",
     ),
+    intent_words=("change_address",),
 )

@@ -17,4 +17,5 @@ OPERATION = Operation(
     tool="modify_pending_order_items",
     phrases=("modify_items.verb", "modify_items.verb_past", *item_changes.PHRASES),
     segment_words=("modify", "change", "switch to", "update"),
+    intent_words=("exchange_item",),
 )

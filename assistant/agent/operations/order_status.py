@@ -24,4 +24,5 @@ OPERATION = Operation(
     words_zh=r"物流|到哪|发货|快递",
     needs_order=True,
     phrases=("order_status.reply", *identity.PHRASES, *orders.PHRASES),
+    intent_words=("track_order",),
 )

@@ -54,7 +54,7 @@ OPERATION = Operation(
         "execute_failed",
     ),
     segment_words=("return", "refund"),
-    intent_words=("refund", "return"),
+    intent_words=("return_item",),
     draft=DraftSuggestion(
         arguments=draft_arguments, reason="The customer wants to return items of order {order_id}, which is {status}."
     ),

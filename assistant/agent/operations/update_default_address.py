@@ -23,4 +23,5 @@ OPERATION = Operation(
     words_zh=r"默认地址",
     tool="modify_user_address",
     phrases=("ask_address", *identity.PHRASES, "confirm", "execute_failed"),
+    intent_words=("change_address",),
 )

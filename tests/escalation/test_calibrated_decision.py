@@ -34,9 +34,9 @@ def test_an_explicit_request_in_an_angry_message_is_reported_as_the_request(deci
     ("text", "reasons"),
     [
         ("太糟糕了，差评！", {"complaint", "anger"}),
-        ("你们就是骗子", {"anger"}),
+        ("你们就是骗子", {"anger", "complaint"}),
         ("垃圾东西，赶紧退钱！", {"anger"}),
-        ("再也不买你们家的了", {"anger"}),
+        ("再也不买你们家的了", {"anger", "complaint"}),
         ("我要投诉你们的快递", {"complaint"}),
         # Our labelling rule (evals/datasets/ESCALATION_SETS.md): asking how to complain is a complaint.
         ("how do I file a complaint about the courier?", {"complaint"}),
@@ -193,7 +193,7 @@ def test_a_weights_file_of_ones_own_is_used(make_settings: Callable[..., Setting
 def test_a_guaranteed_request_stays_marked_so_when_the_score_agrees(make_settings: Callable[..., Settings]) -> None:
     # The intent is sure too, so the score also names explicit_request (higher than the guarantee's 0.95):
     # the trigger kept is still the guarantee, which is what says the threshold did not matter.
-    turn = EscalationInput(current=_understood(intent="contact_human_agent", intent_confidence=0.99), text="转人工")
+    turn = EscalationInput(current=_understood(intent="human_agent", intent_confidence=0.99), text="转人工")
     decision = EscalationPolicy.from_settings(make_settings()).decide(turn)
     assert decision.probability is not None and decision.probability > 0.95
     assert [(t.reason, t.kind) for t in decision.triggers] == [("explicit_request", "guarantee")]

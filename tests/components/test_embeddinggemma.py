@@ -30,15 +30,22 @@ GEMMA = {"packaged_model": "embeddinggemma-300m"}
 
 
 @pytest.fixture(scope="module")
-def gemma() -> Embedder:
+def gemma_folder() -> Path:
+    """The verified model folder; prepared here when the test command has not (skipped only if that fails)."""
+    folder = MODELS_DIR / EMBEDDINGGEMMA_300M.name
     try:
-        verify_folder(EMBEDDINGGEMMA_300M, MODELS_DIR / EMBEDDINGGEMMA_300M.name)
+        verify_folder(EMBEDDINGGEMMA_300M, folder)
     except ModelFileError:
         try:  # what `assistant models prepare --model embeddinggemma-300m` does (the test command runs it first)
             assemble_folder(EMBEDDINGGEMMA_300M, MODELS_DIR, MODELS_DIR / "parts" / EMBEDDINGGEMMA_300M.name)
         except ModelFileError as exc:
             pytest.skip(f"EmbeddingGemma-300M cannot be prepared on this machine: {exc.message}")
-    return build_embedder(EmbeddingSettings(**GEMMA), MODELS_DIR)  # type: ignore[arg-type]
+    return folder
+
+
+@pytest.fixture(scope="module")
+def gemma(gemma_folder: Path) -> Embedder:
+    return build_embedder(EmbeddingSettings(**GEMMA), gemma_folder.parent)  # type: ignore[arg-type]
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -112,9 +119,9 @@ print("offline ok")
 
 
 @pytest.mark.slow
-def test_gemma_loads_and_embeds_with_the_network_blocked(gemma: Embedder) -> None:
+def test_gemma_loads_and_embeds_with_the_network_blocked(gemma_folder: Path) -> None:
     """sentence-transformers and transformers like to ask the hub: from the assembled folder they must not."""
-    command = [*_network_namespace_prefix(), sys.executable, "-c", OFFLINE_EMBED, str(MODELS_DIR)]
+    command = [*_network_namespace_prefix(), sys.executable, "-c", OFFLINE_EMBED, str(gemma_folder.parent)]
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     assert "dimensions 768 768" in result.stdout and "offline ok" in result.stdout

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import statistics
 import sys
@@ -349,7 +350,7 @@ def bench_latency(embedder: Embedder, model: UnderstandingModel, settings: Setti
     messages = [t for t, _ in test[:50]] + chinese[:50]
     understanding.analyse("warm up")
     embedder.embed_queries(["warm up"])
-    totals, embeds, queries = [], [], []
+    totals, embeds, queries, cpu = [], [], [], []
     for text in messages:
         started = time.perf_counter()
         embedder.embed([text])
@@ -357,10 +358,12 @@ def bench_latency(embedder: Embedder, model: UnderstandingModel, settings: Setti
         started = time.perf_counter()
         embedder.embed_queries([text])
         queries.append(time.perf_counter() - started)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         understanding.analyse(text)
         totals.append(time.perf_counter() - started)
+        cpu.append(time.thread_time() - cpu_started)  # what it costs on a core of its own (one thread)
     ms = sorted(t * 1000 for t in totals)
+    cpu_ms = sorted(t * 1000 for t in cpu)
     results["latency"] = {
         "messages": len(messages),
         "analyse_ms_median": round(statistics.median(ms), 1),
@@ -369,6 +372,9 @@ def bench_latency(embedder: Embedder, model: UnderstandingModel, settings: Setti
         "query_embedding_ms_median": round(statistics.median(queries) * 1000, 1),
         "query_embedding_ms_p95": round(sorted(queries)[int(0.95 * len(queries)) - 1] * 1000, 1),
         "heads_and_rules_ms_median": round(statistics.median(ms) - statistics.median(embeds) * 1000, 1),
+        "analyse_cpu_ms_median": round(statistics.median(cpu_ms), 1),
+        "analyse_cpu_ms_p95": round(cpu_ms[int(0.95 * len(cpu_ms)) - 1], 1),
+        "load_average_1min_at_end": round(os.getloadavg()[0], 2),
     }
     print("latency", results["latency"], flush=True)
 

@@ -17,10 +17,16 @@ from assistant.settings import EmbeddingSettings, Settings
 from tests.conftest import REPO
 
 
-def test_understanding_uses_the_retrieval_embedder_unless_told_otherwise(make_settings: Callable[..., Settings]) -> None:
-    components = build_components(make_settings())
+def test_with_the_light_model_for_both_one_embedder_serves_both(make_settings: Callable[..., Settings]) -> None:
+    components = build_components(make_settings(embedding={"packaged_model": "use-multilingual-v3"}))
+    assert components.settings.understanding.embedding_model == "use-multilingual-v3"  # the default, by latency
     assert components.settings.understanding_embedding is components.settings.embedding
     assert components.understanding_embedder() is components.embedder()  # one model in memory
+
+
+def test_same_gives_the_heads_the_knowledge_base_embedder(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings(embedding={"packaged_model": "embeddinggemma-300m"}, understanding={"embedding_model": "same"})
+    assert settings.understanding_embedding is settings.embedding
 
 
 def test_a_lighter_understanding_embedder_is_built_once_beside_the_retrieval_one(make_settings: Callable[..., Settings]) -> None:

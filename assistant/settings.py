@@ -96,10 +96,10 @@ class EmbeddingSettings(BaseModel):
     )
     packaged_model: PackagedEmbeddingModel = Field(
         "use-multilingual-v3",
-        description="Packaged model. `use-multilingual-v3`: light (numpy, ~0.3 GB), Chinese and English. "
-        "`embeddinggemma-300m`: stronger, 768-d, query/document prompts, 1.2 GB RAM and ~5x the CPU per text; "
-        "assembled by `assistant models prepare` into llm.models_dir; Gemma Terms of Use. "
-        "`all-minilm-l6-v2`: English only.",
+        description="Packaged model. `use-multilingual-v3` (default): light (numpy, ~0.2 GB), Chinese and English. "
+        "`embeddinggemma-300m`: stronger (768-d, query/document prompts) but 1.3 GB RAM and ~28x USE's time to "
+        "ingest (README Performance); assembled by `assistant models prepare` into llm.models_dir; Gemma Terms of "
+        "Use. `all-minilm-l6-v2`: English only.",
     )
     model_path: Path | None = Field(None, description="Folder of a sentence-transformers model.")
     base_url: str | None = Field(None, description="Embeddings endpoint for the openai provider.")

@@ -49,6 +49,7 @@ def main() -> None:
     parser.add_argument("--dense-weight", type=float, nargs="+", default=[0.3, 0.5, 1.0])
     parser.add_argument("--embedding", choices=get_args(PackagedEmbeddingModel), default="use-multilingual-v3")
     parser.add_argument("--work-dir", type=Path, default=REPO / "var/bench/retrieval")
+    parser.add_argument("--models-dir", type=Path, default=REPO / "var/models", help="where the model folders are")
     parser.add_argument("--results", type=Path, default=REPO / "bench/results")
     args = parser.parse_args()
 
@@ -62,7 +63,7 @@ def main() -> None:
     rows, ingestion = [], []
     for size in args.chunk_tokens:
         folder = args.work_dir / (str(size) if args.embedding == "use-multilingual-v3" else f"{args.embedding}/{size}")
-        components = _components(folder, size, args.embedding)
+        components = _components(folder, size, args.embedding, args.models_dir)
         started = time.perf_counter()
         components.embedder()
         print(f"embedder {args.embedding} loaded in {time.perf_counter() - started:.1f} s")
@@ -94,12 +95,12 @@ def main() -> None:
     print(_table(rows))
 
 
-def _components(folder: Path, chunk_tokens: int, embedding: str) -> Components:
+def _components(folder: Path, chunk_tokens: int, embedding: str, models_dir: Path) -> Components:
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         data_dir=folder,
         embedding={"packaged_model": embedding},  # type: ignore[arg-type]
-        llm={"models_dir": REPO / "var/models"},  # type: ignore[arg-type]
+        llm={"models_dir": models_dir},  # type: ignore[arg-type]
         vector_store={"path": folder / "chroma"},  # type: ignore[arg-type]
         database={"url": f"sqlite:///{folder / 'assistant.db'}"},  # type: ignore[arg-type]
         knowledge={"chunk_tokens": chunk_tokens},  # type: ignore[arg-type]

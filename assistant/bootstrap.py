@@ -111,7 +111,9 @@ def build_services(settings: Settings, components: Components, *, draft_max_toke
     # The retriever opens the collection and builds its keyword index; the understanding model loads the
     # embedding model: an app that only serves ingestion never needs either.
     retriever: Lazy[Retriever] = Lazy(lambda: Retriever(components))
-    understanding: Lazy[MessageUnderstanding] = Lazy(lambda: MessageUnderstanding.from_settings(settings, components.embedder()))
+    understanding: Lazy[MessageUnderstanding] = Lazy(
+        lambda: MessageUnderstanding.from_settings(settings, components.understanding_embedder())
+    )
     handoffs = HandoffQueue(components.engine, settings.handoff)
     agent = AgentService(
         TurnDeps(

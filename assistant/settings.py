@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError
 from assistant.errors import SettingsError
 
 LocalModelName = Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"]
+PackagedEmbeddingModel = Literal["use-multilingual-v3", "all-minilm-l6-v2", "embeddinggemma-300m"]
 
 
 class LLMSettings(BaseModel):
@@ -31,7 +32,11 @@ class LLMSettings(BaseModel):
     )
     local_model: LocalModelName = Field("qwen2.5-coder-1.5b", description="Packaged GGUF to serve with the local provider.")
     gguf_path: Path | None = Field(None, description="Serve this GGUF file instead of a packaged one (local provider).")
-    models_dir: Path = Field(Path("var/models"), description="Where packaged GGUF files are assembled.")
+    models_dir: Path = Field(
+        Path("var/models"),
+        description="Where `assistant models prepare` assembles the packaged models: the GGUF files, and the "
+        "EmbeddingGemma folder (embedding.packaged_model) with its wheels under `parts/`.",
+    )
     host: str = Field("127.0.0.1", description="Loopback address of the embedded model server.")
     port: int = Field(8765, description="Port of the embedded model server.")
     n_ctx: int = Field(4096, description="Context window of the embedded model server.")
@@ -89,8 +94,12 @@ class EmbeddingSettings(BaseModel):
         description="`packaged`: a model shipped inside a PyPI package (offline). "
         "`sentence_transformers`: a local model folder. `openai`: an OpenAI-compatible embeddings endpoint.",
     )
-    packaged_model: Literal["use-multilingual-v3", "all-minilm-l6-v2"] = Field(
-        "use-multilingual-v3", description="Packaged model; the multilingual one reads Chinese and English."
+    packaged_model: PackagedEmbeddingModel = Field(
+        "use-multilingual-v3",
+        description="Packaged model. `use-multilingual-v3` (default): light (numpy, ~0.2 GB), Chinese and English. "
+        "`embeddinggemma-300m`: stronger (768-d, query/document prompts) but 1.3 GB RAM and ~28x USE's time to "
+        "ingest (README Performance); assembled by `assistant models prepare` into llm.models_dir; Gemma Terms of "
+        "Use. `all-minilm-l6-v2`: English only.",
     )
     model_path: Path | None = Field(None, description="Folder of a sentence-transformers model.")
     base_url: str | None = Field(None, description="Embeddings endpoint for the openai provider.")
@@ -100,8 +109,8 @@ class EmbeddingSettings(BaseModel):
     threads: int = Field(
         1,
         ge=1,
-        description="BLAS threads of the packaged multilingual model. 1 measured 4x faster than 2 (and 30x faster "
-        "than 4) on a shared 2-core machine; raise only on an idle machine with more cores.",
+        description="CPU threads of a packaged model (USE's BLAS, EmbeddingGemma's torch). 1 measured 4x faster than 2 "
+        "(and 30x faster than 4) for USE on a shared 2-core machine; raise only on an idle machine with more cores.",
     )
 
     @model_validator(mode="after")
@@ -334,6 +343,13 @@ class UnderstandingSettings(BaseModel):
 
     model_path: Path | None = Field(
         None, description="Trained understanding model (joblib); default `<data_dir>/understanding/model.joblib`."
+    )
+    embedding_model: Literal["same", "use-multilingual-v3", "all-minilm-l6-v2", "embeddinggemma-300m"] = Field(
+        "use-multilingual-v3",
+        description="Embedder of the per-message intent and sentiment heads: a packaged model (loaded beside the "
+        "knowledge base's when they differ), or `same`, the `embedding` model. USE by measurement: one message costs "
+        "3.7 ms CPU (p95 4.9) with USE and 141 ms (p95 219) with EmbeddingGemma, over the 100 ms p95 target, though "
+        "Gemma's intents are more accurate (Banking77 0.94 vs 0.78 with 12 examples per intent; README Performance).",
     )
     intent_data: list[Path] = Field(
         default_factory=lambda: [Path("evals/datasets/shop_messages_dev.jsonl")],
@@ -639,6 +655,15 @@ class Settings(BaseSettings):
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     handoff: HandoffSettings = Field(default_factory=HandoffSettings)
     analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
+
+    @property
+    def understanding_embedding(self) -> EmbeddingSettings:
+        """The embedder the understanding heads use: `embedding`, or the packaged model `understanding` names."""
+        name = self.understanding.embedding_model
+        if name == "same" or (self.embedding.provider == "packaged" and self.embedding.packaged_model == name):
+            return self.embedding
+        # The threads and batch size of `embedding` hold for the heads' model too.
+        return self.embedding.model_copy(update={"provider": "packaged", "packaged_model": name})
 
 
 def assert_present(value: object, name: str) -> None:

@@ -9,9 +9,12 @@ Two sets:
   unanswerable questions (what a low-confidence threshold has to separate).
 
 For each chunk size the banking documents and the products are ingested with the real
-pipeline into var/bench/retrieval/<size>/ (kept, so a second run only re-reads them).
+pipeline into var/bench/retrieval/<size>/ (USE) or var/bench/retrieval/<model>/<size>/ (another
+packaged embedder), kept, so a second run only re-reads them. Each row also has the median time of
+one query embedding (wall and CPU) and of one search; the ingestion times are in the results file.
 
     python bench/retrieval_bench.py --chunk-tokens 200 300 400 --rrf-k 10 60 --dense-weight 0.3 0.5 1.0
+    python bench/retrieval_bench.py --embedding embeddinggemma-300m --chunk-tokens 200 --rrf-k 5 --dense-weight 0.3 1.0
 """
 
 from __future__ import annotations
@@ -23,13 +26,14 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import get_args
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from assistant.components.container import Components, build_components  # noqa: E402
 from assistant.retrieval.retriever import Retriever  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant.settings import PackagedEmbeddingModel, Settings  # noqa: E402
 from ingest.pipeline import IngestPipeline  # noqa: E402
 
 BANKING_DOCS = REPO / "data/banking_knowledge/documents.jsonl"
@@ -43,7 +47,9 @@ def main() -> None:
     parser.add_argument("--chunk-tokens", type=int, nargs="+", default=[200, 300, 400])
     parser.add_argument("--rrf-k", type=int, nargs="+", default=[10, 60])
     parser.add_argument("--dense-weight", type=float, nargs="+", default=[0.3, 0.5, 1.0])
+    parser.add_argument("--embedding", choices=get_args(PackagedEmbeddingModel), default="use-multilingual-v3")
     parser.add_argument("--work-dir", type=Path, default=REPO / "var/bench/retrieval")
+    parser.add_argument("--models-dir", type=Path, default=REPO / "var/models", help="where the model folders are")
     parser.add_argument("--results", type=Path, default=REPO / "bench/results")
     args = parser.parse_args()
 
@@ -54,41 +60,75 @@ def main() -> None:
         if task.get("required_documents")
     ]
     questions = [json.loads(line) for line in PRODUCT_QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    rows = []
+    rows, ingestion = [], []
     for size in args.chunk_tokens:
-        components = _components(args.work_dir / str(size), size)
+        folder = args.work_dir / (str(size) if args.embedding == "use-multilingual-v3" else f"{args.embedding}/{size}")
+        components = _components(folder, size, args.embedding, args.models_dir)
+        started = time.perf_counter()
+        components.embedder()
+        print(f"embedder {args.embedding} loaded in {time.perf_counter() - started:.1f} s")
         for paths, kind in (([BANKING_DOCS], "policy"), ([PRODUCTS], "product")):
             report = IngestPipeline(components).run(paths, kind)
             print(f"chunks {size}: {kind} {report.documents_seen} docs, {report.chunks_written} chunks, {report.seconds:.1f} s")
+            ingestion.append({"chunk_tokens": size, "kind": kind, "documents": report.documents_seen,
+                              "chunks_written": report.chunks_written, "seconds": round(report.seconds, 1)})  # fmt: skip
+        query_ms = _query_embedding_ms(components, [query for query, _ in banking] + [q["question"] for q in questions])
         variants = [("dense", None, None), ("keyword", None, None)]
         variants += [("hybrid", k, weight) for k in args.rrf_k for weight in args.dense_weight]
         for mode, rrf_k, dense_weight in variants:
             variant = components if rrf_k is None else _with_fusion(components, rrf_k, dense_weight)
             retriever = Retriever(variant)
-            started = time.perf_counter()
-            row = {"chunk_tokens": size, "mode": mode, "rrf_k": rrf_k, "dense_weight": dense_weight}
+            started, cpu_started = time.perf_counter(), time.thread_time()
+            row = {"embedding": args.embedding, "chunk_tokens": size, "mode": mode, "rrf_k": rrf_k, "dense_weight": dense_weight}
             row.update(_banking(retriever, mode, banking))
             row.update(_products(retriever, mode, questions))
             row["seconds_per_query"] = (time.perf_counter() - started) / (len(banking) + len(questions))
+            row["cpu_seconds_per_query"] = (time.thread_time() - cpu_started) / (len(banking) + len(questions))
+            row.update(query_ms)
             rows.append(row)
             print(_format(row), flush=True)
     args.results.mkdir(parents=True, exist_ok=True)
     out = args.results / f"retrieval-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps({"banking_tasks": len(banking), "product_questions": len(questions), "rows": rows}, indent=2))
+    summary = {"banking_tasks": len(banking), "product_questions": len(questions), "ingestion": ingestion, "rows": rows}
+    out.write_text(json.dumps(summary, indent=2))
     print(f"\nresults: {out}")
     print(_table(rows))
 
 
-def _components(folder: Path, chunk_tokens: int) -> Components:
+def _components(folder: Path, chunk_tokens: int, embedding: str, models_dir: Path) -> Components:
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         data_dir=folder,
+        embedding={"packaged_model": embedding},  # type: ignore[arg-type]
+        llm={"models_dir": models_dir},  # type: ignore[arg-type]
         vector_store={"path": folder / "chroma"},  # type: ignore[arg-type]
         database={"url": f"sqlite:///{folder / 'assistant.db'}"},  # type: ignore[arg-type]
         knowledge={"chunk_tokens": chunk_tokens},  # type: ignore[arg-type]
     )
     folder.mkdir(parents=True, exist_ok=True)
     return build_components(settings)
+
+
+def _query_embedding_ms(components: Components, queries: list[str]) -> dict[str, float]:
+    """Median wall and CPU time of one query embedding, one query at a time (as a turn embeds it).
+
+    CPU time (of this one-threaded encoder) is what the query costs on a core of its own: on a shared
+    machine the wall time is mostly waiting for one.
+    """
+    embedder = components.embedder()
+    embedder.embed_queries(["warm up"])
+    wall, cpu = [], []
+    for query in queries:
+        started, cpu_started = time.perf_counter(), time.thread_time()
+        embedder.embed_queries([query])
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.thread_time() - cpu_started)
+    cpu.sort()
+    return {
+        "query_embedding_ms_median": round(statistics.median(wall) * 1000, 1),
+        "query_embedding_cpu_ms_median": round(statistics.median(cpu) * 1000, 1),
+        "query_embedding_cpu_ms_p95": round(cpu[int(0.95 * len(cpu)) - 1] * 1000, 1),
+    }
 
 
 def _with_fusion(components: Components, rrf_k: int, dense_weight: float) -> Components:
@@ -142,10 +182,11 @@ def _format(row: dict) -> str:
 
 
 def _table(rows: list[dict]) -> str:
-    columns = ["chunk tokens", "mode", "RRF k", "dense weight", "bank R@5", "bank R@10", "bank MRR@10"]
-    columns += ["prod hit@1", "prod hit@5", "prod MRR@5", "s/query"]
-    keys = ["chunk_tokens", "mode", "rrf_k", "dense_weight", "bank_R@5", "bank_R@10", "bank_MRR@10"]
-    keys += ["prod_hit@1", "prod_hit@5", "prod_MRR@5", "seconds_per_query"]
+    columns = ["embedding", "chunk tokens", "mode", "RRF k", "dense weight", "bank R@5", "bank R@10", "bank MRR@10"]
+    columns += ["prod hit@1", "prod hit@5", "prod MRR@5", "s/query", "CPU s/query", "query embedding CPU ms"]
+    keys = ["embedding", "chunk_tokens", "mode", "rrf_k", "dense_weight", "bank_R@5", "bank_R@10", "bank_MRR@10"]
+    keys += ["prod_hit@1", "prod_hit@5", "prod_MRR@5", "seconds_per_query", "cpu_seconds_per_query"]
+    keys += ["query_embedding_cpu_ms_median"]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
         cells = [

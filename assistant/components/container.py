@@ -7,6 +7,7 @@ are built on first use, so a process that never needs them never pays for them.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 
@@ -19,6 +20,8 @@ from assistant.components.llm.server_state import ServerStateFile, state_path
 from assistant.components.vector_store.chroma import build_vector_store
 from assistant.components.vector_store.store import VectorStore
 from assistant.settings import LLMSettings, Settings
+
+logger = logging.getLogger(__name__)
 
 
 def llm_endpoint(settings: LLMSettings) -> tuple[str, str]:
@@ -35,14 +38,45 @@ class Components:
     llm: LLMClient
     engine: Engine
     _embedder: Embedder | None = None
+    _understanding_embedder: Embedder | None = None
     _vector_store: VectorStore | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def embedder(self) -> Embedder:
+        """The embedder of the knowledge base (ingestion, search) and of everything else but the understanding heads."""
         with self._lock:
             if self._embedder is None:
-                self._embedder = build_embedder(self.settings.embedding)
+                self._embedder = build_embedder(self.settings.embedding, self.settings.llm.models_dir)
             return self._embedder
+
+    def understanding_embedder(self) -> Embedder:
+        """The embedder of the per-message intent and sentiment heads: `embedder()` itself unless
+        `understanding.embedding_model` names another packaged model (a lighter one, for per-message latency)."""
+        wanted = self.settings.understanding_embedding
+        if wanted == self.settings.embedding:
+            return self.embedder()
+        with self._lock:
+            if self._understanding_embedder is None:
+                self._understanding_embedder = build_embedder(wanted, self.settings.llm.models_dir)
+            return self._understanding_embedder
+
+    def load_embedders_in_background(self) -> threading.Thread:
+        """Load the embedders on a daemon thread, so the first turn does not wait for EmbeddingGemma (10-60 s).
+
+        A failure (an unprepared model folder, say) is logged here and raised again on first use,
+        where /health and the turn report it.
+        """
+
+        def load() -> None:
+            try:
+                self.embedder()
+                self.understanding_embedder()
+            except Exception:  # noqa: BLE001 - reported where the embedder is next used
+                logger.exception("loading the embedding models at start failed")
+
+        thread = threading.Thread(target=load, name="load-embedders", daemon=True)
+        thread.start()
+        return thread
 
     def vector_store(self) -> VectorStore:
         with self._lock:

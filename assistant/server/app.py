@@ -57,7 +57,8 @@ def create_app(
 ) -> FastAPI:
     """Build the app; pass `components` or `services` to share them with the caller (tests, CLI).
 
-    `warm_up` (set by `assistant serve`): have the local model read the system prompt at start.
+    `warm_up` (set by `assistant serve`): have the local model read the system prompt at start, and load the
+    embedding models in the background.
     """
     if services is None:
         services = build_services(settings, components or build_components(settings))
@@ -65,6 +66,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         warming = None
+        if warm_up:
+            services.components.load_embedders_in_background()
         if warm_up and settings.agent.warm_up and settings.llm.provider == "local":
             # In the background: the service answers /health (and queues turns) while the model reads.
             warming = asyncio.create_task(services.agent.warm_up())

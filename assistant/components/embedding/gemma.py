@@ -1,0 +1,53 @@
+"""EmbeddingGemma-300M through sentence-transformers, from the folder `assistant models prepare` assembled.
+
+The model was trained with task prompts: stored texts go through its `document` prompt ("title: none |
+text: "), search queries through its `query` prompt ("task: search result | query: "); a search that
+embedded both alike would compare two documents. The folder is verified before it is loaded (the pinned
+hashes, or the stamp prepare wrote), and only from the local path: a hub name would try the network.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.components.embedding.model_folder import verify_folder
+from assistant.components.embedding.packaged_folders import EMBEDDINGGEMMA_300M
+
+if TYPE_CHECKING:
+    from assistant.components.embedding.embedder import EncodeFn
+
+
+def embeddinggemma_encoders(
+    models_dir: Path, threads: int, *, document_prompt: str = "document", query_prompt: str = "query"
+) -> tuple[EncodeFn, EncodeFn]:
+    """(document encoder, query encoder) of the verified folder `<models_dir>/embeddinggemma-300m`."""
+    folder = models_dir / EMBEDDINGGEMMA_300M.name
+    verify_folder(EMBEDDINGGEMMA_300M, folder)
+    try:
+        import torch
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+    except ImportError as exc:
+        raise ImportError("EmbeddingGemma needs torch, sentence-transformers>=5.1 and transformers>=4.56") from exc
+
+    # torch's intra-op threads are per process; more than the cores left free crawl on a shared machine.
+    torch.set_num_threads(threads)
+    transformers_logging.disable_progress_bar()
+    model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+    for prompt in (document_prompt, query_prompt):
+        if prompt not in model.prompts:
+            raise ValueError(f"EmbeddingGemma has no prompt {prompt!r}; it has {sorted(model.prompts)}")
+
+    def encoder(prompt: str) -> EncodeFn:
+        def encode(texts: list[str]) -> np.ndarray:
+            with torch.inference_mode():
+                # sentence-transformers sorts the texts by length before batching: small batches pad less.
+                vectors = model.encode(texts, prompt_name=prompt, batch_size=16, convert_to_numpy=True)
+            return np.asarray(vectors, dtype=np.float32)
+
+        return encode
+
+    return encoder(document_prompt), encoder(query_prompt)

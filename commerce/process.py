@@ -44,12 +44,7 @@ class CommerceProcess:
         return self._child is not None and self._child.running
 
     def start(self, timeout_seconds: float = 60.0) -> CommerceProcess:
-        env = {
-            **os.environ,
-            "ASSISTANT_COMMERCE__API_KEY": self.api_key,
-            "ASSISTANT_COMMERCE__DATABASE_URL": self.database_url,
-            "ASSISTANT_COMMERCE__BASE_URL": self.base_url,
-        }
+        env = {**os.environ, "COMMERCE_SERVICE_API_KEY": self.api_key}
         command = [sys.executable, "-m", "commerce.cli", "serve", "--host", self.host, "--port", str(self.port),
                    "--database-url", self.database_url, "--seed", self.seed]  # fmt: skip
         child = ChildProcess(

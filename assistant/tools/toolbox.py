@@ -18,7 +18,6 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from assistant.errors import ApprovalRequiredError, AssistantError, BadInputError, CommerceUnavailableError
-from assistant.settings import ToolsSettings
 from assistant.tools.account_tools import AccountTools
 from assistant.tools.approval import ApprovalRule
 from assistant.tools.base import HandoffRequest, Proposal, ProposedAction, ToolKind, ToolResult, ToolSpec, specs_of
@@ -43,11 +42,9 @@ def idempotency_key(conversation_id: str, tool: str, arguments: Mapping[str, Any
 
 
 class Toolbox:
-    def __init__(
-        self, settings: ToolsSettings, toolsets: Sequence[object] | None = None, *, approval: ApprovalRule | None = None
-    ) -> None:
-        self.settings = settings
-        self.approval = approval or ApprovalRule(refund_limit=settings.approval_refund_limit)
+    def __init__(self, toolsets: Sequence[object] | None = None, *, approval: ApprovalRule) -> None:
+        # The shop's approval rule (its policy's limit): one toolbox per shop's tool environment.
+        self.approval = approval
         self._specs: dict[str, ToolSpec] = {}
         for toolset in toolsets if toolsets is not None else default_toolsets():
             for spec in specs_of(toolset):
@@ -186,8 +183,8 @@ class Toolbox:
         )
 
 
-def build_toolbox(settings: ToolsSettings, *, approval: ApprovalRule | None = None) -> Toolbox:
-    return Toolbox(settings, approval=approval)
+def build_toolbox(*, approval: ApprovalRule) -> Toolbox:
+    return Toolbox(approval=approval)
 
 
 def _validated(spec: ToolSpec, arguments: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import hashlib
 import secrets
 from collections.abc import Callable, Iterator
 from typing import Annotated
+from urllib.parse import unquote
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
@@ -45,8 +46,9 @@ def read_session(db: Annotated[CommerceDatabase, Depends(database)]) -> Iterator
 
 
 def acting_for(x_customer_id: Annotated[str | None, Header()] = None) -> str | None:
-    """The customer the caller acts for; data of anyone else then answers 404, as if it did not exist."""
-    return x_customer_id or None
+    """The customer the caller acts for (percent-encoded UTF-8, as ids are in any script); anyone else's data then
+    answers 404, as if it did not exist."""
+    return unquote(x_customer_id) if x_customer_id else None
 
 
 ReadSession = Annotated[Session, Depends(read_session)]

@@ -18,9 +18,12 @@ from sqlalchemy import Engine, create_engine
 
 from assistant.agent.events import TurnEvent, TurnResult
 from assistant.chat.service import Caller, ChatService
+from assistant.settings import Settings, ShopSettings
 from evals.suites.base import EvalContext
 
-SHOP = "evals"
+# The shop whose conversations the chat-driven suites play (its profile, policy, collection and prompt version).
+# Its commerce backend is replaced by the run's own reference service over a copy of its seed.
+SHOP = "retail"
 
 
 class RetailCommerce(Protocol):
@@ -58,6 +61,15 @@ def _caller(customer_id: str) -> Caller:
     return Caller(shop=SHOP, customer_id=customer_id)
 
 
+def with_backend(settings: Settings, commerce: RetailCommerce) -> dict[str, ShopSettings]:
+    """The configured shops, the evaluated one's commerce backend replaced by the run's service (the others unused)."""
+    shops = dict(settings.shops)
+    shop = shops[SHOP]
+    backend = shop.commerce.model_copy(update={"base_url": commerce.base_url, "api_key": SecretStr(commerce.api_key)})
+    shops[SHOP] = shop.model_copy(update={"commerce": backend})
+    return shops
+
+
 @asynccontextmanager
 async def retail_commerce(context: EvalContext) -> AsyncIterator[RetailCommerce]:
     given = context.extras.get("commerce")
@@ -82,12 +94,10 @@ async def chat_environment(context: EvalContext, name: str) -> AsyncIterator[Cha
         settings = base.model_copy(
             update={
                 "database": base.database.model_copy(update={"url": f"sqlite:///{work / 'assistant.db'}"}),
-                "commerce": base.commerce.model_copy(
-                    update={"base_url": commerce.base_url, "api_key": SecretStr(commerce.api_key)}
-                ),
+                "shops": with_backend(base, commerce),
                 # Cases run back to back; neither the rate limit nor human approval of large refunds is under test.
                 "agent": base.agent.model_copy(update={"rate_limit": "100000/minute"}),
-                "tools": base.tools.model_copy(update={"approval_refund_limit": 1_000_000.0}),
+                "escalation": base.escalation.model_copy(update={"refund_limit": 1_000_000.0}),
             }
         )
         services = build_services(settings, build_components(settings))

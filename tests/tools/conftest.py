@@ -10,10 +10,10 @@ import pytest
 from assistant.components.database.engine import build_engine
 from assistant.connectors.interfaces import Connectors
 from assistant.connectors.reference import build_reference_connectors
-from assistant.settings import ToolsSettings
 from assistant.shops import load_shop
 from assistant.tools import AuditLog, Toolbox, ToolContext, build_toolbox
 from tests.commerce.service import RunningCommerce, acquire, release
+from tests.shops import approval
 
 ContextFactory = Callable[..., ToolContext]
 
@@ -27,7 +27,7 @@ def retail_service() -> Iterator[RunningCommerce]:
 
 @pytest.fixture(scope="session")
 def toolbox() -> Toolbox:
-    return build_toolbox(ToolsSettings(approval_refund_limit=1000.0))
+    return build_toolbox(approval=approval())
 
 
 @pytest.fixture(scope="session")

@@ -79,7 +79,8 @@ class CommerceHTTPClient:
     ) -> Any:
         headers = {}
         if customer_id is not None:
-            headers[CUSTOMER_HEADER] = customer_id
+            # Percent-encoded UTF-8: customer ids are in any script (cnjd喜哥2号), header values are ASCII.
+            headers[CUSTOMER_HEADER] = quote(customer_id, safe="")
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
         try:

@@ -23,10 +23,11 @@ from assistant.agent.turn_llm import TurnLLM
 from assistant.components.llm.client import Completion
 from assistant.connectors.interfaces import Connectors
 from assistant.conversations.records import TurnRecord
-from assistant.settings import PromptSettings
 from assistant.shops import load_shop
 from assistant.tools import AuditLog, Toolbox
 from tests.commerce.service import RunningCommerce
+from tests.shops import operations
+from tests.shops import prompts as shop_prompts
 from tests.tools.conftest import audit, connectors, retail, retail_service, toolbox  # noqa: F401  (fixtures)
 
 REPO = Path(__file__).resolve().parents[3]
@@ -60,7 +61,7 @@ Run = Callable[..., Any]
 
 @pytest.fixture(scope="session")
 def prompts() -> PromptLibrary:
-    return PromptLibrary(PromptSettings(directory=REPO / "prompts", version="v1"))
+    return shop_prompts("retail")
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def run(
             environment, record, customer_id=customer, verified_customer_id=verified, conversation_id=request.node.nodeid
         )
         runner = OperationRunner(
-            tools=tools, prompts=prompts, llm=TurnLLM(ScriptedModel(model or []), record),  # type: ignore[arg-type]
+            offered=operations("retail"), tools=tools, prompts=prompts, llm=TurnLLM(ScriptedModel(model or []), record),  # type: ignore[arg-type]
             language=language, text=text, verified_customer_id=verified,
         )  # fmt: skip
         outcome = await runner.run(action)

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.agent.decisions import Route
 from assistant.agent.operations.extraction import NameSlots
 from assistant.agent.router import route_messages
 from assistant.agent.turn_llm import TurnLLM
 from assistant.components.container import build_components
 from assistant.conversations.records import TurnRecord
+from tests.shops import operations
 from tests.shops import prompts as shop_prompts
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,7 +34,8 @@ async def test_route_is_always_a_valid_action(turn_llm) -> None:  # type: ignore
         "你们的营业时间是什么？",
         "My account email changed, can you show my profile?",
     ):
-        value = await llm.decide("route", route_messages(prompts, text=text, history=[], summary=None), Route)
+        messages = route_messages(prompts, text=text, history=[], summary=None, operations=operations("retail"))
+        value = await llm.decide("route", messages, operations("retail").route_model)
         assert value is not None, text  # constrained decoding: a valid object, first or second time
 
 

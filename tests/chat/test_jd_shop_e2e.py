@@ -16,6 +16,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from assistant.agent.language import reply_language
 from assistant.settings import Settings
 from tests.chat.conftest import app_client, column, new_conversation, say
 from tests.commerce.service import RunningCommerce, acquire, release
@@ -104,3 +105,15 @@ async def test_a_customer_with_a_chinese_id_is_asked_for_the_shops_details_only(
         by_id = await say(http, conversation, "我的用户名是cnjd喜哥2号，订单313021098954现在什么状态？")
     assert "verify_platform_user_id" in _calls(by_id)
     assert "313021098954" in by_id["reply"] and "已付款" in by_id["reply"], by_id["reply"]
+
+
+async def test_a_product_question_is_answered_in_chinese_from_the_shops_own_products(jd_settings: Settings) -> None:
+    """The JD shop's products are its knowledge (its collection); the retail shop served beside it knows none."""
+    async with app_client(jd_settings) as http:
+        _customer(http, CUSTOMER)
+        reply = await say(http, await new_conversation(http), "请问美的F6033电热水器的容量是多少升？")
+    assert reply["language"] == "zh" and reply_language(reply["reply"]) == "zh", reply["reply"]
+    assert any(citation["document_id"] == "100112573665" for citation in reply["citations"]), reply
+    async with app_client(jd_settings) as retail:
+        elsewhere = await say(retail, await new_conversation(retail), "请问美的F6033电热水器的容量是多少升？")
+    assert not any(citation["document_id"] == "100112573665" for citation in elsewhere["citations"]), elsewhere

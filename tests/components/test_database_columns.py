@@ -69,7 +69,8 @@ def test_rows_of_a_database_made_before_shops_belong_to_the_retail_shop(tmp_path
         )
         connection.execute(
             text(
-                "INSERT INTO tool_audit_log (at, conversation_id, tool, arguments, outcome) VALUES ('2025-01-01', 'c', 't', '{}', 'executed')"
+                "INSERT INTO tool_audit_log (at, conversation_id, tool, arguments, outcome) "
+                "VALUES ('2025-01-01', 'c', 't', '{}', 'executed')"
             )
         )
     create_schema(engine)  # what every start does

@@ -106,7 +106,8 @@ def test_the_demo_shops_are_served_by_default_and_a_shop_variable_names_the_whol
         ({"ASSISTANT_SHOPS__MYSHOP__API_KEY": "k1", "ASSISTANT_SHOPS__MYSHOP__OPERATOR_KEY": "k2"}, "shops.myshop.commerce"),
         (
             {
-                "ASSISTANT_SHOPS": '{"My Shop": {"api_key": "a", "operator_key": "b", "commerce": {"base_url": "u", "api_key": "c"}}}'
+                "ASSISTANT_SHOPS": '{"My Shop": {"api_key": "a", "operator_key": "b", '
+                '"commerce": {"base_url": "u", "api_key": "c"}}}'
             },
             "'My Shop' is not a shop name",
         ),

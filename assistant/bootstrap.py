@@ -2,9 +2,13 @@
 
 `build_services(settings, components)` is what the app (`server/app.py`), the
 CLI, the evals and the tests call to get an agent, a handoff desk or a drafts
-service; none of them goes through the HTTP layer for it. The heavy parts —
-the retriever with its keyword index, the understanding model — are built on
-first use, once, and shared by every service that reads them.
+service; none of them goes through the HTTP layer for it. Each configured shop
+gets its part of the graph once (agent/shop.py: its commerce connectors, tools,
+prompts, retriever over its own collection, operations), held in one directory
+that every service looks a shop up in; the model client, the database, the
+understanding model and the escalation policy are shared. The heavy parts —
+each retriever with its keyword index, the understanding model — are built on
+first use, once.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from assistant.agent.escalation_step import TurnEscalation
+from assistant.agent.operations.offered import ShopOperations
 from assistant.agent.prompt_library import PromptLibrary
 from assistant.agent.service import AgentService
+from assistant.agent.shop import ShopDirectory, ShopRuntime
 from assistant.agent.turn_context import TurnDeps
 from assistant.chat.service import ChatService
 from assistant.components.container import Components
@@ -32,7 +38,7 @@ from assistant.handoff.desk import AgentDesk
 from assistant.handoff.queue import HandoffQueue
 from assistant.schema import create_schema
 from assistant.settings import Settings
-from assistant.shops import load_shop
+from assistant.shops import Shop, load_shops
 from assistant.tools.approval import ApprovalRule
 from assistant.tools.audit import AuditLog
 from assistant.tools.environment import ToolEnvironment
@@ -40,7 +46,6 @@ from assistant.tools.texts import PromptTexts
 from assistant.tools.toolbox import build_toolbox
 
 if TYPE_CHECKING:
-    from assistant.connectors.interfaces import Connectors
     from assistant.retrieval.retriever import Retriever
     from assistant.understanding.service import MessageUnderstanding
 
@@ -68,9 +73,7 @@ class Services:
     components: Components
     conversations: ConversationStore
     pending: PendingActions
-    prompts: PromptLibrary
-    tools: ToolEnvironment
-    retriever: Lazy[Retriever]
+    shops: ShopDirectory
     understanding: Lazy[MessageUnderstanding]
     handoffs: HandoffQueue
     desk: AgentDesk
@@ -80,37 +83,25 @@ class Services:
     feedback: FeedbackStore
     corrections: CorrectionPublisher
 
-    @property
-    def connectors(self) -> Connectors:
-        return self.tools.connectors
-
     async def close(self) -> None:
-        """Let running turns finish (so each is stored), then close the commerce connections and the components."""
+        """Let running turns finish (so each is stored), then close each shop's commerce connections and the components."""
         await self.agent.wait_idle()
-        await self.tools.aclose()
+        for runtime in self.shops.values():
+            await runtime.tools.aclose()
         await self.components.close()
 
 
 def build_services(settings: Settings, components: Components, *, draft_max_tokens: int | None = None) -> Services:
-    from assistant.retrieval.retriever import Retriever
+    """Every service, once; each shop's part of the graph once (a wrong profile stops here, one SettingsError)."""
     from assistant.understanding.service import MessageUnderstanding
 
+    shops = load_shops(settings)
+    escalation = EscalationPolicy.from_settings(settings)
+    directory = ShopDirectory({name: _shop_runtime(settings, components, shop, escalation) for name, shop in shops.items()})
     create_schema(components.engine)
-    approval = ApprovalRule.from_settings(settings)
-    tools = ToolEnvironment(
-        toolbox=build_toolbox(settings.tools, approval=approval),
-        connectors=build_reference_connectors(settings.commerce),
-        audit=AuditLog(components.engine),
-        texts=PromptTexts.of(settings.prompts),
-        # One shop until each shop gets its own environment (issue 16).
-        shop=load_shop("retail"),
-    )
     conversations = ConversationStore(components.engine)
     pending = PendingActions(components.engine)
-    prompts = PromptLibrary(settings.prompts)
-    # The retriever opens the collection and builds its keyword index; the understanding model loads the
-    # embedding model: an app that only serves ingestion never needs either.
-    retriever: Lazy[Retriever] = Lazy(lambda: Retriever(components))
+    # The understanding model loads its embedding model: an app that only serves ingestion never needs it.
     understanding: Lazy[MessageUnderstanding] = Lazy(
         lambda: MessageUnderstanding.from_settings(settings, components.understanding_embedder())
     )
@@ -121,13 +112,8 @@ def build_services(settings: Settings, components: Components, *, draft_max_toke
             llm=components.llm,
             conversations=conversations,
             pending=pending,
-            prompts=prompts,
-            retriever=retriever,
-            tools=tools,
+            shops=directory,
             understanding=understanding,
-            escalation=TurnEscalation(
-                EscalationPolicy.from_settings(settings), tools.connectors, vip_tags=settings.escalation.vip_tags
-            ),
             handoffs=handoffs,
             escalation_history=settings.escalation.history_turns,
         )
@@ -138,33 +124,55 @@ def build_services(settings: Settings, components: Components, *, draft_max_toke
         registry=AgentRegistry(components.engine),
         store=conversations,
         pending=pending,
-        tools=tools,
+        tools=directory.tools(),
     )
     drafts = DraftService(
         settings=settings.agent,
         llm=components.llm,
-        prompts=prompts,
-        retriever=retriever,
-        tools=tools,
+        shops=directory,
         conversations=conversations,
         engine=components.engine,
         max_tokens=draft_max_tokens,
     )
     feedback = FeedbackStore(components.engine)
+    collections = {name: runtime.collection for name, runtime in directory.items()}
     return Services(
         settings=settings,
         components=components,
         conversations=conversations,
         pending=pending,
-        prompts=prompts,
-        tools=tools,
-        retriever=retriever,
+        shops=directory,
         understanding=understanding,
         handoffs=handoffs,
         desk=desk,
         agent=agent,
-        chat=ChatService(settings=settings.agent, store=conversations, agent=agent),
+        chat=ChatService(settings=settings.agent, store=conversations, agent=agent, shops=frozenset(directory)),
         drafts=drafts,
         feedback=feedback,
-        corrections=CorrectionPublisher(components=components, store=feedback),
+        corrections=CorrectionPublisher(components=components, store=feedback, collections=collections),
+    )
+
+
+def _shop_runtime(settings: Settings, components: Components, shop: Shop, escalation: EscalationPolicy) -> ShopRuntime:
+    """One shop's part of the graph: its backend, tools, prompts, knowledge and operations."""
+    from assistant.retrieval.retriever import Retriever
+
+    operations = ShopOperations.of(shop)  # a profile naming an operation the registry lacks stops here
+    prompts = PromptLibrary.for_shop(settings.prompts, shop)
+    tools = ToolEnvironment(
+        toolbox=build_toolbox(shop=shop, approval=ApprovalRule.for_shop(settings, shop.policy)),
+        connectors=build_reference_connectors(settings.shops[shop.name].commerce),
+        audit=AuditLog(components.engine, shop=shop.name),
+        texts=PromptTexts(prompts.folder / "texts"),
+        shop=shop,
+    )
+    # The retriever opens the shop's collection and builds its keyword index on first use.
+    retriever: Lazy[Retriever] = Lazy(lambda: Retriever(components, shop.profile.collection))
+    return ShopRuntime(
+        shop=shop,
+        tools=tools,
+        prompts=prompts,
+        retriever=retriever,
+        operations=operations,
+        escalation=TurnEscalation(escalation, tools.connectors, vip_tags=settings.escalation.vip_tags),
     )

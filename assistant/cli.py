@@ -147,10 +147,10 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default: server.host).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default: server.port).")] = None,
     with_commerce: Annotated[
-        bool, typer.Option(help="Also run the reference commerce service when commerce.base_url is on loopback.")
+        bool, typer.Option(help="Also run a reference commerce service for each shop whose backend is on loopback.")
     ] = True,
 ) -> None:
-    """Start the API and, with the local provider, the model server it needs (and the reference shop)."""
+    """Start the API and, with the local provider, the model server it needs (and each shop's reference backend)."""
     import uvicorn
 
     from assistant.components.llm import server_state
@@ -163,9 +163,11 @@ def serve(
     # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit lets the
     # `finally` below stop the model server and the commerce service instead of orphaning them.
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    commerce = llm_server = None
+    commerce: list[CommerceProcess] = []
+    llm_server = None
     try:
-        commerce = _start_local_commerce(settings) if with_commerce else None
+        if with_commerce:
+            _start_local_commerce(settings, commerce)
         if settings.llm.provider == "local":
             llm_server = LocalLLMServer(
                 settings.llm,
@@ -179,35 +181,43 @@ def serve(
             llm_server.smoke_test()  # a build that faults on this CPU stops here, named, before any customer
         bind_host, bind_port = host or settings.server.host, port or settings.server.port
         console.print(f"[bold green]The assistant is up:[/] http://{bind_host}:{bind_port}/  (API docs at /docs)")
+        console.print(f"shops: {', '.join(settings.shops)}")
         uvicorn.run(application, host=bind_host, port=bind_port, log_level="info")
     finally:
         if llm_server:
             llm_server.stop()
-        if commerce:
-            commerce.stop()
+        for process in commerce:
+            process.stop()
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _start_local_commerce(settings: Settings) -> CommerceProcess | None:
-    """The reference commerce service as a child process, when the settings point at loopback."""
+def _start_local_commerce(settings: Settings, started: list[CommerceProcess]) -> None:
+    """A reference commerce service per shop whose backend is on loopback (one shop per process and database),
+    each seeded with its profile's seed; `started` collects them as they come up, so a failure stops them all."""
     from urllib.parse import urlsplit
 
+    from assistant.shops import load_shops
     from commerce.process import CommerceProcess
 
-    address = urlsplit(settings.commerce.base_url)
-    if address.hostname not in ("127.0.0.1", "localhost"):
-        return None  # a real shop's APIs, or a commerce service run elsewhere
-    console.print(f"starting the reference commerce service on {settings.commerce.base_url} …")
-    return CommerceProcess(
-        database_url=settings.commerce.database_url,
-        port=address.port or 80,
-        api_key=settings.commerce.api_key.get_secret_value(),
-        seed=settings.commerce.seed,
-        log_path=settings.data_dir / "commerce.log",
-    ).start()
+    load_shops(settings)  # a missing or invalid profile stops here, before any process starts
+    for name, configured in settings.shops.items():
+        commerce = configured.commerce
+        address = urlsplit(commerce.base_url)
+        if address.hostname not in ("127.0.0.1", "localhost"):
+            continue  # the shop's own APIs, or a commerce service run elsewhere
+        console.print(f"starting the reference commerce service of {name} on {commerce.base_url} …")
+        process = CommerceProcess(
+            database_url=commerce.database_url,
+            port=address.port or 80,
+            api_key=commerce.api_key.get_secret_value(),
+            shop=name,  # its policy; an empty database gets the shop's seed
+            log_path=settings.data_dir / f"commerce-{name}.log",
+        )
+        started.append(process)
+        process.start()
 
 
 @app.command("doctor")
@@ -218,13 +228,17 @@ def doctor() -> None:
 
     settings = load_settings()
     components = build_components(settings)
-    report = asyncio.run(HealthService(components).check())
+    report = asyncio.run(HealthService(components).check())  # each shop's backend and knowledge too
     table = Table("part", "provider", "status", "detail", "seconds")
     for part in report.parts:
         colour = "green" if part.status == "ok" else "red"
         table.add_row(part.name, part.provider, f"[{colour}]{part.status}[/]", part.detail, f"{part.seconds:.2f}")
     console.print(table)
-    console.print(f"prompt version: {settings.prompts.version}; data in {settings.data_dir.resolve()}")
+    from assistant.shops import load_shops
+
+    versions = {name: settings.prompts.version_for(shop.profile.prompt_version) for name, shop in load_shops(settings).items()}
+    shown = ", ".join(f"{name} {version}" for name, version in versions.items())
+    console.print(f"prompt versions: {shown}; data in {settings.data_dir.resolve()}")
     build_ok = _print_llama_build() if settings.llm.provider == "local" else True
     raise typer.Exit(0 if report.status == "ok" and build_ok else 1)
 

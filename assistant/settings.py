@@ -8,6 +8,7 @@ an entry point asks for it, and tests build their own.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -144,7 +145,6 @@ class VectorStoreSettings(BaseModel):
     path: Path = Field(Path("var/chroma"), description="Folder of the embedded Chroma store.")
     host: str = Field("127.0.0.1", description="Chroma server host.")
     port: int = Field(8001, description="Chroma server port.")
-    collection: str = Field("knowledge", description="Collection that holds the knowledge base.")
 
 
 class DatabaseSettings(BaseModel):
@@ -165,14 +165,87 @@ class DatabaseSettings(BaseModel):
 
 
 class CommerceSettings(BaseModel):
-    """The order, logistics and CRM APIs the tools call."""
+    """One shop's commerce backend: the order, logistics and CRM APIs its tools call."""
 
-    base_url: str = Field("http://127.0.0.1:8766", description="Base URL of the commerce service.")
-    api_key: SecretStr = Field(SecretStr("dev-commerce-key"), description="Key the assistant sends to the commerce service.")
-    timeout_seconds: float = Field(5.0, description="Timeout of one commerce request.")
-    retries: int = Field(2, description="Retries (with backoff) of idempotent commerce calls.")
-    database_url: str = Field("sqlite:///var/commerce.db", description="Database of the reference commerce service.")
-    seed: Literal["retail", "ecom_store", "none"] = Field("retail", description="Seed loaded into an empty database.")
+    base_url: str = Field(description="Base URL of the shop's commerce service.")
+    api_key: SecretStr = Field(description="Key the assistant sends to the shop's commerce service.")
+    timeout_seconds: float = Field(5.0, gt=0, description="Timeout of one commerce request.")
+    retries: int = Field(2, ge=0, description="Retries (with backoff) of idempotent commerce calls.")
+    database_url: str = Field(
+        "sqlite:///var/commerce.db",
+        description="Database of the reference commerce service when `assistant serve` runs it for this shop (its "
+        "base_url on loopback); the seed loaded into an empty one is the shop profile's `seed`.",
+    )
+
+
+class ShopSettings(BaseModel):
+    """One shop, a tenant: where its profile lives, its two keys and its commerce backend.
+
+    Everything else about the shop (languages, policy, identity rules, collection, operations…) is its profile,
+    `shops/<name>/shop.toml` and `policy.toml` (assistant/shops): data, not secrets.
+    """
+
+    profile: Path | None = Field(
+        None, description="Folder holding the shop's shop.toml and policy.toml; default: the project's shops/<name>/."
+    )
+    api_key: SecretStr = Field(
+        description="The shop's customer-API key: `Authorization: Bearer <key>` on the chat API is this shop, calling "
+        "for one of its customers (X-Customer-Id)."
+    )
+    operator_key: SecretStr = Field(
+        description="The shop's operator key (`X-Operator-Key`): ingestion into its knowledge collection, its human "
+        "agents, its analytics; it reaches nothing of another shop."
+    )
+    commerce: CommerceSettings = Field(description="The shop's commerce backend.")
+
+    def profile_folder(self, name: str) -> Path:
+        """Where the shop's profile is read from: the configured folder, else the project's shops/<name>/."""
+        return self.profile if self.profile is not None else _PROJECT / "shops" / name
+
+    def keys(self) -> dict[str, SecretStr]:
+        """Every secret of the shop, by its setting's name (what the production and uniqueness checks read)."""
+        return {"api_key": self.api_key, "operator_key": self.operator_key, "commerce.api_key": self.commerce.api_key}
+
+
+_PROJECT = Path(__file__).resolve().parents[1]
+DEVELOPMENT_KEY_PREFIX = "dev-"
+SHOP_NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+# The two demo shops and their development values. A shop named here starts from these values and every field set
+# (environment, .env) overrides its own. Setting any ASSISTANT_SHOPS… variable makes the shops named in those
+# variables the whole set: pydantic-settings replaces the dict, it does not merge it (README, Configuration).
+DEMO_SHOPS: dict[str, dict[str, object]] = {
+    "retail": {
+        "api_key": "dev-shop-key",
+        "operator_key": "dev-operator-key",
+        "commerce": {
+            "base_url": "http://127.0.0.1:8766",
+            "api_key": "dev-commerce-key",
+            "database_url": "sqlite:///var/commerce.db",
+        },
+    },
+    "jd_appliances": {
+        "api_key": "dev-jd-shop-key",
+        "operator_key": "dev-jd-operator-key",
+        "commerce": {
+            "base_url": "http://127.0.0.1:8767",
+            "api_key": "dev-commerce-key",
+            "database_url": "sqlite:///var/commerce-jd.db",
+        },
+    },
+}
+
+
+def _demo_shops() -> dict[str, ShopSettings]:
+    return {name: ShopSettings.model_validate(values) for name, values in DEMO_SHOPS.items()}
+
+
+def deep_merged(defaults: dict[str, object], given: dict[str, object]) -> dict[str, object]:
+    """`given` over `defaults`, section by section (a shop's `commerce` keeps the values it does not set)."""
+    merged = dict(defaults)
+    for key, value in given.items():
+        default = merged.get(key)
+        merged[key] = deep_merged(default, value) if isinstance(default, dict) and isinstance(value, dict) else value
+    return merged
 
 
 class ServerSettings(BaseModel):
@@ -181,24 +254,8 @@ class ServerSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Address the API listens on.")
     port: int = Field(8000, description="Port the API listens on.")
     environment: Literal["development", "production"] = Field(
-        "development", description="`production` refuses the development secrets below."
+        "development", description="`production` refuses every development key (`dev-…`) of every shop."
     )
-    api_keys: dict[str, SecretStr] = Field(
-        default_factory=lambda: {"demo-shop": SecretStr("dev-shop-key")},
-        description="Shop name → API key that may call the customer API on behalf of its customers.",
-    )
-    operator_key: SecretStr = Field(
-        SecretStr("dev-operator-key"),
-        description="Key operators send as X-Operator-Key (ingestion, agents, analytics); a dev- key is refused in production.",
-    )
-
-    @model_validator(mode="after")
-    def _no_dev_secrets_in_production(self) -> ServerSettings:
-        if self.environment == "production":
-            weak = [name for name, key in self.api_keys.items() if key.get_secret_value().startswith("dev-")]
-            if weak:
-                raise ValueError(f"server.api_keys {weak} use a development key in production")
-        return self
 
 
 class KnowledgeSettings(BaseModel):
@@ -234,22 +291,27 @@ class KnowledgeSettings(BaseModel):
     candidates: int = Field(50, ge=1, description="Hits taken from each retriever before fusion.")
 
 
+DEFAULT_PROMPT_VERSION = "v1"
+
+
 class PromptSettings(BaseModel):
-    """Which prompt version the service uses."""
+    """Where the prompt versions live, and an optional version every shop uses instead of its own."""
 
     directory: Path = Field(
         # The project's own prompts/ folder, wherever the process runs; a relative path set here is
         # taken from the working folder.
-        Path(__file__).resolve().parents[1] / "prompts",
+        _PROJECT / "prompts",
         description="Folder of versioned prompt templates (default: the project's prompts/).",
     )
-    version: str = Field("v1", description="Prompt version (a folder under the prompts directory).")
-    policy: Path = Field(
-        # One copy: the document the knowledge base ingests (ingest/demo_sources.toml) and citations name.
-        Path(__file__).resolve().parents[1] / "data" / "retail" / "policy.md",
-        description="The store policy (Markdown) handed to the model verbatim in every system prompt "
-        "(default: the project's data/retail/policy.md).",
+    version: str | None = Field(
+        None,
+        description="Prompt version (a folder under the prompts directory) every shop uses; unset: each shop's own "
+        "`prompt_version` (its profile). Set it for an evaluation run or an experiment across shops.",
     )
+
+    def version_for(self, shop_version: str) -> str:
+        """The version a shop's prompts come from: this override, else the shop's own."""
+        return self.version or shop_version
 
 
 class AgentSettings(BaseModel):
@@ -307,17 +369,6 @@ class AgentSettings(BaseModel):
         description="Intents no operation serves, whose messages the knowledge base answers (or says it cannot); "
         "with `route_intent_confidence` they route there without a model call. The operations' own intents are their "
         "`intent_words` (agent/operations).",
-    )
-
-
-class ToolsSettings(BaseModel):
-    """The agent's tools over the commerce APIs: confirmation and approval of writes."""
-
-    approval_refund_limit: float = Field(
-        1000.0,
-        ge=0,
-        description="A write that refunds more than this (in the order's currency) waits for a human agent's "
-        "approval (status `awaiting_approval`) after the customer confirms it.",
     )
 
 
@@ -478,7 +529,8 @@ class EscalationSettings(BaseModel):
         None,
         ge=0,
         description="Refund amount over which a confirmed write waits for an agent's approval (and hands over as "
-        "`risky_write`); default `tools.approval_refund_limit`.",
+        "`risky_write`), for every shop, in each shop's currency; default: each shop's policy (`approval_refund_limit` "
+        "in shops/<name>/policy.toml).",
     )
     approval_tools: list[str] = Field(
         default_factory=list, description="Write tools that always wait for an agent's approval, whatever the amount."
@@ -568,11 +620,11 @@ class HandoffSettings(BaseModel):
 
 
 class AnalyticsSettings(BaseModel):
-    """Feedback, metrics, question clusters, the volume forecast and customer profiles (assistant/analytics)."""
+    """Feedback, metrics, question clusters, the volume forecast and customer profiles (assistant/analytics).
 
-    timezone: str = Field(
-        "UTC", description="IANA time zone of the shop: day and hour buckets and the forecast's seasons use it."
-    )
+    Each shop's figures are bucketed by day and hour in the shop's own time zone (its profile's `time_zone`).
+    """
+
     idle_minutes: float = Field(
         30.0, gt=0, description="A conversation with no message for this long counts as finished (for the resolution rate)."
     )
@@ -618,17 +670,6 @@ class AnalyticsSettings(BaseModel):
         default_factory=lambda: ["complaint"], description="Intents that count as a complaint in the customer profile."
     )
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, name: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from exc
-        return name
-
 
 class Settings(BaseSettings):
     """The whole configuration; see README.md for the table of fields."""
@@ -645,8 +686,13 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
-    commerce: CommerceSettings = Field(default_factory=CommerceSettings)
-    tools: ToolsSettings = Field(default_factory=ToolsSettings)
+    shops: dict[str, ShopSettings] = Field(
+        default_factory=_demo_shops,
+        description="The shops (tenants) served, by name: each one's profile folder, keys and commerce backend. "
+        "Default: the two demo shops, `retail` and `jd_appliances`, with development keys. Setting any "
+        "`ASSISTANT_SHOPS…` variable (or `ASSISTANT_SHOPS` as JSON) makes the shops it names the whole set; a shop "
+        "named `retail` or `jd_appliances` starts from that demo shop's values.",
+    )
     server: ServerSettings = Field(default_factory=ServerSettings)
     prompts: PromptSettings = Field(default_factory=PromptSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
@@ -664,6 +710,47 @@ class Settings(BaseSettings):
             return self.embedding
         # The threads and batch size of `embedding` hold for the heads' model too.
         return self.embedding.model_copy(update={"provider": "packaged", "packaged_model": name})
+    @field_validator("shops", mode="before")
+    @classmethod
+    def _demo_defaults(cls, given: object) -> object:
+        """A shop named like a demo shop starts from that shop's development values; what is set overrides them."""
+        if not isinstance(given, dict):
+            return given
+        return {
+            name: deep_merged(DEMO_SHOPS[name], value) if name in DEMO_SHOPS and isinstance(value, dict) else value
+            for name, value in given.items()
+        }
+
+    @model_validator(mode="after")
+    def _shops_are_tenants(self) -> Settings:
+        if not self.shops:
+            raise ValueError("shops: configure at least one shop")
+        for name in self.shops:
+            if not SHOP_NAME.match(name):
+                raise ValueError(f"shops: {name!r} is not a shop name (lower-case letters, digits and _, 2 to 40)")
+        seen: dict[str, str] = {}
+        for name, shop in self.shops.items():
+            for field, secret in shop.keys().items():
+                value = secret.get_secret_value()
+                where = f"shops.{name}.{field}"
+                if not value.strip():
+                    raise ValueError(f"{where} is empty")
+                if field == "commerce.api_key":
+                    continue  # each shop's own commerce service: two reference services may share a key
+                if value in seen:
+                    # One key, one shop, one role: otherwise a key could not tell whose data it opens.
+                    raise ValueError(f"{where} is the same key as {seen[value]}: every shop key must be different")
+                seen[value] = where
+        if self.server.environment == "production":
+            weak = [
+                f"shops.{name}.{field}"
+                for name, shop in self.shops.items()
+                for field, secret in shop.keys().items()
+                if secret.get_secret_value().startswith(DEVELOPMENT_KEY_PREFIX)
+            ]
+            if weak:
+                raise ValueError(f"{', '.join(weak)} use a development key in production: set your own")
+        return self
 
 
 def assert_present(value: object, name: str) -> None:

@@ -192,7 +192,10 @@ def main() -> None:
     from ingest.pipeline import IngestPipeline
 
     components = build_components(settings)
-    IngestPipeline(components).run([DATA / "policy.md"], "policy")
+    from assistant.shops import load_shop
+
+    # The retail shop's own collection: the suite plays its customers (evals/suites/chat_env.py).
+    IngestPipeline(components, load_shop("retail").profile.collection).run([DATA / "policy.md"], "policy")
     asyncio.run(components.close())
     run_id = f"agent-tasks-bench-{args.split}-{args.form}-{time.strftime('%Y%m%d-%H%M%S')}"
     number = [0]

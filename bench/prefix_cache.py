@@ -94,7 +94,7 @@ def run_config(name: str, args: argparse.Namespace, settings: Settings, prompts:
     child = ChildProcess("model server", command, health, env={**os.environ, **env} if env else None, log_path=log)
     child.start(llm.startup_timeout_seconds)
     rows: list[dict[str, Any]] = []
-    chunks = passages(prompts.policy_path.read_text(encoding="utf-8"))
+    chunks = passages(prompts.policy)
     try:
         with httpx.Client(base_url=f"http://{llm.host}:{llm.port}", timeout=600) as http:
             warm = [{"role": "system", "content": prompts.system}, {"role": "user", "content": "hello"}]
@@ -143,7 +143,9 @@ def main() -> None:
     if args.model:
         update["local_model"] = args.model
     settings = settings.model_copy(update={"llm": settings.llm.model_copy(update=update)})
-    prompts = PromptLibrary(settings.prompts)
+    from assistant.shops import load_shop
+
+    prompts = PromptLibrary.for_shop(settings.prompts, load_shop("retail"))
     results: dict[str, list[dict[str, Any]]] = {}
     for name in args.configs.split(","):
         results[name] = run_config(name, args, settings, prompts)

@@ -24,9 +24,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from assistant.agent.operations.offered import ShopOperations  # noqa: E402
 from assistant.agent.operations.plan import plan_requests  # noqa: E402
 from assistant.agent.operations.registry import OPERATIONS  # noqa: E402
 from assistant.agent.router import rule_route  # noqa: E402
+from assistant.shops import load_shop  # noqa: E402
 from bench.agent_tasks_bench import task_ids  # noqa: E402
 from evals.suites.agent_data import retail_dev_tasks, retail_v1_tasks  # noqa: E402
 
@@ -40,9 +42,10 @@ def expected(task: dict) -> list[str]:  # type: ignore[type-arg]
 
 
 def found(message: str) -> list[set[str]]:
-    planned = plan_requests(message)
+    retail = ShopOperations.of(load_shop("retail"))  # the tasks are the retail shop's
+    planned = plan_requests(message, retail)
     if not planned:
-        by_rule = rule_route(message)
+        by_rule = rule_route(message, retail)
         return [{by_rule}] if by_rule and by_rule not in ("question", "human_agent", "identify") else []
     return [{p.name, *(a.name for a in p.alternatives), *(f.name for f in p.fallbacks)} for p in planned]
 

@@ -34,13 +34,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from assistant.agent import slots  # noqa: E402
-from assistant.agent.decisions import Route  # noqa: E402
+from assistant.agent.operations.offered import ShopOperations  # noqa: E402
 from assistant.agent.prompt_library import PromptLibrary  # noqa: E402
 from assistant.agent.router import QUESTION as QUESTION_FORM  # noqa: E402
 from assistant.agent.router import intent_route, route_messages, rule_route  # noqa: E402
 from assistant.components.embedding.embedder import build_embedder  # noqa: E402
 from assistant.escalation import EscalationInput, EscalationPolicy  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from assistant.shops import load_shop  # noqa: E402
 from assistant.understanding.classifier import fit_intent_head  # noqa: E402
 from assistant.understanding.models import Understanding  # noqa: E402
 from assistant.understanding.service import MessageUnderstanding, training_data  # noqa: E402
@@ -48,6 +49,8 @@ from assistant.understanding.training import intent_rows  # noqa: E402
 
 DATA = REPO / "evals" / "datasets" / "shop_messages_dev.jsonl"
 SEED = 20261122
+# The routes are the retail shop's operations (the JD shop's intents route the same way where both offer them).
+RETAIL = ShopOperations.of(load_shop("retail"))
 # Questions the knowledge base answers (policy, products): every one's right route is `question`.
 QUESTION_SETS = [REPO / "evals" / "datasets" / name for name in ("answers_questions.jsonl", "ecom_products_questions.jsonl")]
 THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
@@ -95,11 +98,12 @@ async def model_routes(args: argparse.Namespace, settings: Settings, texts: list
 
     llm = LLMClient(settings.llm.model_copy(update={"provider": "local"}), args.llm_url, "none")
     llm._model = args.llm_model  # noqa: SLF001 - the served model's alias, whatever the settings name
-    prompts = PromptLibrary(settings.prompts)
+    prompts = PromptLibrary.for_shop(settings.prompts, load_shop("retail"))
     routes: list[str | None] = []
     for text in texts:
         record = TurnRecord(prompt_version=prompts.version, language="en", customer_text=text)
-        decision = await TurnLLM(llm, record).decide("route", route_messages(prompts, text=text, history=[], summary=None), Route)
+        messages = route_messages(prompts, text=text, history=[], summary=None, operations=RETAIL)
+        decision = await TurnLLM(llm, record).decide("route", messages, RETAIL.route_model)
         routes.append(decision.action if decision else None)
         print(f"model: {routes[-1]!s:<24} {text[:60]}", flush=True)
     return routes
@@ -118,7 +122,13 @@ def heldout() -> None:
     print(f"develop messages held out ({len(texts)}, the small model):")
     for threshold in THRESHOLDS:
         routed = [
-            (intent_route(text, reading, min_confidence=threshold, question_intents=settings.agent.question_intents), label, text)
+            (
+                intent_route(
+                    text, reading, min_confidence=threshold, question_intents=settings.agent.question_intents, operations=RETAIL
+                ),
+                label,
+                text,
+            )
             for text, reading, label in zip(texts, readings, gold, strict=True)
         ]
         routed = [(route, label, text) for route, label, text in routed if route is not None]
@@ -171,7 +181,7 @@ def main() -> None:
     for row, reading in zip(rows, readings, strict=True):
         if policy.decide(EscalationInput(current=reading)).escalate:
             continue  # handed over before the router runs
-        cases.append({"row": row, "reading": reading, "rule": rule_route(row["text"]), "gold": GOLD.get(row["intent"])})
+        cases.append({"row": row, "reading": reading, "rule": rule_route(row["text"], RETAIL), "gold": GOLD.get(row["intent"])})
     if args.llm_url:
         left = [case for case in cases if case["rule"] is None]
         for case, routed in zip(left, asyncio.run(model_routes(args, settings, [c["row"]["text"] for c in left])), strict=True):
@@ -193,6 +203,7 @@ def main() -> None:
                     case["reading"],
                     min_confidence=threshold,
                     question_intents=settings.agent.question_intents,
+                    operations=RETAIL,
                 )
             )
             is not None

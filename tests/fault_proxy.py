@@ -157,12 +157,14 @@ def _drop(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
     return 500, {}, b""
 
 
-def through(settings: Settings, proxy: FaultProxy) -> Settings:
-    """The same settings with the commerce service reached through `proxy`, reads not retried, the proxy's timeout."""
-    commerce = settings.commerce.model_copy(
+def through(settings: Settings, proxy: FaultProxy, shop: str = "retail") -> Settings:
+    """The same settings with the shop's commerce service reached through `proxy`, reads not retried, the proxy's
+    timeout."""
+    configured = settings.shops[shop]
+    commerce = configured.commerce.model_copy(
         update={"base_url": proxy.base_url, "retries": 0, "timeout_seconds": proxy.client_timeout}
     )
-    return settings.model_copy(update={"commerce": commerce})
+    return settings.model_copy(update={"shops": {**settings.shops, shop: configured.model_copy(update={"commerce": commerce})}})
 
 
 @pytest.fixture

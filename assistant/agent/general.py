@@ -19,10 +19,11 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
 from typing import TYPE_CHECKING, cast
 
-from assistant.agent import matching, slots
+from assistant.agent import matching
 from assistant.agent.decisions import tool_choice_model
 from assistant.agent.history import HistoryView
 from assistant.agent.knowledge import retrieve
+from assistant.agent.operations.offered import ShopOperations
 from assistant.agent.outcome import ToolFailed
 from assistant.agent.prompt_library import LANGUAGE_NAMES, PromptLibrary
 from assistant.agent.reply_guard import ReplyGuard
@@ -63,6 +64,7 @@ async def answer_question(
     text: str,
     history: HistoryView,
     verified: str | None,
+    offered: ShopOperations,
 ) -> bool:
     """Answer from the customer-facing knowledge (and lookups); False when there is nothing to answer from, or the
     answer was refused by the reply guard (what was said of it is withdrawn from the stored reply)."""
@@ -76,8 +78,10 @@ async def answer_question(
         audience="customer",
     )
     names_product = not knowledge.confident and verified is not None and await _names_a_product(tools, text)
-    look_up = _needs_look_up(record, text, verified, answered_by_knowledge=knowledge.confident or not names_product)
-    observations = await _look_up(record, llm, tools, prompts, settings, text, history) if look_up else []
+    look_up = _needs_look_up(
+        record, text, verified, answered_by_knowledge=knowledge.confident or not names_product, offered=offered
+    )
+    observations = await _look_up(record, llm, tools, prompts, settings, text, history, offered) if look_up else []
     if not knowledge.confident and not observations:
         record.decisions.append(
             DecisionRecord(
@@ -161,13 +165,15 @@ async def _names_a_product(tools: TurnTools, text: str) -> bool:
     return any(name and matching.squashed(name) in asked for name in names)
 
 
-def _needs_look_up(record: TurnRecord, text: str, verified: str | None, *, answered_by_knowledge: bool) -> bool:
+def _needs_look_up(
+    record: TurnRecord, text: str, verified: str | None, *, answered_by_knowledge: bool, offered: ShopOperations
+) -> bool:
     """Read tools only for a verified customer whose question is about their own account or orders, or that the
     knowledge base cannot answer and that names a product (a catalogue lookup may); a policy question it answers goes
     straight to the answer, without two model calls first. Recorded either way."""
     if not verified:
         return False
-    if slots.order_ids(text):
+    if offered.order_ids(text):
         because = "order id"
     elif _OWN_ACCOUNT.search(text):
         because = "own account"
@@ -188,6 +194,7 @@ async def _look_up(
     settings: AgentSettings,
     text: str,
     history: HistoryView,
+    offered: ShopOperations,
 ) -> list[str]:
     """Read tools the model picks, one per step, until it chooses to reply or the step limit is reached."""
     specs = tools.read_tool_specs()
@@ -222,7 +229,8 @@ async def _look_up(
         if arguments is None:
             break
         call = (spec.name, compact_json(arguments))
-        if call in made or _invented_order_id(arguments, [text, *observations, *(m["content"] for m in history.recent)]):
+        seen = [text, *observations, *(m["content"] for m in history.recent)]
+        if call in made or _invented_order_id(arguments, seen, offered):
             # The same call again, or an order id nobody named: the model is guessing; answer from what it has.
             record.decisions.append(
                 DecisionRecord(step=step, kind="look_up_stopped", payload={"tool": spec.name, "arguments": arguments})
@@ -238,7 +246,14 @@ async def _look_up(
     return observations
 
 
-def _invented_order_id(arguments: dict[str, object], seen: list[str]) -> bool:
-    """An order id argument that appears in neither the customer's words, the conversation nor a lookup's result."""
+def _invented_order_id(arguments: dict[str, object], seen: list[str], offered: ShopOperations) -> bool:
+    """An order id argument that appears in neither the customer's words, the conversation nor a lookup's result.
+
+    Read as the shop writes its ids ("W2378156" is "#W2378156"), so a model that drops the decoration is no inventor.
+    """
     order_id = arguments.get("order_id")
-    return isinstance(order_id, str) and not any(order_id.lstrip("#") in text for text in seen)
+    if not isinstance(order_id, str):
+        return False
+    named = {found for text in seen for found in offered.order_ids(text)}
+    written = offered.order_ids(order_id) or [order_id]
+    return not (set(written) & named) and not any(order_id.lstrip("#") in text for text in seen)

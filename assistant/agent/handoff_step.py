@@ -62,11 +62,11 @@ async def hand_off(
     )
     turn.handed_off = True
     if announce and not (after_reply and decision.reply_promised_transfer):
-        await turn.say(("\n\n" if turn.parts else "") + turn.phrase(deps, "handoff"))
+        await turn.say(("\n\n" if turn.parts else "") + turn.phrase("handoff"))
 
 
 async def await_approval(deps: TurnDeps, turn: Turn, pending: PendingConfirmation, decision: EscalationDecision) -> None:
     """The customer confirmed a write that needs an agent's approval: it waits for one, and the conversation with it."""
     turn.record.resolved.append(ResolvedPending(id=pending.id, status="awaiting_approval"))
-    await turn.say(turn.phrase(deps, "approval_needed"))
+    await turn.say(turn.phrase("approval_needed"))
     await hand_off(deps, turn, decision, pending=pending, announce=False)

@@ -13,7 +13,7 @@ from assistant.conversations.records import PendingConfirmation, ResolvedPending
 async def resolve_pending(deps: TurnDeps, turn: Turn, waiting: list[PendingConfirmation]) -> bool:
     """Execute, decline or set aside the proposed writes; True when that was the whole turn."""
     record = turn.record
-    chosen = selection.chosen(turn.text, waiting)
+    chosen = selection.chosen(turn.text, waiting, turn.shop.operations)
     if chosen is None or not chosen:
         if chosen is None and not is_refusal(turn.text):
             # Anything else is a new request: the proposals lapse and are never executed later.
@@ -21,7 +21,7 @@ async def resolve_pending(deps: TurnDeps, turn: Turn, waiting: list[PendingConfi
             return False
         record.route = "declined"
         record.resolved.extend(ResolvedPending(id=pending.id, status="declined") for pending in waiting)
-        await turn.say(turn.phrase(deps, "declined"))
+        await turn.say(turn.phrase("declined"))
         return True
     record.route = "confirm"
     lines: list[str] = []
@@ -30,7 +30,7 @@ async def resolve_pending(deps: TurnDeps, turn: Turn, waiting: list[PendingConfi
         description = pending.description.rstrip("。. ")
         if position not in chosen:
             record.resolved.append(ResolvedPending(id=pending.id, status="declined"))
-            lines.append(turn.phrase(deps, "declined_line", description=description))
+            lines.append(turn.phrase("declined_line", description=description))
         elif pending.action.status == "awaiting_approval":
             # Decided when it was proposed (tools/approval.py): confirmed now, it waits for an agent; nothing runs yet.
             for_approval.append(pending)
@@ -38,11 +38,11 @@ async def resolve_pending(deps: TurnDeps, turn: Turn, waiting: list[PendingConfi
             lines.append(await _execute(deps, turn, pending, single=len(waiting) == 1))
     if lines:
         if turn.offered and len(waiting) > 1:
-            lines.append(turn.phrase(deps, "failed_offer"))
+            lines.append(turn.phrase("failed_offer"))
         await turn.say("\n".join(lines))
     if for_approval:
         first = for_approval[0]
-        explanation = deps.tools.toolbox.approval.explanation(first.action.tool, first.action.refund_amount)
+        explanation = turn.shop.tools.toolbox.approval.explanation(first.action.tool, first.action.refund_amount)
         if lines:
             await turn.say("\n")
         await await_approval(deps, turn, first, needs_approval(first.action.tool, explanation))
@@ -60,12 +60,12 @@ async def _execute(deps: TurnDeps, turn: Turn, pending: PendingConfirmation, *, 
     description = pending.description.rstrip("。. ")
     outcome = await turn.turn_tools().execute(pending, deps.pending.claim(pending, waiting="pending"))
     if outcome.status == "taken":  # another request already executed it
-        return turn.phrase(deps, "executed" if single else "executed_line", description=description)
+        return turn.phrase("executed" if single else "executed_line", description=description)
     record.resolved.append(ResolvedPending(id=pending.id, status=outcome.status, result=outcome.recorded))
     if outcome.status == "executed":
-        return turn.phrase(deps, "executed" if single else "executed_line", description=description)
+        return turn.phrase("executed" if single else "executed_line", description=description)
     record.outcome, turn.offered = "unanswered", True
     reason = outcome.refusal.rstrip(". ")
     if single:
-        return turn.phrase(deps, "execute_failed", reason=reason)
-    return turn.phrase(deps, "failed_line", description=description, reason=reason)
+        return turn.phrase("execute_failed", reason=reason)
+    return turn.phrase("failed_line", description=description, reason=reason)

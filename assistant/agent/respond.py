@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 
 from assistant.agent.confirmation import is_confirmation
-from assistant.agent.decisions import ACCOUNT_ACTIONS
 from assistant.agent.escalation_step import accepted_offer, requested_by_router
 from assistant.agent.general import answer_question
 from assistant.agent.handoff_step import hand_off, note_decision
@@ -31,21 +30,22 @@ async def respond(deps: TurnDeps, turn: Turn) -> None:
     waiting = await asyncio.to_thread(deps.pending.waiting, conversation_id=turn.request.conversation_id)
     if waiting and await resolve_pending(deps, turn, waiting):
         if not turn.handed_off:
-            note_decision(record, deps.escalation.decide(understanding, context, text=turn.text, outcome=record.outcome))
+            note_decision(record, turn.shop.escalation.decide(understanding, context, text=turn.text, outcome=record.outcome))
         return
     if not waiting and is_confirmation(turn.text):
         if context.offered_handoff:
             await hand_off(deps, turn, accepted_offer())
         else:  # a yes to nothing never starts an operation ("yes" after "I could not find that order")
             record.route = "confirm_nothing"
-            await turn.say(turn.phrase(deps, "nothing_pending"))
+            await turn.say(turn.phrase("nothing_pending"))
         return
-    decision = deps.escalation.decide(understanding, context, text=turn.text)
+    decision = turn.shop.escalation.decide(understanding, context, text=turn.text)
     if decision.escalate:  # asked for a person, angry, a legal topic...: no attempt first
         await hand_off(deps, turn, decision)
         return
-    planned = plan_requests(turn.text)
-    if len(planned) > 1 and rule_route(turn.text) not in ("question", "human_agent"):
+    offered = turn.shop.operations
+    planned = plan_requests(turn.text, offered)
+    if len(planned) > 1 and rule_route(turn.text, offered) not in ("question", "human_agent"):
         # Several requests in one message, each named in so many words: no routing call.
         record.route, record.stages.routed_by = planned[0].name, "plan"
         requests = [p.name for p in planned]
@@ -57,25 +57,26 @@ async def respond(deps: TurnDeps, turn: Turn) -> None:
         return
     history = await _history(deps, turn)
     action, decided_by = await route(
-        turn.text, history=history.recent, summary=history.summary, prompts=deps.prompts, llm=turn.llm,
-        understanding=understanding, settings=deps.settings,
+        turn.text, history=history.recent, summary=history.summary, prompts=turn.shop.prompts, llm=turn.llm,
+        operations=offered, understanding=understanding, settings=deps.settings,
     )  # fmt: skip
     record.route = action
     record.decisions.append(DecisionRecord(step=0, kind="route", payload={"action": action, "by": decided_by}))
     if action == "human_agent":
         await hand_off(deps, turn, requested_by_router())
         return
-    policy_question = action not in ACCOUNT_ACTIONS
+    policy_question = action not in offered.account_actions
     if policy_question:  # a question, or a message the model found unclear: the knowledge base answers or says it cannot
         answered = await answer_question(
-            record=record, say=turn.say, llm=turn.llm, tools=turn.turn_tools(), prompts=deps.prompts,
-            settings=deps.settings, retriever=deps.retriever, text=turn.text, history=history, verified=turn.verified,
+            record=record, say=turn.say, llm=turn.llm, tools=turn.turn_tools(), prompts=turn.shop.prompts,
+            settings=deps.settings, retriever=turn.shop.retriever, text=turn.text, history=history,
+            verified=turn.verified, offered=offered,
         )  # fmt: skip
         if not answered:
             record.outcome = "unanswered"
     else:
         # The request the message's words name, with its order ids and status alternatives, when it is the route's.
-        one = [p for p in planned if p.name == action][:1] or [PlannedRequest.whole(action, turn.text)]
+        one = [p for p in planned if p.name == action][:1] or [PlannedRequest.whole(action, turn.text, offered)]
         await _operate(deps, turn, one)
     await _decide_after(deps, turn, policy_question=policy_question)
 
@@ -84,10 +85,10 @@ async def _operate(deps: TurnDeps, turn: Turn, planned: list[PlannedRequest]) ->
     """The standard operations for the verified customer: one reply, and the writes it proposes (if any)."""
     record = turn.record
     procedures = OperationRunner(
-        tools=turn.turn_tools(), prompts=deps.prompts, llm=turn.llm, language=record.language, text=turn.text,
-        verified_customer_id=turn.verified,
+        offered=turn.shop.operations, tools=turn.turn_tools(), prompts=turn.shop.prompts, llm=turn.llm,
+        language=record.language, text=turn.text, verified_customer_id=turn.verified,
     )  # fmt: skip
-    combined = combine(await procedures.run_plan(planned), deps.prompts, record.language)
+    combined = combine(await procedures.run_plan(planned), turn.shop.prompts, record.language, turn.shop.operations)
     record.proposals = combined.proposals
     record.verified_customer_id = combined.verified_customer_id
     proposals = [proposal.model_dump(mode="json") for proposal in combined.proposals]
@@ -103,17 +104,18 @@ async def _decide_after(deps: TurnDeps, turn: Turn, *, policy_question: bool) ->
     """The escalation decision once the turn has replied: a failed answer, low confidence, a promise of a person."""
     record = turn.record
     best = max((r.dense_score for r in record.retrievals if r.dense_score is not None), default=None)
-    decision = deps.escalation.decide(
+    escalation = turn.shop.escalation
+    decision = escalation.decide(
         turn.known_understanding(), turn.context, text=turn.text, outcome=record.outcome,
         policy_question=policy_question and record.outcome != "answered", retrieval_confidence=best,
     )  # fmt: skip
     reply = "".join(turn.parts)
-    decision = deps.escalation.enforce_reply(decision, reply)
+    decision = escalation.enforce_reply(decision, reply)
     if reply_offers_transfer(reply):  # "如果您需要转接人工客服，请告诉我": a yes to it hands over
         turn.offered = True
     if policy_question and record.outcome == "unanswered":
         # Nothing in the knowledge base: say so, and either hand over now or offer a person.
-        await turn.say(turn.phrase(deps, "no_knowledge_handoff" if decision.escalate else "no_knowledge"))
+        await turn.say(turn.phrase("no_knowledge_handoff" if decision.escalate else "no_knowledge"))
         turn.offered = not decision.escalate
         if decision.escalate:
             await hand_off(deps, turn, decision, after_reply=True, announce=False)
@@ -128,21 +130,21 @@ async def _history(deps: TurnDeps, turn: Turn) -> HistoryView:
     messages = await asyncio.to_thread(
         deps.conversations.list_messages, conversation_id=turn.request.conversation_id, after=turn.summary_upto
     )
-    announcements = _announcements(deps)
+    announcements = _announcements(turn)
     messages = [m for m in messages if m.content.strip() not in announcements]
     history = await build_history(
         messages=messages, summary=turn.summary, budget=deps.settings.history_token_budget,
-        summary_max_tokens=deps.settings.summary_max_tokens, prompts=deps.prompts, llm=turn.llm,
+        summary_max_tokens=deps.settings.summary_max_tokens, prompts=turn.shop.prompts, llm=turn.llm,
     )  # fmt: skip
     if history.new_summary is not None:
         turn.record.summary, turn.record.summary_upto = history.new_summary, history.new_summary_upto
     return history
 
 
-def _announcements(deps: TurnDeps) -> set[str]:
+def _announcements(turn: Turn) -> set[str]:
     """The fixed handoff notices: left out of the history, or a small model repeats them (and would hand over)."""
     return {
-        deps.prompts.phrase(language, key).strip()
+        turn.shop.prompts.phrase(language, key).strip()
         for language in ("en", "zh")
         for key in ("handoff", "no_knowledge_handoff", "approval_needed")
     }

@@ -6,9 +6,10 @@ saves a call per turn and removes a source of error. When the rules leave it
 open, the understanding model's intent routes it if it is confident enough
 (`agent.route_intent_confidence`): a question for the knowledge base, an
 operation (its `intent_words`) or a person. Anything ambiguous or unmatched
-goes to the model's constrained decision. The operations' words, the
-schema's values and the prompt's list of actions all come from the registry
-(operations/registry.py); only the words asking for a person are the router's.
+goes to the model's constrained decision. Everything here reads the shop's
+operations (operations/offered.py, its profile's part of the registry): their
+words, the schema's values, the prompt's list of actions, and the shop's order
+ids; only the words asking for a person are the router's.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ import re
 import time
 from collections.abc import Sequence
 
-from assistant.agent import slots
-from assistant.agent.decisions import Route
 from assistant.agent.operations.base import Operation
-from assistant.agent.operations.registry import OPERATIONS, needing_order, route_choices
+from assistant.agent.operations.offered import ShopOperations
+from assistant.agent.operations.registry import route_choices
 from assistant.agent.prompt_library import PromptLibrary
 from assistant.agent.turn_llm import TurnLLM
 from assistant.settings import AgentSettings
@@ -35,32 +35,27 @@ QUESTION = re.compile(
 )
 
 
-def rules(operations: Sequence[Operation] = OPERATIONS) -> list[tuple[str, re.Pattern[str]]]:
+def rules(operations: Sequence[Operation]) -> list[tuple[str, re.Pattern[str]]]:
     """(route, pattern): a person first, then every operation that has keyword rules."""
     return [("human_agent", HUMAN_AGENT), *((op.name, op.rule) for op in operations if op.rule is not None)]
 
 
-RULES = rules(OPERATIONS)
-OPERATIONS_NEEDING_ORDER = needing_order(OPERATIONS)
 # Words of the understanding model's intent names (the shop set's `human_agent`, another shop's named alike) that
 # ask for a person. The knowledge base's intents are a setting (agent.question_intents); the operations' are
 # their `intent_words`.
 HUMAN_INTENT_WORDS = ("human",)
 
 
-def rule_route(text: str, operations: Sequence[Operation] = OPERATIONS) -> str | None:
-    """The one path the text names unambiguously, or None (then the model decides).
+def rule_route(text: str, operations: ShopOperations) -> str | None:
+    """The one path the text names unambiguously among the shop's operations, or None (then the model decides).
 
-    A question that names no order goes to the knowledge base, whatever operation words it uses:
-    the knowledge base answers or says it cannot, and the customer can still ask to act.
+    A question that names no order (by the shop's id pattern) goes to the knowledge base, whatever operation words
+    it uses: the knowledge base answers or says it cannot, and the customer can still ask to act.
     """
-    table, needing = (RULES, OPERATIONS_NEEDING_ORDER)
-    if operations is not OPERATIONS:
-        table, needing = rules(operations), needing_order(operations)
-    matched = [action for action, pattern in table if pattern.search(text)]
+    matched = [action for action, pattern in rules(operations.operations) if pattern.search(text)]
     if "human_agent" in matched:
         return "human_agent"
-    if set(matched) <= needing and QUESTION.search(text) and not slots.order_ids(text):
+    if set(matched) <= operations.needing_order and QUESTION.search(text) and not operations.order_ids(text):
         return "question"
     return matched[0] if len(matched) == 1 else None
 
@@ -71,7 +66,7 @@ def intent_route(
     *,
     min_confidence: float,
     question_intents: Sequence[str],
-    operations: Sequence[Operation] = OPERATIONS,
+    operations: ShopOperations,
 ) -> str | None:
     """The route the message's intent names when the intent model is confident (above `min_confidence`), else None.
 
@@ -84,12 +79,12 @@ def intent_route(
     if any(word in intent for word in HUMAN_INTENT_WORDS):
         return "human_agent"
     if intent in question_intents:
-        return None if slots.order_ids(text) else "question"
+        return None if operations.order_ids(text) else "question"
     # As the drafts read them (drafts/actions.py): an operation's word anywhere in the intent's name.
     named = [operation.name for operation in operations if any(word in intent for word in operation.intent_words)]
     if len(named) != 1:
         return None
-    if named[0] in needing_order(operations) and QUESTION.search(text) and not slots.order_ids(text):
+    if named[0] in operations.needing_order and QUESTION.search(text) and not operations.order_ids(text):
         return "question"
     return named[0]
 
@@ -100,10 +95,11 @@ def route_messages(
     text: str,
     history: list[dict[str, str]],
     summary: str | None,
-    operations: Sequence[Operation] = OPERATIONS,
+    operations: ShopOperations,
 ) -> list[dict[str, str]]:
-    """The route prompt, its list of actions rendered from the registry."""
-    return prompts.messages("route", message=text, history=history, summary=summary, routes=route_choices(operations))
+    """The route prompt, its list of actions rendered from the shop's operations."""
+    choices = route_choices(operations.operations)
+    return prompts.messages("route", message=text, history=history, summary=summary, routes=choices)
 
 
 async def route(
@@ -113,6 +109,7 @@ async def route(
     summary: str | None,
     prompts: PromptLibrary,
     llm: TurnLLM,
+    operations: ShopOperations,
     understanding: Understanding | None = None,
     settings: AgentSettings | None = None,
 ) -> tuple[str, str]:
@@ -122,8 +119,8 @@ async def route(
     """
     started = time.perf_counter()
     action, decided_by = await _route(
-        text, history=history, summary=summary, prompts=prompts, llm=llm, understanding=understanding,
-        settings=settings or AgentSettings.model_validate({}),
+        text, history=history, summary=summary, prompts=prompts, llm=llm, operations=operations,
+        understanding=understanding, settings=settings or AgentSettings.model_validate({}),
     )  # fmt: skip
     stages = llm.record.stages
     stages.routing_seconds, stages.routed_by = time.perf_counter() - started, decided_by
@@ -138,19 +135,21 @@ async def _route(
     summary: str | None,
     prompts: PromptLibrary,
     llm: TurnLLM,
+    operations: ShopOperations,
     understanding: Understanding | None,
     settings: AgentSettings,
 ) -> tuple[str, str]:
-    by_rule = rule_route(text)
+    by_rule = rule_route(text, operations)
     if by_rule is not None:
         return by_rule, "rule"
     by_intent = intent_route(
-        text, understanding, min_confidence=settings.route_intent_confidence, question_intents=settings.question_intents
-    )
+        text, understanding, min_confidence=settings.route_intent_confidence, question_intents=settings.question_intents,
+        operations=operations,
+    )  # fmt: skip
     if by_intent is not None:
         return by_intent, "intent"
-    messages = route_messages(prompts, text=text, history=history, summary=summary)
-    decision = await llm.decide("route", messages, Route)
+    messages = route_messages(prompts, text=text, history=history, summary=summary, operations=operations)
+    decision = await llm.decide("route", messages, operations.route_model)
     if decision is None:
         # Two invalid outputs: answer from the knowledge base, which can only say what it holds.
         return "question", "fallback"

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
-from assistant.agent import slots
 from assistant.agent.confirmation import is_confirmation, is_refusal
-from assistant.agent.operations.registry import OPERATIONS
+from assistant.agent.operations.base import Operation
+from assistant.agent.operations.offered import ShopOperations
 from assistant.conversations.records import PendingConfirmation
 
 # A word that makes the answer a choice among the listed writes (a plain "please" does not: "please exchange…").
@@ -44,27 +45,30 @@ _INDEX = re.compile(
 _LAST = re.compile(r"\b(last|latter)\b|最后", re.IGNORECASE)
 
 
-def chosen(text: str, waiting: Sequence[PendingConfirmation]) -> list[int] | None:
-    """The positions (0-based) of the writes the answer confirms; None when it is no answer to them."""
+def chosen(text: str, waiting: Sequence[PendingConfirmation], offered: ShopOperations) -> list[int] | None:
+    """The positions (0-based) of the writes the answer confirms; None when it is no answer to them.
+
+    The writes are named by position, by the words of the shop's operations, or by order id (the shop's pattern).
+    """
     if not waiting:
         return None
     if is_confirmation(text):
         return list(range(len(waiting)))
     if _QUESTION.search(text) or _CHANGE.search(text):
         return None
-    if is_refusal(text) and not _mentions(text, waiting):
+    if is_refusal(text) and not _mentions(text, waiting, offered):
         return None  # a plain no: the caller declines them all
     if not (_CUE.search(text) or _NOT.search(text) or _BARE.match(text)):
         return None
     wanted: set[int] = set()
     unwanted: set[int] = set()
     for clause in re.split(r"[,.;，。；!！?？]|\bbut\b|\band\b|但|而|和|还有", text):
-        positions = _mentions(clause, waiting)
+        positions = _mentions(clause, waiting, offered)
         if not positions:
             continue
         negated = _NOT.search(clause)
         # "not the return": the negation comes before what it names.
-        if negated and negated.start() <= min(_first_mention(clause, waiting), len(clause)):
+        if negated and negated.start() <= min(_first_mention(clause, waiting, offered), len(clause)):
             unwanted |= positions
         else:
             wanted |= positions
@@ -74,7 +78,7 @@ def chosen(text: str, waiting: Sequence[PendingConfirmation]) -> list[int] | Non
     return sorted(selected - unwanted)
 
 
-def _mentions(text: str, waiting: Sequence[PendingConfirmation]) -> set[int]:
+def _mentions(text: str, waiting: Sequence[PendingConfirmation], offered: ShopOperations) -> set[int]:
     """The listed writes the text names: by position, by the operation's words, or by order id."""
     named: set[int] = set()
     for match in _INDEX.finditer(text):
@@ -84,9 +88,9 @@ def _mentions(text: str, waiting: Sequence[PendingConfirmation]) -> set[int]:
             named.add(number - 1)
     if _LAST.search(text):
         named.add(len(waiting) - 1)
-    orders = set(slots.order_ids(text))
+    orders = set(offered.order_ids(text))
     for position, pending in enumerate(waiting):
-        rule = _rule_for(pending.name)
+        rule = _rules(offered.operations).get(pending.name)
         if rule is not None and rule.search(text):
             named.add(position)
         if orders and str(pending.arguments.get("order_id")) in orders:
@@ -94,24 +98,22 @@ def _mentions(text: str, waiting: Sequence[PendingConfirmation]) -> set[int]:
     return named
 
 
-def _first_mention(text: str, waiting: Sequence[PendingConfirmation]) -> int:
+def _first_mention(text: str, waiting: Sequence[PendingConfirmation], offered: ShopOperations) -> int:
     starts = [match.start() for match in _INDEX.finditer(text)]
     for pending in waiting:
-        rule = _rule_for(pending.name)
+        rule = _rules(offered.operations).get(pending.name)
         found = rule.search(text) if rule is not None else None
         if found:
             starts.append(found.start())
     return min(starts, default=len(text))
 
 
-def _rule_for(tool: str) -> re.Pattern[str] | None:
-    """The words of the operation whose write `tool` is: its segment words with any ending ("cancellation"), else its rule."""
-    return _RULES.get(tool)
-
-
-def _rules() -> dict[str, re.Pattern[str]]:
+@lru_cache(maxsize=16)
+def _rules(operations: tuple[Operation, ...]) -> dict[str, re.Pattern[str]]:
+    """By WRITE tool, the words of the operation whose write it is: its segment words with any ending
+    ("cancellation"), else its rule."""
     rules: dict[str, re.Pattern[str]] = {}
-    for operation in OPERATIONS:
+    for operation in operations:
         if operation.tool is None:
             continue
         if operation.segment_words:
@@ -122,6 +124,3 @@ def _rules() -> dict[str, re.Pattern[str]]:
         elif operation.rule is not None:
             rules[operation.tool] = operation.rule
     return rules
-
-
-_RULES = _rules()

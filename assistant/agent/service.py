@@ -20,10 +20,6 @@ class AgentService:
         self.deps = deps
         self._runner = TurnRunner()
 
-    @property
-    def prompt_version(self) -> str:
-        return self.deps.prompts.version
-
     def run_turn(self, *, conversation_id: str, shop: str, customer_id: str, text: str) -> AsyncIterator[TurnEvent]:
         """Start the turn now and iterate over its events: tokens, then one final event.
 
@@ -33,19 +29,21 @@ class AgentService:
         return self._runner.start(lambda emit: run_turn(self.deps, request, emit))
 
     async def warm_up(self) -> bool:
-        """Have the model read the system prompt once; llama.cpp keeps it as the prefix of every later prompt.
+        """Have the model read each shop's system prompt once; llama.cpp keeps it as the prefix of later prompts.
 
-        Every prompt starts with the same instructions and policy (~1,700 tokens): on 2 cores a 1.5B
-        model needs a minute or more to read them, which the first customer would otherwise wait for.
+        Every prompt of a shop starts with the same instructions and policy (~750-1,600 tokens): on 2 cores a 1.5B
+        model needs a minute or more to read them, which the first customer would otherwise wait for. The server
+        keeps one prefix at a time, so the shops are read in turn and the first shop's (the main one) last.
         """
         started = time.perf_counter()
-        messages = [{"role": "system", "content": self.deps.prompts.system}, {"role": "user", "content": "hello"}]
-        try:
-            await self.deps.llm.complete(messages, max_tokens=1)  # type: ignore[arg-type]
-        except AssistantError as exc:  # the model is down or busy: the first turn will say so itself
-            logger.warning("warm-up skipped: %s", exc.message)
-            return False
-        logger.info("the model read the system prompt in %.1f s", time.perf_counter() - started)
+        for runtime in reversed(list(self.deps.shops.values())):
+            messages = [{"role": "system", "content": runtime.prompts.system}, {"role": "user", "content": "hello"}]
+            try:
+                await self.deps.llm.complete(messages, max_tokens=1)  # type: ignore[arg-type]
+            except AssistantError as exc:  # the model is down or busy: the first turn will say so itself
+                logger.warning("warm-up skipped: %s", exc.message)
+                return False
+        logger.info("the model read the system prompts in %.1f s", time.perf_counter() - started)
         return True
 
     async def wait_idle(self) -> None:

@@ -1,15 +1,15 @@
 """Slots that have a fixed shape are read from the message by pattern, not by the model.
 
-Order ids, emails, zip codes and payment-method ids are copied exactly or not
-at all: a small model asked to repeat `#W2378156` may write `#W2378165`.
+Emails, zip codes and payment-method ids are copied exactly or not at all: a
+small model asked to repeat `#W2378156` may write `#W2378165`. Order ids and
+phone numbers are each shop's own shape: its profile's `IdentityRules` read them
+(`ShopOperations.order_ids`, `IdentityRules.phones`).
 """
 
 from __future__ import annotations
 
 import re
 
-# Not \b: in "订单#W1713682里的" the id touches Chinese characters, which are word characters to `re`.
-ORDER_ID = re.compile(r"#?(?<![A-Za-z0-9])(W\d{7})(?![0-9])", re.IGNORECASE)
 # ASCII, not \w: in "我的邮箱是a.b@example.com" the Chinese characters are word characters to `re`.
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 ZIP = re.compile(r"(?<![\d#W])(\d{5})(?!\d)")
@@ -21,15 +21,6 @@ NAME = re.compile(r"(?i:\bI am|\bI'm|\bname is|\bYou are|\bthis is|\bname:)\s+([
 ZIP_NAMED = re.compile(r"(?i:zip\s*(?:code)?|zipcode|postal code|邮编)\D{0,12}(\d{5})(?!\d)")
 USER_ID_NAME = re.compile(r"\b([a-z]+)_([a-z]+)_\d{4}\b")
 CANCEL_MISTAKE = re.compile(r"mistake|by accident|accidental|wrong order|错|误", re.IGNORECASE)
-
-
-def order_ids(text: str) -> list[str]:
-    seen: list[str] = []
-    for match in ORDER_ID.finditer(text):
-        order_id = "#" + match.group(1).upper()
-        if order_id not in seen:
-            seen.append(order_id)
-    return seen
 
 
 def email(text: str) -> str | None:

@@ -23,7 +23,7 @@ from assistant.agent.stages import finish, timed_retriever
 from assistant.agent.tooling import TurnTools
 from assistant.agent.turn_context import Turn, TurnDeps, TurnRequest
 from assistant.agent.turn_llm import TurnLLM
-from assistant.conversations.records import TurnRecord
+from assistant.conversations.records import TurnRecord, TurnStages
 from assistant.errors import AssistantError
 from assistant.understanding.models import Understanding
 
@@ -31,9 +31,15 @@ logger = logging.getLogger(__name__)
 
 
 async def run_turn(deps: TurnDeps, request: TurnRequest, emit: Callable[[TurnEvent], Awaitable[None]]) -> TurnResult:
-    record = TurnRecord(prompt_version=deps.prompts.version, language=reply_language(request.text), customer_text=request.text)
-    turn = Turn(request=request, record=record, llm=TurnLLM(deps.llm, record), emit=emit)
-    deps = replace(deps, retriever=timed_retriever(deps.retriever, record.stages))  # the turn's searches timed
+    stages = TurnStages.model_validate({})
+    # The one place a turn learns its shop (the caller's key decided it); every step reads `turn.shop`.
+    shop = deps.shops[request.shop]
+    shop = replace(shop, retriever=timed_retriever(shop.retriever, stages))  # the turn's searches timed
+    record = TurnRecord(
+        prompt_version=shop.prompts.version, language=reply_language(request.text), customer_text=request.text,
+        stages=stages,
+    )  # fmt: skip
+    turn = Turn(request=request, shop=shop, record=record, llm=TurnLLM(deps.llm, record), emit=emit)
     try:
         async with asyncio.timeout(deps.settings.turn_seconds):
             await _begin(deps, turn)
@@ -60,8 +66,10 @@ async def _begin(deps: TurnDeps, turn: Turn) -> None:
     turn.verified, turn.summary, turn.summary_upto = await asyncio.to_thread(
         deps.conversations.conversation_state, conversation_id=request.conversation_id
     )
+    if turn.verified is None and "platform_login" in turn.shop.operations.identity.methods:
+        turn.verified = request.customer_id  # the shop's own sign-in is this shop's identity check
     turn.tools = TurnTools(
-        deps.tools, turn.record, customer_id=request.customer_id, verified_customer_id=turn.verified,
+        turn.shop.tools, turn.record, customer_id=request.customer_id, verified_customer_id=turn.verified,
         conversation_id=request.conversation_id,
     )  # fmt: skip
     if await asyncio.to_thread(deps.handoffs.active_for, conversation_id=request.conversation_id) is not None:
@@ -69,13 +77,13 @@ async def _begin(deps: TurnDeps, turn: Turn) -> None:
         # is told so, but the notice is not stored: the agent's view stays the conversation.
         turn.record.route, turn.record.outcome, turn.record.store_reply = "waiting_for_agent", "waiting", False
         turn.handed_off = True
-        await turn.say(turn.phrase(deps, "waiting_for_agent"))
+        await turn.say(turn.phrase("waiting_for_agent"))
         return
     turn.context.earlier = await asyncio.to_thread(
         deps.conversations.earlier_turns, conversation_id=request.conversation_id, limit=deps.escalation_history
     )
-    turn.context.tags = await deps.escalation.customer_tags(request.customer_id)
-    turn.vip = deps.escalation.is_vip(turn.context.tags)
+    turn.context.tags = await turn.shop.escalation.customer_tags(request.customer_id)
+    turn.vip = turn.shop.escalation.is_vip(turn.context.tags)
 
 
 def _understand(deps: TurnDeps, text: str) -> Understanding:
@@ -96,7 +104,7 @@ async def _fail(deps: TurnDeps, turn: Turn, cause: str) -> None:
     record.citations = []  # the apology cites nothing (what was retrieved stays in `retrievals`)
     turn.parts.clear()
     turn.offered = True
-    await turn.say(turn.phrase(deps, "failure"))
+    await turn.say(turn.phrase("failure"))
 
 
 async def _store(deps: TurnDeps, turn: Turn) -> TurnResult:

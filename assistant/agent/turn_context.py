@@ -14,9 +14,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from assistant.agent.escalation_step import EscalationContext, TurnEscalation
+from assistant.agent.escalation_step import EscalationContext
 from assistant.agent.events import TokenEvent, TurnEvent
-from assistant.agent.prompt_library import PromptLibrary
+from assistant.agent.shop import ShopDirectory, ShopRuntime
 from assistant.agent.tooling import TurnTools
 from assistant.agent.turn_llm import TurnLLM
 from assistant.components.llm.client import LLMClient
@@ -26,27 +26,25 @@ from assistant.conversations.store import ConversationStore
 from assistant.handoff.models import NewHandoff
 from assistant.handoff.queue import HandoffQueue
 from assistant.settings import AgentSettings
-from assistant.tools.environment import ToolEnvironment
 from assistant.understanding.models import Understanding
 
 if TYPE_CHECKING:
-    from assistant.retrieval.retriever import Retriever
     from assistant.understanding.service import MessageUnderstanding
 
 
 @dataclass(frozen=True)
 class TurnDeps:
-    """The collaborators every turn uses; the heavy ones (retriever, understanding model) are made on first use."""
+    """The collaborators every turn uses: the shared ones, and the directory of shops a turn picks its own from.
+
+    The understanding model is made on first use; so is each shop's retriever (assistant/agent/shop.py).
+    """
 
     settings: AgentSettings
     llm: LLMClient
     conversations: ConversationStore
     pending: PendingActions
-    prompts: PromptLibrary
-    retriever: Callable[[], Retriever]
-    tools: ToolEnvironment
+    shops: ShopDirectory
     understanding: Callable[[], MessageUnderstanding]
-    escalation: TurnEscalation
     handoffs: HandoffQueue
     escalation_history: int = 6
 
@@ -64,6 +62,8 @@ class TurnRequest:
 @dataclass
 class Turn:
     request: TurnRequest
+    # The shop of the request, picked once from the directory: every step reads its prompts, tools and rules here.
+    shop: ShopRuntime
     record: TurnRecord
     llm: TurnLLM
     emit: Callable[[TurnEvent], Awaitable[None]]
@@ -93,8 +93,9 @@ class Turn:
     def language(self) -> str:
         return self.record.language
 
-    def phrase(self, deps: TurnDeps, key: str, **values: object) -> str:
-        return deps.prompts.phrase(self.record.language, key, **values)
+    def phrase(self, key: str, **values: object) -> str:
+        """A fixed reply in the customer's language, as the shop words it."""
+        return self.shop.prompts.phrase(self.record.language, key, **values)
 
     async def say(self, text: str) -> None:
         if self.first_token_seconds is None and text:

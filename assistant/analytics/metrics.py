@@ -5,7 +5,7 @@ Each figure is grouped by its own record's value of the key: conversation figure
 (messages, latency, tokens, sentiment, tool calls, thumbs) by the turn's, an agent's
 message by its own time or else its conversation's. A conversation's language and prompt
 version are its first turn's; its intent is that of its first message that is not small
-talk (`definitions.opening_turn_intent`). Time buckets are in `analytics.timezone`.
+talk (`definitions.opening_turn_intent`). Time buckets are in the shop's time zone (its profile's `time_zone`).
 Percentiles interpolate linearly between the closest ranks (numpy's default).
 """
 

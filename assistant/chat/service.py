@@ -19,7 +19,7 @@ from assistant.agent.events import FinalEvent, TurnEvent, TurnResult
 from assistant.agent.service import AgentService
 from assistant.conversations.records import ConversationView, MessageView
 from assistant.conversations.store import ConversationStore
-from assistant.errors import BadInputError, RateLimitedError
+from assistant.errors import BadInputError, RateLimitedError, UnauthorizedError
 from assistant.settings import AgentSettings
 
 
@@ -32,15 +32,17 @@ class Caller:
 
 
 class ChatService:
-    def __init__(self, *, settings: AgentSettings, store: ConversationStore, agent: AgentService) -> None:
+    def __init__(self, *, settings: AgentSettings, store: ConversationStore, agent: AgentService, shops: frozenset[str]) -> None:
         self._settings = settings
         self._store = store
         self._agent = agent
+        self._shops = shops  # the shops served: a caller of any other is refused before anything is stored
         self._limit = parse(settings.rate_limit)
         # In-process window: with several API replicas, point `limits` at a shared storage (Redis) instead.
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
     async def create(self, caller: Caller) -> ConversationView:
+        self._check_shop(caller)
         return await asyncio.to_thread(self._store.create_conversation, shop=caller.shop, customer_id=caller.customer_id)
 
     async def get(self, caller: Caller, conversation_id: str) -> tuple[ConversationView, list[MessageView]]:
@@ -57,6 +59,7 @@ class ChatService:
 
     async def conversation_for(self, caller: Caller, *, explicit: str | None, first_message: str) -> str:
         """The conversation an OpenAI-style request continues (see the openai_compat router)."""
+        self._check_shop(caller)
         if explicit:
             return explicit  # ownership and state are checked by `send`
         key = hashlib.sha256(first_message.strip().encode("utf-8", "replace")).hexdigest()
@@ -85,6 +88,10 @@ class ChatService:
     async def send_and_wait(self, caller: Caller, conversation_id: str, content: str) -> TurnResult:
         events = await self.send(caller, conversation_id, content)
         return await final_result(events)
+
+    def _check_shop(self, caller: Caller) -> None:
+        if caller.shop not in self._shops:
+            raise UnauthorizedError(f"shop {caller.shop!r} is not served here")
 
     def check_message(self, content: object) -> str:
         if not isinstance(content, str):

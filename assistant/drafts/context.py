@@ -34,7 +34,10 @@ class GatheredContext:
 
 
 class CustomerContextReader:
-    def __init__(self, *, connectors: Connectors, engine: Engine, recent_orders: int, previous_contacts: int) -> None:
+    """One shop's view of a customer: its CRM and orders, and the assistant's records of that shop only."""
+
+    def __init__(self, *, shop: str, connectors: Connectors, engine: Engine, recent_orders: int, previous_contacts: int) -> None:
+        self._shop = shop
         self._connectors = connectors
         self._engine = engine
         self._recent_orders = recent_orders
@@ -116,7 +119,8 @@ class CustomerContextReader:
     def _assistant_contacts(self, customer_id: str, current: str | None) -> list[PreviousContact]:
         """The customer's earlier conversations with the assistant, and their handoffs to human agents."""
         with Session(self._engine) as session:
-            query = select(ConversationRow).where(ConversationRow.customer_id == customer_id)
+            # The same id in another shop is another person: only this shop's conversations are the customer's.
+            query = select(ConversationRow).where(ConversationRow.customer_id == customer_id, ConversationRow.shop == self._shop)
             if current is not None:
                 query = query.where(ConversationRow.id != current)
             rows = session.scalars(query.order_by(ConversationRow.created_at.desc()).limit(self._previous_contacts)).all()
@@ -155,6 +159,8 @@ class CustomerContextReader:
             where = columns.conversation_id.in_(conversation_ids)
         else:
             return []
+        if "shop" in columns:
+            where = where & (columns.shop == self._shop)
         query = select(table).where(where)
         if "created_at" in columns:
             query = query.order_by(columns.created_at.desc())

@@ -157,6 +157,7 @@ class Sent(BaseModel):
 
 class DraftView(BaseModel):
     id: str
+    shop: str = Field(description="The shop of its conversation (or of the agent who pasted the ticket).")
     conversation_id: str | None
     ticket_text: str | None
     customer_id: str | None

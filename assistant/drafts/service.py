@@ -1,16 +1,18 @@
-"""Drafted replies for human agents: draft, read, send (drafted vs sent is kept), run a suggested action once."""
+"""Drafted replies for human agents: draft, read, send (drafted vs sent is kept), run a suggested action once.
+
+An agent drafts for their own shop: its conversations (another shop's is "not found"), its CRM and orders, its
+knowledge collection, its prompts and operations; a pasted ticket is the agent's shop's too.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from assistant.agent.prompt_library import PromptLibrary
+from assistant.agent.shop import ShopDirectory, ShopRuntime
 from assistant.components.llm.client import LLMClient
 from assistant.conversations.store import ConversationStore
 from assistant.conversations.tables import new_id, now
@@ -21,11 +23,8 @@ from assistant.drafts.store import DraftStore
 from assistant.drafts.subject import Subject, conversation_subject, ticket_subject
 from assistant.drafts.writer import DraftWriter
 from assistant.errors import AssistantError, BadInputError, ConflictError
+from assistant.handoff.models import AgentView
 from assistant.settings import AgentSettings
-from assistant.tools.environment import ToolEnvironment
-
-if TYPE_CHECKING:
-    from assistant.retrieval.retriever import Retriever
 
 RECENT_ORDERS = 5
 PREVIOUS_CONTACTS = 10
@@ -42,52 +41,53 @@ class DraftService:
         *,
         settings: AgentSettings,
         llm: LLMClient,
-        prompts: PromptLibrary,
-        retriever: Callable[[], Retriever],
-        tools: ToolEnvironment,
+        shops: ShopDirectory,
         conversations: ConversationStore,
         engine: Engine,
         max_tokens: int | None = None,
     ) -> None:
         self._settings = settings
         self._llm = llm
-        self._prompts = prompts
-        self._retriever = retriever
-        self._tools = tools
+        self._shops = shops
         self._conversations = conversations
         self._engine = engine
         self._store = DraftStore(engine)
-        self._context = CustomerContextReader(
-            connectors=tools.connectors, engine=engine, recent_orders=RECENT_ORDERS, previous_contacts=PREVIOUS_CONTACTS
-        )
-        self._writer = DraftWriter(llm=llm, prompts=prompts, max_tokens=max_tokens or settings.reply_max_tokens)
+        self._max_tokens = max_tokens or settings.reply_max_tokens
 
-    async def create(self, request: DraftRequest, *, agent_id: str) -> DraftView:
+    async def create(self, request: DraftRequest, *, agent: AgentView) -> DraftView:
         started = time.perf_counter()
         draft_id = new_id()
+        shop = self._shops[agent.shop]
         if request.conversation_id is not None:
-            subject = await asyncio.to_thread(conversation_subject, self._engine, self._conversations, request.conversation_id)
+            subject = await asyncio.to_thread(
+                conversation_subject, self._engine, self._conversations, request.conversation_id, shop.name
+            )
         else:
             subject = ticket_subject(request.ticket_text or "", request.customer_id)
-        named = named_order_ids(subject)
-        gathered = await self._context.gather(
+        named = named_order_ids(subject, shop.operations)
+        reader = CustomerContextReader(
+            shop=shop.name, connectors=shop.tools.connectors, engine=self._engine, recent_orders=RECENT_ORDERS,
+            previous_contacts=PREVIOUS_CONTACTS,
+        )  # fmt: skip
+        gathered = await reader.gather(
             customer_id=subject.customer_id, current_conversation=subject.conversation_id, named_orders=named
         )
         suggestions: list[Suggestion] = []
         if subject.customer_id is not None:
             # A ticket has no conversation: its draft stands in for one, so idempotency keys stay unique per draft.
             # The agent sees the customer's record, so the customer counts as verified for the suggestions' checks.
-            ctx = self._tools.context(
+            ctx = shop.tools.context(
                 conversation_id=subject.conversation_id or f"draft-{draft_id}",
                 authenticated_customer_id=subject.customer_id,
                 verified_customer_id=subject.customer_id,
                 language=subject.language,
             )
-            suggestions = await suggest(self._tools, ctx, subject, gathered)
-        sources = await self._search(subject, gathered)
+            suggestions = await suggest(shop.tools, ctx, subject, gathered, shop.operations)
+        sources = await self._search(shop, subject, gathered)
         key_order = _key_order(gathered, suggestions, named)
+        writer = DraftWriter(llm=self._llm, prompts=shop.prompts, max_tokens=self._max_tokens)
         variants = [
-            await self._writer.write(
+            await writer.write(
                 tone,
                 subject=subject,
                 sources=sources,
@@ -99,16 +99,17 @@ class DraftService:
         ]
         draft = DraftView(
             id=draft_id,
+            shop=shop.name,
             conversation_id=subject.conversation_id,
             ticket_text=subject.ticket_text,
             customer_id=subject.customer_id,
             language=subject.language,
-            prompt_version=self._prompts.version,
+            prompt_version=shop.prompts.version,
             variants=variants,
             sources=[source for source, _ in sources],
             customer_context=gathered.context,
             suggested_actions=[suggestion.action for suggestion in suggestions],
-            created_by=agent_id,
+            created_by=agent.id,
             created_at=now(),
             seconds=round(time.perf_counter() - started, 3),
         )
@@ -117,12 +118,14 @@ class DraftService:
         )
         return draft
 
-    async def get(self, draft_id: str) -> DraftView:
-        return await asyncio.to_thread(self._store.get, draft_id=draft_id)
+    async def get(self, draft_id: str, *, agent: AgentView) -> DraftView:
+        """A draft of the agent's shop (another shop's is "not found")."""
+        return await asyncio.to_thread(self._store.get, draft_id=draft_id, shop=agent.shop)
 
-    async def send(self, draft_id: str, request: SendRequest, *, agent_id: str) -> DraftView:
+    async def send(self, draft_id: str, request: SendRequest, *, agent: AgentView) -> DraftView:
         """Record what the agent sent next to what was drafted, and post it to the conversation (if the draft has one)."""
-        draft = await self.get(draft_id)
+        agent_id = agent.id
+        draft = await self.get(draft_id, agent=agent)
         variant = next((variant for variant in draft.variants if variant.tone == request.tone), None)
         if variant is None:
             drafted = ", ".join(variant.tone for variant in draft.variants)
@@ -152,39 +155,41 @@ class DraftService:
                 await asyncio.to_thread(self._store.release_send, draft_id=draft_id)
                 raise
             await asyncio.to_thread(self._store.set_sent_message, draft_id=draft_id, message_id=message.id)
-        return await self.get(draft_id)
+        return await self.get(draft_id, agent=agent)
 
-    async def run_action(self, draft_id: str, index: int, *, agent_id: str) -> SuggestedAction:
+    async def run_action(self, draft_id: str, index: int, *, agent: AgentView) -> SuggestedAction:
         """Execute suggested action `index` with the agent's approval, once: a second run is refused (409).
 
         The shop unreachable: 503, and the action stays `suggested` (running it again is safe, by its idempotency key).
         """
-        action, proposal = await asyncio.to_thread(self._store.action, draft_id=draft_id, position=index)
+        agent_id = agent.id
+        action, proposal = await asyncio.to_thread(self._store.action, draft_id=draft_id, shop=agent.shop, position=index)
         if action.status != "suggested" or proposal is None:
             raise ConflictError(
                 f"action {index} of draft {draft_id} is {action.status}, it cannot run again", reason="action_done"
             )
-        draft = await self.get(draft_id)
+        draft = await self.get(draft_id, agent=agent)
+        tools = self._shops[draft.shop].tools
         # The agent saw the customer's record: the draft's customer counts as verified.
-        ctx = self._tools.context(
+        ctx = tools.context(
             conversation_id=proposal.conversation_id,
             authenticated_customer_id=proposal.customer_id,
             verified_customer_id=proposal.customer_id,
             language=draft.language,
         )
         claim = self._store.claim(draft_id=draft_id, position=index, agent_id=agent_id)
-        outcome = await self._tools.run_confirmed(proposal, ctx, claim, approved_by=agent_id)
+        outcome = await tools.run_confirmed(proposal, ctx, claim, approved_by=agent_id)
         if outcome.status == "taken":
             raise ConflictError(f"action {index} of draft {draft_id} is already running or done", reason="action_done")
-        done, _ = await asyncio.to_thread(self._store.action, draft_id=draft_id, position=index)
+        done, _ = await asyncio.to_thread(self._store.action, draft_id=draft_id, shop=agent.shop, position=index)
         return done
 
-    async def _search(self, subject: Subject, gathered: GatheredContext) -> list[tuple[Source, str]]:
-        """The best passage of each relevant document (one source per document), best first."""
+    async def _search(self, shop: ShopRuntime, subject: Subject, gathered: GatheredContext) -> list[tuple[Source, str]]:
+        """The best passage of each relevant document of the shop's collection (one source per document), best first."""
         settings = self._settings
         try:
             hits = await asyncio.to_thread(
-                self._retriever().search, subject.query, k=settings.retrieval_k, kinds=settings.answer_kinds, max_per_document=2
+                shop.retriever().search, subject.query, k=settings.retrieval_k, kinds=settings.answer_kinds, max_per_document=2
             )
         except AssistantError as exc:
             gathered.context.notes.append(f"The knowledge base could not be searched: {exc.message}")

@@ -27,6 +27,7 @@ class DraftStore:
             session.add(
                 DraftRow(
                     id=draft.id,
+                    shop=draft.shop,
                     conversation_id=draft.conversation_id,
                     ticket_text=draft.ticket_text,
                     customer_id=draft.customer_id,
@@ -58,21 +59,19 @@ class DraftStore:
                 for position, (action, proposal) in enumerate(zip(draft.suggested_actions, proposals, strict=True))
             )
 
-    def get(self, *, draft_id: str) -> DraftView:
+    def get(self, *, draft_id: str, shop: str) -> DraftView:
+        """The shop's draft; another shop's is "not found", exactly like one that does not exist."""
         with Session(self._engine) as session:
-            row = session.get(DraftRow, draft_id)
-            if row is None:
-                raise NotFoundError(f"draft {draft_id} not found")
+            row = _row(session, draft_id, shop)
             actions = session.scalars(
                 select(DraftActionRow).where(DraftActionRow.draft_id == draft_id).order_by(DraftActionRow.position)
             ).all()
             return _view(row, actions)
 
-    def action(self, *, draft_id: str, position: int) -> tuple[SuggestedAction, ProposedAction | None]:
-        """Suggested action `position` of the draft and its stored proposal (404 when there is none)."""
+    def action(self, *, draft_id: str, shop: str, position: int) -> tuple[SuggestedAction, ProposedAction | None]:
+        """Suggested action `position` of the shop's draft and its stored proposal (404 when there is none)."""
         with Session(self._engine) as session:
-            if session.get(DraftRow, draft_id) is None:
-                raise NotFoundError(f"draft {draft_id} not found")
+            _row(session, draft_id, shop)
             row = self._action_row(session, draft_id, position)
             if row is None:
                 raise NotFoundError(f"draft {draft_id} has no suggested action {position}", reason="action_not_found")
@@ -163,6 +162,13 @@ class DraftActionClaim:
             self.store.finish_action(draft_id=self.draft_id, position=self.position, status=status, error=error)
 
 
+def _row(session: Session, draft_id: str, shop: str) -> DraftRow:
+    row = session.get(DraftRow, draft_id)
+    if row is None or row.shop != shop:
+        raise NotFoundError(f"draft {draft_id} not found")
+    return row
+
+
 def _view(row: DraftRow, actions: Any) -> DraftView:
     sent = None
     if row.sent_at is not None:
@@ -177,6 +183,7 @@ def _view(row: DraftRow, actions: Any) -> DraftView:
         )
     return DraftView(
         id=row.id,
+        shop=row.shop,
         conversation_id=row.conversation_id,
         ticket_text=row.ticket_text,
         customer_id=row.customer_id,

@@ -39,11 +39,12 @@ def ticket_subject(text: str, customer_id: str | None) -> Subject:
     return Subject(language=reply_language(text), customer_texts=[text], customer_id=customer_id, ticket_text=text)
 
 
-def conversation_subject(engine: Engine, store: ConversationStore, conversation_id: str) -> Subject:
-    """The conversation's customer, recent messages and understood intents (404 for an unknown conversation)."""
+def conversation_subject(engine: Engine, store: ConversationStore, conversation_id: str, shop: str) -> Subject:
+    """The conversation's customer, recent messages and understood intents (404 for an unknown conversation, and
+    for another shop's, exactly alike)."""
     with Session(engine) as session:
         row = session.get(ConversationRow, conversation_id)
-        if row is None:
+        if row is None or row.shop != shop:
             raise NotFoundError(f"conversation {conversation_id} not found")
         customer_id, summary = row.customer_id, row.summary
     messages = store.list_messages(conversation_id=conversation_id)

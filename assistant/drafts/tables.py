@@ -13,13 +13,17 @@ from sqlalchemy import JSON, Boolean, DateTime, Engine, Float, ForeignKey, Integ
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.components.database.base import Base
+from assistant.components.database.columns import LEGACY_DEFAULT
 from assistant.conversations.tables import new_id, now
+from assistant.shops import LEGACY_SHOP
 
 
 class DraftRow(Base):
     __tablename__ = "drafts"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    # The shop of its conversation (or of the agent who pasted the ticket): only that shop's agents read it.
+    shop: Mapped[str] = mapped_column(String(100), index=True, info={LEGACY_DEFAULT: LEGACY_SHOP})
     # Not a foreign key: a draft outlives nothing it points at, and tickets have no conversation.
     conversation_id: Mapped[str | None] = mapped_column(String(32), index=True)
     ticket_text: Mapped[str | None] = mapped_column(Text)

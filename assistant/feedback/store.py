@@ -1,7 +1,8 @@
 """Reading and writing feedback (keyword-only functions over one engine).
 
-A customer may rate only answers of their own conversations; anything else is
-"not found", exactly like a conversation that does not exist.
+A customer may rate only answers of their own conversations; an agent may correct
+only answers of their own shop's conversations and read only its corrections;
+anything else is "not found", exactly like a conversation that does not exist.
 """
 
 from __future__ import annotations
@@ -59,11 +60,14 @@ class FeedbackStore:
             session.flush()
             return _csat(row, replaced=previous)
 
-    def add_correction(self, *, message_id: int, agent_id: str, correct_answer: str, note: str | None) -> CorrectionView:
-        """An agent flags an answer as bad and gives the right one; the customer's question is copied beside it."""
+    def add_correction(
+        self, *, message_id: int, shop: str, agent_id: str, correct_answer: str, note: str | None
+    ) -> CorrectionView:
+        """An agent flags an answer of their shop as bad and gives the right one; the customer's question is copied."""
         with Session(self._engine) as session, session.begin():
             message = session.get(MessageRow, message_id)
-            if message is None:
+            conversation = session.get(ConversationRow, message.conversation_id) if message is not None else None
+            if message is None or conversation is None or conversation.shop != shop:
                 raise NotFoundError(f"message {message_id} not found")
             if message.role != "assistant":
                 raise BadInputError(
@@ -84,16 +88,19 @@ class FeedbackStore:
             session.flush()
             return _correction(row)
 
-    def get_correction(self, *, correction_id: str) -> CorrectionView:
+    def get_correction(self, *, correction_id: str, shop: str) -> CorrectionView:
         with Session(self._engine) as session:
-            row = session.get(AnswerCorrectionRow, correction_id)
-            if row is None:
-                raise NotFoundError(f"correction {correction_id} not found")
-            return _correction(row)
+            return _correction(_shop_correction(session, correction_id, shop))
 
-    def list_corrections(self, *, status: str | None = None, limit: int = 100) -> list[CorrectionView]:
+    def list_corrections(self, *, shop: str, status: str | None = None, limit: int = 100) -> list[CorrectionView]:
         with Session(self._engine) as session:
-            query = select(AnswerCorrectionRow).order_by(AnswerCorrectionRow.created_at.desc()).limit(limit)
+            query = (
+                select(AnswerCorrectionRow)
+                .join(ConversationRow, ConversationRow.id == AnswerCorrectionRow.conversation_id)
+                .where(ConversationRow.shop == shop)
+                .order_by(AnswerCorrectionRow.created_at.desc())
+                .limit(limit)
+            )
             if status is not None:
                 query = query.where(AnswerCorrectionRow.status == status)
             return [_correction(row) for row in session.scalars(query)]
@@ -114,9 +121,10 @@ class FeedbackStore:
             session.refresh(row)
             return _correction(row)
 
-    def conversation_feedback(self, *, conversation_id: str) -> ConversationFeedback:
+    def conversation_feedback(self, *, conversation_id: str, shop: str) -> ConversationFeedback:
         with Session(self._engine) as session:
-            if session.get(ConversationRow, conversation_id) is None:
+            conversation = session.get(ConversationRow, conversation_id)
+            if conversation is None or conversation.shop != shop:
                 raise NotFoundError(f"conversation {conversation_id} not found")
             latest: dict[int, MessageRatingRow] = {}
             for rating in session.scalars(
@@ -144,6 +152,15 @@ class FeedbackStore:
         if row is None:
             raise NotFoundError(f"correction {correction_id} not found")
         raise ConflictError(f"correction {correction_id} is already published as {row.document_id}", reason="already_published")
+
+
+def _shop_correction(session: Session, correction_id: str, shop: str) -> AnswerCorrectionRow:
+    """The shop's correction (through its conversation); another shop's is "not found", like a missing one."""
+    row = session.get(AnswerCorrectionRow, correction_id)
+    conversation = session.get(ConversationRow, row.conversation_id) if row is not None else None
+    if row is None or conversation is None or conversation.shop != shop:
+        raise NotFoundError(f"correction {correction_id} not found")
+    return row
 
 
 def _owned_conversation(session: Session, conversation_id: str, shop: str, customer_id: str) -> ConversationRow:

@@ -26,17 +26,20 @@ def token_hash(token: str) -> str:
 
 
 class AgentRegistry:
-    """The shop's human agents."""
+    """The shops' human agents. Each belongs to one shop; read by another shop's operator, it does not exist."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def register(self, *, name: str, skills: list[str], languages: list[str], max_active: int) -> tuple[AgentView, str]:
-        """A new agent and its bearer token (returned only here)."""
+    def register(
+        self, *, shop: str, name: str, skills: list[str], languages: list[str], max_active: int
+    ) -> tuple[AgentView, str]:
+        """A new agent of `shop` and its bearer token (returned only here)."""
         token = secrets.token_urlsafe(TOKEN_BYTES)
         try:
             with Session(self._engine) as session, session.begin():
                 row = AgentRow(
+                    shop=shop,
                     name=name,
                     token_sha256=token_hash(token),
                     skills=sorted(set(skills)),
@@ -48,7 +51,7 @@ class AgentRegistry:
                 session.flush()
                 return _view(row, load=0), token
         except IntegrityError:
-            raise ConflictError(f"an agent named {name!r} already exists", reason="agent_exists") from None
+            raise ConflictError(f"an agent named {name!r} already exists in this shop", reason="agent_exists") from None
 
     def authenticate(self, token: str) -> AgentView:
         """The active agent holding this token; UnauthorizedError otherwise."""
@@ -62,25 +65,21 @@ class AgentRegistry:
                 raise UnauthorizedError(f"agent {row.name} is deactivated", reason="agent_inactive")
             return _view(row, load=active_loads(session).get(row.id, 0))
 
-    def get(self, *, agent_id: str) -> AgentView:
+    def get(self, *, agent_id: str, shop: str) -> AgentView:
         with Session(self._engine) as session:
-            row = session.get(AgentRow, agent_id)
-            if row is None:
-                raise NotFoundError(f"agent {agent_id} not found")
+            row = _row(session, agent_id, shop)
             return _view(row, load=active_loads(session).get(row.id, 0))
 
-    def list(self) -> list[AgentView]:
+    def list(self, *, shop: str) -> list[AgentView]:
         with Session(self._engine) as session:
             loads = active_loads(session)
-            rows = session.scalars(select(AgentRow).order_by(AgentRow.name)).all()
+            rows = session.scalars(select(AgentRow).where(AgentRow.shop == shop).order_by(AgentRow.name)).all()
             return [_view(row, load=loads.get(row.id, 0)) for row in rows]
 
-    def set_active(self, *, agent_id: str, active: bool) -> AgentView:
+    def set_active(self, *, agent_id: str, shop: str, active: bool) -> AgentView:
         """Take an agent off duty (no new routing, token refused) or back on; their open handoffs stay theirs."""
         with Session(self._engine) as session, session.begin():
-            row = session.get(AgentRow, agent_id)
-            if row is None:
-                raise NotFoundError(f"agent {agent_id} not found")
+            row = _row(session, agent_id, shop)
             row.active = active
             session.flush()
             return _view(row, load=active_loads(session).get(row.id, 0))
@@ -96,9 +95,18 @@ def active_loads(session: Session) -> dict[str, int]:
     return {agent_id: count for agent_id, count in rows if agent_id is not None}
 
 
+def _row(session: Session, agent_id: str, shop: str) -> AgentRow:
+    """The shop's agent; another shop's is "not found", exactly like one that does not exist."""
+    row = session.get(AgentRow, agent_id)
+    if row is None or row.shop != shop:
+        raise NotFoundError(f"agent {agent_id} not found")
+    return row
+
+
 def _view(row: AgentRow, *, load: int) -> AgentView:
     return AgentView(
         id=row.id,
+        shop=row.shop,
         name=row.name,
         skills=list(row.skills or []),
         languages=list(row.languages or []),

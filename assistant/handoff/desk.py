@@ -3,12 +3,14 @@
 Claim, reply, resolve, hand back, and approve or decline a write that waits for
 approval. The queue keeps the handoff's state; the conversation store keeps the
 messages; an approved write runs through the same toolbox boundary as a
-customer-confirmed one (idempotency key, audit with the approving agent).
+customer-confirmed one (idempotency key, audit with the approving agent), with
+the tools of the handoff's shop. An agent reaches only their own shop's handoffs.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Literal
 
 from assistant.conversations.pending import PendingActions
@@ -42,36 +44,37 @@ class AgentDesk:
         registry: AgentRegistry,
         store: ConversationStore,
         pending: PendingActions,
-        tools: ToolEnvironment,
+        tools: Mapping[str, ToolEnvironment],
     ) -> None:
         self.settings = settings
         self.queue = queue
         self.registry = registry
         self._store = store
         self._pending = pending
-        self._tools = tools
+        self._tools = dict(tools)  # by shop: an approved write runs with its conversation's shop's tools
 
-    # --- agents (operators) ----------------------------------------------------------------------------------------
+    # --- agents (operators of a shop) ------------------------------------------------------------------------------
 
-    def register_agent(self, body: AgentCreate) -> AgentCreated:
+    def register_agent(self, body: AgentCreate, *, shop: str) -> AgentCreated:
         agent, token = self.registry.register(
+            shop=shop,
             name=body.name,
             skills=body.skills,
             languages=body.languages,
             max_active=body.max_active or self.settings.default_max_active,
         )
         if self.queue.route_waiting():  # a new agent may take handoffs nobody could
-            agent = self.registry.get(agent_id=agent.id)
+            agent = self.registry.get(agent_id=agent.id, shop=shop)
         return AgentCreated(agent=agent, token=token)
 
-    def set_agent_active(self, *, agent_id: str, active: bool) -> AgentView:
-        agent = self.registry.set_active(agent_id=agent_id, active=active)
+    def set_agent_active(self, *, agent_id: str, shop: str, active: bool) -> AgentView:
+        agent = self.registry.set_active(agent_id=agent_id, shop=shop, active=active)
         if active and self.queue.route_waiting():
-            agent = self.registry.get(agent_id=agent_id)
+            agent = self.registry.get(agent_id=agent_id, shop=shop)
         return agent
 
-    def agents(self) -> list[AgentView]:
-        return self.registry.list()
+    def agents(self, *, shop: str) -> list[AgentView]:
+        return self.registry.list(shop=shop)
 
     # --- handoffs ---------------------------------------------------------------------------------------------------
 
@@ -81,8 +84,8 @@ class AgentDesk:
     def claim(self, *, handoff_id: str, agent: AgentView) -> HandoffView:
         return self.queue.claim(handoff_id=handoff_id, agent=agent)
 
-    def detail(self, *, handoff_id: str) -> HandoffDetail:
-        handoff = self.queue.get(handoff_id=handoff_id)
+    def detail(self, *, handoff_id: str, agent: AgentView) -> HandoffDetail:
+        handoff = self.queue.get(handoff_id=handoff_id, shop=agent.shop)
         return HandoffDetail(handoff=handoff, messages=self._store.list_messages(conversation_id=handoff.conversation_id))
 
     def reply(self, *, handoff_id: str, agent: AgentView, content: str) -> MessageView:
@@ -115,17 +118,16 @@ class AgentDesk:
         The shop unreachable: 503, and the write still waits (approving again is safe, by its idempotency key).
         """
         handoff, waiting = await asyncio.to_thread(self._waiting_action, handoff_id, agent)
+        tools = self._tools_of(handoff)
         context = await asyncio.to_thread(self._context, handoff)
-        outcome = await self._tools.run_confirmed(
+        outcome = await tools.run_confirmed(
             waiting.action, context, self._pending.claim(waiting, waiting="awaiting_approval"), approved_by=agent.id
         )
         if outcome.status == "taken":
             raise ConflictError("this action was decided a moment ago by someone else", reason="approval_decided")
         status: Literal["executed", "failed"] = outcome.status
         text_key = "approved" if status == "executed" else "failed"
-        text = approval_text(
-            self._tools.texts, handoff.language, text_key, waiting.action, reason=outcome.refusal.rstrip(". ")
-        )
+        text = approval_text(tools.texts, handoff.language, text_key, waiting.action, reason=outcome.refusal.rstrip(". "))
         message = await asyncio.to_thread(self._tell, handoff, agent, text)
         return ApprovalOutcome(
             handoff_id=handoff.id, pending_action_id=waiting.id, status=status, result=outcome.recorded, message=message
@@ -138,7 +140,8 @@ class AgentDesk:
         if not await asyncio.to_thread(self._pending.decline, pending_id=waiting.id, result=recorded):
             raise ConflictError("this action was decided a moment ago by someone else", reason="approval_decided")
         action = waiting.action
-        await self._tools.audit.record(
+        tools = self._tools_of(handoff)
+        await tools.audit.record(
             conversation_id=handoff.conversation_id,
             customer_id=action.customer_id,
             tool=action.tool,
@@ -148,9 +151,7 @@ class AgentDesk:
             result=recorded,
             idempotency_key=action.idempotency_key,
         )
-        text = approval_text(
-            self._tools.texts, handoff.language, "declined", action, reason=(reason or "").strip().rstrip(".")
-        )
+        text = approval_text(tools.texts, handoff.language, "declined", action, reason=(reason or "").strip().rstrip("."))
         message = await asyncio.to_thread(self._tell, handoff, agent, text)
         return ApprovalOutcome(
             handoff_id=handoff.id, pending_action_id=waiting.id, status="declined", result=recorded, message=message
@@ -166,7 +167,7 @@ class AgentDesk:
         if waiting is None:
             raise ConflictError("nothing in this conversation waits for an agent's approval", reason="no_pending_approval")
         if handoff.pending_action_id != waiting.id:
-            self.queue.set_pending_action(handoff_id=handoff.id, pending_action_id=waiting.id)
+            self.queue.set_pending_action(handoff_id=handoff.id, shop=handoff.shop, pending_action_id=waiting.id)
         return handoff, waiting
 
     def _refuse_while_waiting(self, handoff: HandoffView, doing: str) -> None:
@@ -182,12 +183,18 @@ class AgentDesk:
     def _context(self, handoff: HandoffView) -> ToolContext:
         """The tools act for the conversation's customer, with the identity the conversation verified."""
         verified, _summary, _upto = self._store.conversation_state(conversation_id=handoff.conversation_id)
-        return self._tools.context(
+        return self._tools_of(handoff).context(
             conversation_id=handoff.conversation_id,
             authenticated_customer_id=handoff.customer_id,
             verified_customer_id=verified,
             language=handoff.language,
         )
+
+    def _tools_of(self, handoff: HandoffView) -> ToolEnvironment:
+        tools = self._tools.get(handoff.shop)
+        if tools is None:  # a handoff of a shop this server no longer serves: nothing can run for it here
+            raise ConflictError(f"shop {handoff.shop!r} of handoff {handoff.id} is not served here", reason="shop_not_served")
+        return tools
 
     def _tell(self, handoff: HandoffView, agent: AgentView, text: str) -> MessageView | None:
         try:

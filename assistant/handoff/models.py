@@ -77,6 +77,7 @@ class HandoffView(BaseModel):
 
 class AgentView(BaseModel):
     id: str
+    shop: str = Field(description="The shop the agent works for: they see its handoffs, drafts and customers only.")
     name: str
     skills: list[str]
     languages: list[str]
@@ -93,7 +94,7 @@ _TAG = r"^[\w:.-]{1,50}$"
 
 
 class AgentCreate(BaseModel):
-    name: str = Field(pattern=_NAME, description="Unique login name (letters, digits, . _ @ -).")
+    name: str = Field(pattern=_NAME, description="Login name, unique within the shop (letters, digits, . _ @ -).")
     skills: list[str] = Field(default_factory=list, description="Skill tags, e.g. `refunds`, `complaints`.")
     languages: list[str] = Field(min_length=1, description="Languages the agent answers in, e.g. `zh`, `en`.")
     max_active: int | None = Field(

@@ -7,6 +7,10 @@ whose skills and languages cover the handoff's required skills, the least loaded
 one under its `max_active`; ties go to the one with fewest handoffs in total, then
 by name. A queued handoff is routed again whenever an agent's load goes down.
 The queue order is `assistant/handoff/priority.py`.
+
+Everything is per shop: a handoff is routed only to agents of its conversation's
+shop, an agent's queue lists only their shop's handoffs, and another shop's
+handoff is "not found" to them, exactly like one that does not exist.
 """
 
 from __future__ import annotations
@@ -87,16 +91,17 @@ class HandoffQueue:
             row = self._active_row(session, conversation_id)
             return self._view(session, row) if row else None
 
-    def get(self, *, handoff_id: str) -> HandoffView:
+    def get(self, *, handoff_id: str, shop: str) -> HandoffView:
         with Session(self._engine) as session:
-            return self._view(session, self._row(session, handoff_id))
+            return self._view(session, self._row(session, handoff_id, shop))
 
     def list_queue(self, *, agent: AgentView, include_claimed: bool = True) -> list[HandoffView]:
-        """What the agent may take: handoffs routed to them, and those routed to nobody, highest priority first."""
+        """What the agent may take: their shop's handoffs routed to them or to nobody, highest priority first."""
         statuses = ACTIVE_STATUSES if include_claimed else ("queued", "assigned")
         with Session(self._engine) as session:
             rows = session.scalars(
                 select(HandoffRow).where(
+                    HandoffRow.shop == agent.shop,
                     HandoffRow.status.in_(statuses),
                     or_(HandoffRow.assigned_agent_id.is_(None), HandoffRow.assigned_agent_id == agent.id),
                 )
@@ -107,7 +112,7 @@ class HandoffQueue:
     def claim(self, *, handoff_id: str, agent: AgentView) -> HandoffView:
         """The agent takes the conversation over; 409 when it is another agent's or closed."""
         with Session(self._engine) as session, session.begin():
-            row = self._row(session, handoff_id)
+            row = self._row(session, handoff_id, agent.shop)
             if row.status == "claimed" and row.claimed_by == agent.id:
                 return self._view(session, row)  # a repeated claim (a retried request) changes nothing
             self._check_claimable(session, row, agent)
@@ -129,7 +134,7 @@ class HandoffQueue:
     def require_claimed(self, *, handoff_id: str, agent: AgentView) -> HandoffView:
         """The handoff, if this agent holds it now (404 / 409 otherwise): replies and decisions need that."""
         with Session(self._engine) as session:
-            row = self._row(session, handoff_id)
+            row = self._row(session, handoff_id, agent.shop)
             _check_held(row, agent)
             return self._view(session, row)
 
@@ -138,7 +143,7 @@ class HandoffQueue:
     ) -> HandoffView:
         """Resolved (the conversation is over) or returned (the assistant answers again); only by the agent holding it."""
         with Session(self._engine) as session, session.begin():
-            row = self._row(session, handoff_id)
+            row = self._row(session, handoff_id, agent.shop)
             _check_held(row, agent)
             moment = self._clock()
             closed = session.execute(
@@ -153,9 +158,9 @@ class HandoffQueue:
         self.route_waiting()  # the agent has room for one more
         return view
 
-    def set_pending_action(self, *, handoff_id: str, pending_action_id: str) -> None:
+    def set_pending_action(self, *, handoff_id: str, shop: str, pending_action_id: str) -> None:
         with Session(self._engine) as session, session.begin():
-            self._row(session, handoff_id).pending_action_id = pending_action_id
+            self._row(session, handoff_id, shop).pending_action_id = pending_action_id
 
     def route_waiting(self) -> int:
         """Route queued handoffs, highest priority first, to agents with room; returns how many were routed."""
@@ -169,9 +174,11 @@ class HandoffQueue:
     # --- internals -----------------------------------------------------------------------------------------------
 
     def _route(self, session: Session, row: HandoffRow) -> bool:
-        """Assign the handoff to the best-fitting agent with room; leave it queued when there is none."""
+        """Assign the handoff to the best-fitting agent of its shop with room; leave it queued when there is none."""
         needed = set(row.required_skills or [])
-        agents = session.scalars(select(AgentRow).where(AgentRow.active.is_(True)).with_for_update()).all()
+        agents = session.scalars(
+            select(AgentRow).where(AgentRow.active.is_(True), AgentRow.shop == row.shop).with_for_update()
+        ).all()
         session.flush()  # count handoffs routed earlier in this same transaction too
         loads = active_loads(session)
         totals = dict(
@@ -252,9 +259,10 @@ class HandoffQueue:
         ).first()
 
     @staticmethod
-    def _row(session: Session, handoff_id: str) -> HandoffRow:
+    def _row(session: Session, handoff_id: str, shop: str) -> HandoffRow:
+        """The shop's handoff; another shop's is "not found", exactly like one that does not exist."""
         row = session.get(HandoffRow, handoff_id)
-        if row is None:
+        if row is None or row.shop != shop:
             raise NotFoundError(f"handoff {handoff_id} not found")
         return row
 

@@ -12,20 +12,26 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Engine, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, DateTime, Engine, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.components.database.base import Base
+from assistant.components.database.columns import LEGACY_DEFAULT, add_missing_columns
 from assistant.conversations.tables import new_id, now
+from assistant.shops import LEGACY_SHOP
 
 _ACTIVE = text("status IN ('queued', 'assigned', 'claimed')")
 
 
 class AgentRow(Base):
     __tablename__ = "agents"
+    # A name is unique within its shop. (A database made before shops keeps its unique index on the name alone.)
+    __table_args__ = (UniqueConstraint("shop", "name", name="uq_agents_shop_name"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    # The shop the agent works for (registered with its operator key): they see only its handoffs, drafts, customers.
+    shop: Mapped[str] = mapped_column(String(100), index=True, info={LEGACY_DEFAULT: LEGACY_SHOP})
+    name: Mapped[str] = mapped_column(String(100))
     # Only the token's hash is kept: a leaked database does not let anyone act as an agent.
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -78,3 +84,4 @@ def create_tables(engine: Engine) -> None:
 
     create_conversation_tables(engine)
     Base.metadata.create_all(engine, tables=[AgentRow.__table__, HandoffRow.__table__])  # type: ignore[list-item]
+    add_missing_columns(engine, Base.metadata)  # an agents table of an older database gets its `shop`

@@ -37,6 +37,9 @@ CHUNK_FIELDS = (
     "source_path",
 )
 HEADING_SEPARATOR = " > "
+# The collection of a corpus that belongs to no shop (an evaluation's or a benchmark's own). A shop's knowledge is
+# always named: its profile's `collection` (shops/<name>/shop.toml), so two shops never search each other's.
+DEFAULT_COLLECTION = "knowledge"
 
 
 def indexed_text(metadata: dict[str, Any], text: str) -> str:
@@ -86,7 +89,7 @@ def fingerprint_of(ids: list[str], metadatas: list[dict[str, Any]]) -> str:
 
 
 def collection_name(components: Components, collection: str | None) -> str:
-    return collection or components.settings.vector_store.collection
+    return collection or DEFAULT_COLLECTION
 
 
 def open_collection(components: Components, collection: str | None = None, *, create: bool = False) -> KnowledgeCollection:
@@ -109,7 +112,7 @@ def open_collection(components: Components, collection: str | None = None, *, cr
     if stored_model != model_id:
         raise EmbeddingModelMismatchError(
             f"collection {name!r} was built with embedding model {stored_model!r} but {model_id!r} is configured; "
-            "set embedding.* back to that model, or ingest into a new collection (vector_store.collection) "
-            "with the new one"
+            "set embedding.* back to that model, or ingest into a new collection (the shop's `collection` in its "
+            "shop.toml) with the new one"
         )
     return KnowledgeCollection(store=chunks, model_id=model_id)

@@ -82,14 +82,20 @@ def create_app(
     app = FastAPI(title="Shop assistant", version="0.1.0", lifespan=lifespan)
     state = app.state
     state.settings, state.components, state.services = settings, services.components, services
-    state.health_service = HealthService(services.components)
+    shops = {name: runtime.shop for name, runtime in services.shops.items()}
+    state.health_service = HealthService(services.components, shops)
     # Its worker thread starts with the first job, so an app that never ingests never runs one.
-    state.ingest_service = IngestService(services.components)
+    state.ingest_service = IngestService(services.components, shops)
     state.chat_service = services.chat
     state.agent_desk = services.desk
     state.draft_service = services.drafts
     state.feedback_service = FeedbackService(store=services.feedback, publisher=services.corrections)
-    state.analytics_service = AnalyticsService(settings=settings, components=services.components, connectors=services.connectors)
+    state.analytics_service = AnalyticsService(
+        settings=settings,
+        components=services.components,
+        shops=shops,
+        connectors={name: runtime.tools.connectors for name, runtime in services.shops.items()},
+    )
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -98,6 +98,12 @@ class ShopProfile(BaseModel):
     policy_documents: list[Path] = Field(
         default_factory=list, description="Internal documents handed to the model in every system prompt (its agent policy)."
     )
+    policy_omit_items: list[str] = Field(
+        default_factory=list,
+        description="Top-level Markdown list items of the policy documents left out of the system prompt, named by their "
+        "first line (`- manage_order`): what the model does not need, such as procedures of tools this assistant "
+        "does not have (assistant/agent/prompt_library.py: policy_text).",
+    )
     operations: list[str] = Field(min_length=1, description="The standard operations it offers (registry names).")
     identity: IdentityRules
     knowledge: list[KnowledgeSource] = Field(default_factory=list)
@@ -122,6 +128,11 @@ class ShopProfile(BaseModel):
 def shops_folder() -> Path:
     """The project's own shops/ folder, wherever the process runs."""
     return Path(__file__).resolve().parents[2] / "shops"
+
+
+def project_path(path: Path) -> Path:
+    """A path a profile names: absolute as given, else relative to the repository root (where data/ lives)."""
+    return path if path.is_absolute() else shops_folder().parent / path
 
 
 def load_profile(folder: Path) -> ShopProfile:

@@ -1,10 +1,10 @@
 """The agent's tools over the order, logistics and CRM connectors.
 
-Build once per process::
+Build once per shop (assistant/bootstrap.py does)::
 
-    connectors = build_reference_connectors(settings.commerce)   # or a shop's own Connectors
-    audit = AuditLog(engine); audit.create_table()
-    toolbox = build_toolbox(settings.tools)
+    connectors = build_reference_connectors(settings.shops[name].commerce)   # or the shop's own Connectors
+    audit = AuditLog(engine, shop=name); audit.create_table()
+    toolbox = build_toolbox(shop=shop, approval=ApprovalRule.for_shop(settings, shop.policy))
 
 and per conversation a ``ToolContext``; then ``toolbox.schemas()`` for the model,
 ``await toolbox.call(name, arguments, ctx)`` for each tool call, and

@@ -6,6 +6,7 @@ import ast
 import operator
 from typing import Any
 
+from assistant.connectors.interfaces import CRMConnector
 from assistant.connectors.models import Address, Customer, OrderSummary
 from assistant.errors import BadInputError, NotFoundError
 from assistant.tools.access import customer_not_found, own_customer
@@ -56,6 +57,16 @@ class AccountTools:
             phone: The customer's phone number, digits only or formatted, such as '15540534614'.
         """
         return await _verify(ctx, lambda crm, within: crm.find_customer_by_phone(phone, within=within))
+
+    @tool(ToolKind.READ)
+    async def verify_platform_user_id(self, ctx: ToolContext, user_id: str) -> str:
+        """Verify the customer by the user id they signed in to the shop's platform with (shops whose customers have no
+        email or zip code identify them so): it must be the id of this conversation's customer.
+
+        Args:
+            user_id: The platform user id exactly as the customer typed it, in any script, such as 'cnjd喜哥2号'.
+        """
+        return await _verify(ctx, lambda crm, within: _platform_user(crm, user_id, within))
 
     @tool(ToolKind.READ)
     async def get_user_details(self, ctx: ToolContext, user_id: str) -> Customer:
@@ -143,6 +154,13 @@ async def _verify(ctx: ToolContext, find: Any) -> str:
         raise customer_not_found()
     ctx.verified_customer_id = user_id
     return user_id
+
+
+async def _platform_user(crm: CRMConnector, user_id: str, within: str | None) -> str:
+    """The typed id, when it is the signed-in customer's and the shop knows them; another id is "not found"."""
+    if within is not None and user_id.strip() != within:
+        raise NotFoundError("no such customer")
+    return (await crm.get_customer(user_id.strip())).user_id
 
 
 def _evaluate(node: ast.AST) -> float:

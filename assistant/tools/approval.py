@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.settings import Settings
+from assistant.shops.policy import ShopPolicy
 
 
 @dataclass(frozen=True)
@@ -18,11 +19,12 @@ class ApprovalRule:
     always: frozenset[str] = frozenset()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ApprovalRule:
-        """`escalation.refund_limit` overrides `tools.approval_refund_limit`; `escalation.approval_tools` always wait."""
+    def for_shop(cls, settings: Settings, policy: ShopPolicy) -> ApprovalRule:
+        """The shop's rule: its policy's `approval_refund_limit` (in its currency), unless `escalation.refund_limit`
+        overrides it for every shop; `escalation.approval_tools` always wait."""
         limit = settings.escalation.refund_limit
         return cls(
-            refund_limit=limit if limit is not None else settings.tools.approval_refund_limit,
+            refund_limit=limit if limit is not None else policy.approval_refund_limit,
             always=frozenset(settings.escalation.approval_tools),
         )
 

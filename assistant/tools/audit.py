@@ -17,6 +17,8 @@ from sqlalchemy import JSON, DateTime, Engine, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from assistant.components.database.base import Base
+from assistant.components.database.columns import LEGACY_DEFAULT
+from assistant.shops import LEGACY_SHOP
 
 Outcome = Literal["executed", "refused", "failed", "handed_off"]
 
@@ -26,6 +28,8 @@ class AuditRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # The shop whose tools wrote it (one audit log per shop's tool environment).
+    shop: Mapped[str | None] = mapped_column(String(100), index=True, info={LEGACY_DEFAULT: LEGACY_SHOP})
     conversation_id: Mapped[str] = mapped_column(String(128), index=True)
     customer_id: Mapped[str | None] = mapped_column(String(128), index=True)
     tool: Mapped[str] = mapped_column(String(64))
@@ -39,6 +43,7 @@ class AuditRecord(Base):
 
 class AuditEntry(BaseModel):
     at: datetime
+    shop: str | None = None
     conversation_id: str
     customer_id: str | None
     tool: str
@@ -51,10 +56,14 @@ class AuditEntry(BaseModel):
 
 
 class AuditLog:
-    """Appends and reads audit entries; the table is created by ``create_table`` (idempotent)."""
+    """Appends and reads audit entries; the table is created by ``create_table`` (idempotent).
 
-    def __init__(self, engine: Engine) -> None:
+    A shop's log (`shop` set) writes its entries with the shop and reads only the shop's.
+    """
+
+    def __init__(self, engine: Engine, *, shop: str | None = None) -> None:
         self.engine = engine
+        self.shop = shop
 
     def create_table(self) -> None:
         Base.metadata.create_all(self.engine, tables=[AuditRecord.__table__])  # type: ignore[list-item]
@@ -74,6 +83,7 @@ class AuditLog:
     ) -> None:
         row = AuditRecord(
             at=datetime.now(UTC),
+            shop=self.shop,
             conversation_id=conversation_id,
             customer_id=customer_id,
             tool=tool,
@@ -88,6 +98,8 @@ class AuditLog:
 
     def entries(self, *, conversation_id: str | None = None, customer_id: str | None = None) -> list[AuditEntry]:
         query = select(AuditRecord).order_by(AuditRecord.id)
+        if self.shop is not None:
+            query = query.where(AuditRecord.shop == self.shop)
         if conversation_id is not None:
             query = query.where(AuditRecord.conversation_id == conversation_id)
         if customer_id is not None:
@@ -96,6 +108,7 @@ class AuditLog:
             return [
                 AuditEntry(
                     at=row.at,
+                    shop=row.shop,
                     conversation_id=row.conversation_id,
                     customer_id=row.customer_id,
                     tool=row.tool,

@@ -15,7 +15,7 @@ from pathlib import Path
 from jinja2 import Environment, StrictUndefined, Template
 
 from assistant.errors import SettingsError
-from assistant.settings import PromptSettings
+from assistant.settings import DEFAULT_PROMPT_VERSION, PromptSettings
 
 FALLBACK_LANGUAGE = "en"
 
@@ -30,7 +30,8 @@ class PromptTexts:
 
     @classmethod
     def of(cls, settings: PromptSettings) -> PromptTexts:
-        return cls(settings.directory / settings.version / "texts")
+        """The texts of the configured version (the override of every shop's; else the project's default)."""
+        return cls(settings.directory / (settings.version or DEFAULT_PROMPT_VERSION) / "texts")
 
     @classmethod
     def default(cls) -> PromptTexts:

@@ -18,7 +18,6 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from assistant.errors import ApprovalRequiredError, AssistantError, BadInputError, CommerceUnavailableError
-from assistant.settings import ToolsSettings
 from assistant.shops import Shop
 from assistant.tools.account_tools import AccountTools
 from assistant.tools.aftersales_tools import AfterSalesTools
@@ -57,22 +56,16 @@ def idempotency_key(conversation_id: str, tool: str, arguments: Mapping[str, Any
 
 
 class Toolbox:
-    """The tools of one shop: those its policy offers (offers.py), described with its ids; or, with no shop, every tool.
+    """The tools of one shop: those its policy offers (offers.py), described with its ids; or, with no shop, every tool
+    (a toolbox of hand-made toolsets in tests).
 
-    The approval rule defaults to the shop policy's refund limit (with no shop: every refund waits for an agent).
+    The approval rule is the shop's (its policy's refund limit, ApprovalRule.for_shop): one toolbox per shop's tool
+    environment.
     """
 
-    def __init__(
-        self,
-        settings: ToolsSettings,
-        toolsets: Sequence[object] | None = None,
-        *,
-        shop: Shop | None = None,
-        approval: ApprovalRule | None = None,
-    ) -> None:
-        self.settings = settings
+    def __init__(self, toolsets: Sequence[object] | None = None, *, approval: ApprovalRule, shop: Shop | None = None) -> None:
         self.shop = shop
-        self.approval = approval or ApprovalRule(refund_limit=shop.policy.approval_refund_limit if shop else 0.0)
+        self.approval = approval
         words = {"example_order_id": shop.profile.identity.example_order_id} if shop else None
         self._specs: dict[str, ToolSpec] = {}
         for toolset in toolsets if toolsets is not None else default_toolsets():
@@ -213,13 +206,9 @@ class Toolbox:
         )
 
 
-def build_toolbox(settings: ToolsSettings, *, shop: Shop | None = None, approval: ApprovalRule | None = None) -> Toolbox:
-    """The toolbox of `shop`: the tools its policy offers; approval by default above its policy's refund limit.
-
-    `shop` None (every tool, for no shop in particular) is only for callers that build one toolbox for the
-    retail shop before each shop gets its own environment (assistant/bootstrap.py, issue 16); pass the shop.
-    """
-    return Toolbox(settings, shop=shop, approval=approval)
+def build_toolbox(*, shop: Shop, approval: ApprovalRule | None = None) -> Toolbox:
+    """The toolbox of `shop`: the tools its policy offers; approval above its policy's refund limit unless given."""
+    return Toolbox(shop=shop, approval=approval or ApprovalRule(refund_limit=shop.policy.approval_refund_limit))
 
 
 def _validated(spec: ToolSpec, arguments: Mapping[str, Any]) -> dict[str, Any]:

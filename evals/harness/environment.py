@@ -20,8 +20,13 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def effective_settings(settings: Settings, *, prompt_version: str | None, model: str | None) -> Settings:
-    """The settings with the run's prompt version and model applied (the model name means the provider's own kind)."""
-    prompts = settings.prompts.model_copy(update={"version": prompt_version or settings.prompts.version})
+    """The settings with the run's prompt version and model applied (the model name means the provider's own kind).
+
+    The run's version is pinned for every shop: the configured override, else the evaluated shop's own, so the run
+    and its records name the version that actually ran.
+    """
+    version = prompt_version or settings.prompts.version or shop_prompt_version(settings)
+    prompts = settings.prompts.model_copy(update={"version": version})
     llm = settings.llm
     if model:
         llm = llm.model_copy(update={"local_model": model} if llm.provider == "local" else {"model": model})
@@ -29,6 +34,15 @@ def effective_settings(settings: Settings, *, prompt_version: str | None, model:
 
     PromptLibrary(prompts)  # a version without its folder fails here, before anything runs (SettingsError)
     return settings.model_copy(update={"prompts": prompts, "llm": llm})
+
+
+def shop_prompt_version(settings: Settings) -> str:
+    """The prompt version of the shop the chat-driven suites play (evals/suites/chat_env.py)."""
+    from assistant.shops import load_shops
+    from evals.suites.chat_env import SHOP
+
+    shops = load_shops(settings)
+    return shops[SHOP].profile.prompt_version if SHOP in shops else next(iter(shops.values())).profile.prompt_version
 
 
 def model_name(settings: Settings) -> str:

@@ -25,7 +25,7 @@ from assistant.components.container import build_components
 from assistant.errors import BadInputError, ConflictError
 from assistant.settings import Settings
 from evals.harness.aggregate import aggregate
-from evals.harness.environment import git_commit, machine, model_name, model_server, settings_digest
+from evals.harness.environment import git_commit, machine, model_name, model_server, settings_digest, shop_prompt_version
 from evals.harness.models import CaseRecord, Manifest, RunOptions, RunResults
 from evals.harness.store import RunStore, runs_dir
 from evals.report import write_report
@@ -69,14 +69,15 @@ def new_run_id(suite: str, settings: Settings) -> str:
     """`<suite>-<prompt version>-<model>-<UTC time>`: sortable, and says what was run."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")[:-3]
     model = model_name(settings).replace("/", "_")
-    return f"{suite}-{settings.prompts.version}-{model}-{stamp}"
+    return f"{suite}-{settings.prompts.version or shop_prompt_version(settings)}-{model}-{stamp}"
 
 
 def run_suite(request: RunRequest) -> RunResults:
     """Run (or resume) a suite and write results.json and report.html; returns the results."""
     settings, suite = request.settings, request.suite
     options = RunOptions(
-        suite=suite.name, prompt_version=settings.prompts.version, model=model_name(settings), seed=request.seed,
+        suite=suite.name, prompt_version=settings.prompts.version or shop_prompt_version(settings),
+        model=model_name(settings), seed=request.seed,
         limit=request.limit, only=request.only, judge=request.judge,
     )  # fmt: skip
     cases = select_cases(suite.load_cases(), seed=request.seed, limit=request.limit, only=request.only)

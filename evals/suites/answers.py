@@ -129,5 +129,9 @@ class _Answer:
         if not chunk_ids:
             return []
         from assistant.retrieval.collection import open_collection
+        from assistant.shops import load_shops
+        from evals.suites.chat_env import SHOP
 
-        return [chunk.text for chunk in open_collection(self._context.components).store.get(chunk_ids, fields=("text",))]
+        # The chunks the evaluated shop's turns retrieved: they live in that shop's collection.
+        collection = open_collection(self._context.components, load_shops(self._context.settings)[SHOP].profile.collection)
+        return [chunk.text for chunk in collection.store.get(chunk_ids, fields=("text",))]

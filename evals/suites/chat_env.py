@@ -9,7 +9,7 @@ composition root; they never go through the HTTP layer.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
@@ -19,10 +19,12 @@ from sqlalchemy import Engine, create_engine
 
 from assistant.agent.events import TurnEvent, TurnResult
 from assistant.chat.service import Caller, ChatService
-from assistant.settings import Settings
+from assistant.settings import Settings, ShopSettings
 from evals.suites.base import EvalContext
 
-SHOP = "evals"
+# The shop whose conversations the chat-driven suites play (its profile, policy, collection and prompt version).
+# Its commerce backend is replaced by the run's own reference service over a copy of its seed.
+SHOP = "retail"
 
 
 class RetailCommerce(Protocol):
@@ -60,6 +62,15 @@ class ChatEnvironment:
         return Caller(shop=self.shop, customer_id=customer_id)
 
 
+def with_backend(settings: Settings, commerce: RetailCommerce, shop: str = SHOP) -> dict[str, ShopSettings]:
+    """The configured shops, the evaluated one's commerce backend replaced by the run's service (the others unused)."""
+    shops = dict(settings.shops)
+    configured = shops[shop]
+    backend = configured.commerce.model_copy(update={"base_url": commerce.base_url, "api_key": SecretStr(commerce.api_key)})
+    shops[shop] = configured.model_copy(update={"commerce": backend})
+    return shops
+
+
 @asynccontextmanager
 async def retail_commerce(context: EvalContext) -> AsyncIterator[RetailCommerce]:
     async with own_commerce(context, "retail") as commerce:
@@ -85,35 +96,30 @@ async def chat_environment(
     context: EvalContext,
     name: str,
     *,
-    shop: str | None = None,
-    adapt: Callable[[Settings], Settings] | None = None,
+    shop: str = SHOP,
 ) -> AsyncIterator[ChatEnvironment]:
     """The chat over its own database and a commerce service over the shop's seed (the retail shop's by default); the
-    chat's caller is `shop` (default: the evaluation's own name), and `adapt` (if given) changes the settings the
-    services are built from (a shop's own policy document, say)."""
+    chat's caller is `shop`, with its profile, policy, collection and prompt version."""
     from assistant.bootstrap import build_services
     from assistant.components.container import build_components
 
-    async with own_commerce(context, shop or "retail") as commerce:
+    async with own_commerce(context, shop) as commerce:
         work = (context.work_dir / name).resolve()
         work.mkdir(parents=True, exist_ok=True)
         base = context.settings
         settings = base.model_copy(
             update={
                 "database": base.database.model_copy(update={"url": f"sqlite:///{work / 'assistant.db'}"}),
-                "commerce": base.commerce.model_copy(
-                    update={"base_url": commerce.base_url, "api_key": SecretStr(commerce.api_key)}
-                ),
+                "shops": with_backend(base, commerce, shop),
                 # Cases run back to back; neither the rate limit nor human approval of large refunds is under test.
                 "agent": base.agent.model_copy(update={"rate_limit": "100000/minute"}),
-                "tools": base.tools.model_copy(update={"approval_refund_limit": 1_000_000.0}),
+                "escalation": base.escalation.model_copy(update={"refund_limit": 1_000_000.0}),
             }
         )
-        settings = adapt(settings) if adapt is not None else settings
         services = build_services(settings, build_components(settings))
         engine = create_engine(settings.database.url)
         try:
-            yield ChatEnvironment(chat=services.chat, engine=engine, commerce=commerce, shop=shop or SHOP)
+            yield ChatEnvironment(chat=services.chat, engine=engine, commerce=commerce, shop=shop)
         finally:
             engine.dispose()
             await services.close()

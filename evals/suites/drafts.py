@@ -18,12 +18,11 @@ from typing import Any
 
 import numpy as np
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from pydantic import SecretStr
 
 from assistant.settings import Settings
 from evals.harness.models import CaseRecord
 from evals.suites.base import Case, CaseOutput, EvalContext, MetricSpec
-from evals.suites.chat_env import retail_commerce
+from evals.suites.chat_env import SHOP, retail_commerce, with_backend
 from evals.suites.datasets import DATA, read_jsonl
 from evals.suites.ragas_judge import JudgeOptions
 
@@ -80,9 +79,7 @@ class DraftsSuite:
             settings = base.model_copy(
                 update={
                     "database": base.database.model_copy(update={"url": f"sqlite:///{work / 'assistant.db'}"}),
-                    "commerce": base.commerce.model_copy(
-                        update={"base_url": commerce.base_url, "api_key": SecretStr(commerce.api_key)}
-                    ),
+                    "shops": with_backend(base, commerce),
                 }
             )
             services = build_services(settings, build_components(settings))
@@ -106,6 +103,18 @@ class DraftsSuite:
         return f"judge {record.outputs.get('judge_raw')}"
 
 
+def _eval_agent() -> Any:
+    """The agent a draft is made for: one of the evaluated shop's (drafts are always a shop's)."""
+    from datetime import UTC, datetime
+
+    from assistant.handoff.models import AgentView
+
+    return AgentView(
+        id="evals", shop=SHOP, name="evals", skills=[], languages=["en", "zh"], max_active=1, active=True,
+        created_at=datetime.now(UTC),
+    )  # fmt: skip
+
+
 class _Draft:
     def __init__(self, service: Any, context: EvalContext, judge: JudgeOptions) -> None:
         self._service = service
@@ -120,7 +129,7 @@ class _Draft:
 
         ticket, reference = case.inputs["ticket"], case.inputs["reference"]
         request = DraftRequest.model_validate({"ticket_text": ticket, "tones": ["concise"]})
-        draft = await self._service.create(request, agent_id="evals")
+        draft = await self._service.create(request, agent=_eval_agent())
         text = draft.variants[0].text
         embedder = self._context.components.embedder()
         vectors = await asyncio.to_thread(embedder.embed, [text, reference])

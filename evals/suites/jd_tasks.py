@@ -23,13 +23,11 @@ from sqlalchemy import text
 
 from assistant.errors import BadInputError
 from assistant.settings import Settings
-from assistant.shops import load_shop
 from evals.harness.models import CaseRecord
 from evals.metrics.text import fact_present, facts_recall
 from evals.suites.base import Case, CaseOutput, EvalContext, MetricSpec
 from evals.suites.chat_env import ChatEnvironment, chat_environment
 from evals.suites.conversation_usage import llm_usage, tool_calls, turn_overhead
-from evals.suites.datasets import REPO
 from evals.suites.jd_oracle import JdStateOracle
 from evals.suites.jd_play import play_jd_task
 from evals.suites.jd_task_model import JdTask, Split, load_jd_tasks
@@ -69,7 +67,7 @@ class JdTasksSuite:
 
     @asynccontextmanager
     async def open(self, context: EvalContext) -> AsyncIterator[Any]:
-        async with chat_environment(context, "agent-jd", shop=SHOP_NAME, adapt=shop_settings) as chat:
+        async with chat_environment(context, "agent-jd", shop=SHOP_NAME) as chat:
             commerce = chat.commerce if isinstance(chat.commerce, InspectableCommerce) else None
             oracle = JdStateOracle(commerce.template) if commerce is not None else None
             yield _JdRunner(chat, oracle, commerce.db_path if commerce is not None else None)
@@ -114,16 +112,6 @@ class JdTasksSuite:
         match = record.scores.get("db_match")
         state = "state=unchecked" if match is None else "state=match" if match else "state=differs"
         return f"{'success' if record.scores.get('success') else 'fail'} {state} handoff={record.outputs.get('handoff')}"
-
-
-def shop_settings(settings: Settings) -> Settings:
-    """The shop's own settings for the chat. With one shop per process (main before shops as tenants), the shop's
-    policy document replaces the retail one handed to the model; once settings are per shop, the chat's caller
-    (`shop=jd_appliances`) picks the shop and this changes nothing."""
-    if "policy" not in type(settings.prompts).model_fields:
-        return settings
-    policy = REPO / load_shop(SHOP_NAME).profile.policy_documents[0]
-    return settings.model_copy(update={"prompts": settings.prompts.model_copy(update={"policy": policy})})
 
 
 class _JdRunner:

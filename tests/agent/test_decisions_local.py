@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.agent.decisions import Route
 from assistant.agent.operations.extraction import NameSlots
-from assistant.agent.prompt_library import PromptLibrary
 from assistant.agent.router import route_messages
 from assistant.agent.turn_llm import TurnLLM
 from assistant.components.container import build_components
 from assistant.conversations.records import TurnRecord
-from assistant.settings import PromptSettings
+from tests.shops import operations
+from tests.shops import prompts as shop_prompts
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
@@ -29,19 +28,20 @@ async def turn_llm(make_settings, local_llm):  # type: ignore[no-untyped-def]
 
 async def test_route_is_always_a_valid_action(turn_llm) -> None:  # type: ignore[no-untyped-def]
     llm, _ = turn_llm
-    prompts = PromptLibrary(PromptSettings(directory=REPO / "prompts", version="v1"))
+    prompts = shop_prompts("retail")
     for text in (
         "Do you have this jacket in blue?",
         "你们的营业时间是什么？",
         "My account email changed, can you show my profile?",
     ):
-        value = await llm.decide("route", route_messages(prompts, text=text, history=[], summary=None), Route)
+        messages = route_messages(prompts, text=text, history=[], summary=None, operations=operations("retail"))
+        value = await llm.decide("route", messages, operations("retail").route_model)
         assert value is not None, text  # constrained decoding: a valid object, first or second time
 
 
 async def test_name_extraction(turn_llm) -> None:  # type: ignore[no-untyped-def]
     llm, _ = turn_llm
-    prompts = PromptLibrary(PromptSettings(directory=REPO / "prompts", version="v1"))
+    prompts = shop_prompts("retail")
     value = await llm.decide(
         "extract_name", prompts.messages("extract_name", message="hello, this is yusuf rossi from 19122"), NameSlots
     )

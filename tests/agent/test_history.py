@@ -6,18 +6,16 @@ The budget logic is the unit here; the summary text comes from a scripted model 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from assistant.agent.history import build_history, split_by_budget
-from assistant.agent.prompt_library import PromptLibrary
 from assistant.agent.turn_llm import TurnLLM
 from assistant.conversations.records import MessageView, TurnRecord
-from assistant.settings import PromptSettings
 from tests.agent.test_turn_llm import ScriptedLLM
+from tests.shops import prompts as shop_prompts
 
-PROMPTS = PromptLibrary(PromptSettings(directory=Path(__file__).resolve().parents[2] / "prompts", version="v1"))
+PROMPTS = shop_prompts("retail")
 
 
 def _messages(count: int, words: int = 40) -> list[MessageView]:

@@ -8,35 +8,37 @@ import pytest
 
 from assistant.agent.events import TokenEvent, TurnEvent
 from assistant.agent.general import stream_guarded
-from assistant.agent.prompt_library import PromptLibrary
 from assistant.agent.reply_guard import ReplyGuard
 from assistant.agent.turn_context import Turn, TurnRequest
 from assistant.agent.turn_llm import TurnLLM
 from assistant.components.container import build_components
 from assistant.conversations.records import TurnRecord
-from assistant.settings import PromptSettings
 from assistant.tools.texts import PromptTexts
+from tests.shops import prompts as shop_prompts
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
-PROMPTS = PromptLibrary(PromptSettings(directory=REPO / "prompts", version="v1"))
+PROMPTS = shop_prompts("retail")
 GUARD = ReplyGuard.of(PromptTexts(PROMPTS.folder / "texts"))
 MAX_TOKENS = 200
 
 
 @pytest.fixture
 async def turn(make_settings, local_llm):  # type: ignore[no-untyped-def]
+    from assistant.bootstrap import build_services
+
     settings = make_settings(llm={"port": int(local_llm.base_url.rsplit(":", 1)[1].split("/")[0])})
-    components = build_components(settings)
+    services = build_services(settings, build_components(settings))
     record = TurnRecord(prompt_version="v1", language="en", customer_text="x")
     events: list[TurnEvent] = []
 
     async def emit(event: TurnEvent) -> None:
         events.append(event)
 
-    request = TurnRequest(conversation_id="c", shop="s", customer_id="u", text="x")
-    yield Turn(request=request, record=record, llm=TurnLLM(components.llm, record), emit=emit), events
-    await components.close()
+    request = TurnRequest(conversation_id="c", shop="retail", customer_id="u", text="x")
+    shop = services.shops["retail"]
+    yield Turn(request=request, shop=shop, record=record, llm=TurnLLM(services.components.llm, record), emit=emit), events
+    await services.close()
 
 
 def _repeat(sentence: str) -> list[dict[str, str]]:

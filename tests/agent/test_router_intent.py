@@ -13,14 +13,17 @@ from typing import Any
 
 import pytest
 
-from assistant.agent.prompt_library import PromptLibrary
 from assistant.agent.router import intent_route, route, rule_route
 from assistant.agent.turn_llm import TurnLLM
 from assistant.components.container import Components, build_components
 from assistant.conversations.records import TurnRecord
-from assistant.settings import AgentSettings, PromptSettings, Settings
+from assistant.settings import AgentSettings, Settings
 from assistant.understanding.models import Understanding
 from assistant.understanding.service import MessageUnderstanding
+from tests.shops import operations
+from tests.shops import prompts as shop_prompts
+
+RETAIL = operations("retail")
 
 REPO = Path(__file__).resolve().parents[2]
 # A statement (no question form) that names no operation: the keyword rules leave it to the next step.
@@ -53,19 +56,25 @@ def reading(intent: str, confidence: float, *, out_of_scope: bool = False) -> Un
     ],
 )
 def test_a_confident_intent_names_its_route(text: str, intent: str, expected: str | None) -> None:
-    assert intent_route(text, reading(intent, 0.95), min_confidence=0.8, question_intents=QUESTION_INTENTS) == expected
+    assert (
+        intent_route(text, reading(intent, 0.95), min_confidence=0.8, question_intents=QUESTION_INTENTS, operations=RETAIL)
+        == expected
+    )
 
 
 def test_an_unsure_or_out_of_scope_reading_names_no_route() -> None:
     def routed(understanding: Understanding | None, threshold: float) -> str | None:
-        return intent_route("x", understanding, min_confidence=threshold, question_intents=QUESTION_INTENTS)
+        return intent_route("x", understanding, min_confidence=threshold, question_intents=QUESTION_INTENTS, operations=RETAIL)
 
     assert routed(reading("invoice", 0.8), 0.8) is None  # above the threshold, not at it
     assert routed(reading("invoice", 0.81), 0.8) == "question"
     assert routed(reading("invoice", 0.99, out_of_scope=True), 0.8) is None
     assert routed(None, 0.0) is None
     assert routed(reading("invoice", 1.0), 1.0) is None  # 1 turns it off
-    assert intent_route("x", reading("shop_hours", 0.99), min_confidence=0.5, question_intents=["shop_hours"]) == "question"
+    assert (
+        intent_route("x", reading("shop_hours", 0.99), min_confidence=0.5, question_intents=["shop_hours"], operations=RETAIL)
+        == "question"
+    )
 
 
 @pytest.fixture
@@ -92,9 +101,9 @@ async def _route(settings: Settings, components: Components, text: str, threshol
     """Route `text` as a turn would, with the real understanding model's reading and `threshold` as the setting."""
     understanding = MessageUnderstanding.from_settings(settings, components.embedder()).analyse(text)
     record = TurnRecord(prompt_version="v1", language="en", customer_text=text, understanding=understanding)
-    prompts = PromptLibrary(PromptSettings(directory=REPO / "prompts", version="v1"))
     action, decided_by = await route(
-        text, history=[], summary=None, prompts=prompts, llm=TurnLLM(components.llm, record),
+        text, history=[], summary=None, prompts=shop_prompts("retail"), llm=TurnLLM(components.llm, record),
+        operations=RETAIL,
         understanding=understanding, settings=settings.agent.model_copy(update={"route_intent_confidence": threshold}),
     )  # fmt: skip
     return action, decided_by, record
@@ -108,7 +117,7 @@ def _route_calls(record: TurnRecord) -> list[Any]:
 @pytest.mark.asyncio(loop_scope="session")
 async def test_a_confident_intent_routes_without_the_model(routing) -> None:  # type: ignore[no-untyped-def]
     settings, components = routing
-    assert rule_route(PAYMENT_OPTIONS) is None
+    assert rule_route(PAYMENT_OPTIONS, RETAIL) is None
     understood = MessageUnderstanding.from_settings(settings, components.embedder()).analyse(PAYMENT_OPTIONS)
     assert understood.intent == "payment"
     # The setting just under what the real small model is sure of for this message.

@@ -14,6 +14,7 @@ from assistant.agent.language import reply_language
 from assistant.agent.router import rule_route
 from assistant.connectors.models import Order, OrderItem, PaymentMethod, Product, Variant
 from assistant.tools.policy import original_payment_method_id
+from tests.shops import operations
 
 DB = json.loads((Path(__file__).resolve().parents[2] / "data" / "retail" / "db.json").read_text())
 
@@ -49,7 +50,7 @@ def test_language(text: str, language: str) -> None:
 
 def test_slots_copy_ids_exactly() -> None:
     text = "I'm Yusuf Rossi, zip 19122, email yusuf.rossi@example.com; order #W2378156 and W1234567, pay with paypal_123"
-    assert slots.order_ids(text) == ["#W2378156", "#W1234567"]
+    assert operations("retail").order_ids(text) == ["#W2378156", "#W1234567"]
     assert slots.zip_code(text) == "19122"
     assert slots.email(text) == "yusuf.rossi@example.com"
     assert slots.payment_ids(text) == ["paypal_123"]
@@ -60,7 +61,7 @@ def test_slots_copy_ids_exactly() -> None:
     # Ids written against Chinese text (which `re` counts as word characters).
     chinese = "我的邮箱是isabella.sanchez6218@example.com。订单#W1713682里的耳机退货，订单W4386313到哪了"
     assert slots.email(chinese) == "isabella.sanchez6218@example.com"
-    assert slots.order_ids(chinese) == ["#W1713682", "#W4386313"]
+    assert operations("retail").order_ids(chinese) == ["#W1713682", "#W4386313"]
 
 
 def test_keyboard_and_thermostat_resolve_to_the_ground_truth_variants() -> None:
@@ -130,4 +131,4 @@ def test_refusals() -> None:
     ],
 )
 def test_rule_routes(text: str, action: str | None) -> None:
-    assert rule_route(text) == action
+    assert rule_route(text, operations("retail")) == action

@@ -9,6 +9,7 @@ import pytest
 from assistant.agent.selection import chosen
 from assistant.conversations.records import PendingConfirmation
 from assistant.tools.base import ProposedAction
+from tests.shops import operations
 
 
 def pending(tool: str, order_id: str) -> PendingConfirmation:
@@ -40,7 +41,7 @@ WAITING = [pending("cancel_pending_order", "#W4776164"), pending("return_deliver
     ],
 )
 def test_answers_choose_among_the_listed_writes(text: str, expected: Any) -> None:
-    result = chosen(text, WAITING)
+    result = chosen(text, WAITING, operations("retail"))
     assert (result if result is not None else []) == expected
 
 
@@ -52,8 +53,8 @@ def test_answers_choose_among_the_listed_writes(text: str, expected: Any) -> Non
     ],
 )  # fmt: skip
 def test_anything_else_is_no_answer(text: str) -> None:
-    assert chosen(text, WAITING) is None
+    assert chosen(text, WAITING, operations("retail")) is None
 
 
 def test_nothing_waiting_is_no_answer() -> None:
-    assert chosen("yes", []) is None
+    assert chosen("yes", [], operations("retail")) is None

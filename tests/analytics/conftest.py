@@ -22,8 +22,9 @@ from assistant.settings import Settings
 from assistant.understanding.models import Understanding
 from tests.chat.conftest import app_client
 from tests.conftest import free_port
+from tests.shops import shop_settings
 
-SHOP = "test-shop"
+SHOP = "retail"
 SHOP_KEY = "test-shop-key"
 OPERATOR_KEY = "test-operator-key"
 CUSTOMER = "yusuf_rossi_9620"
@@ -34,8 +35,15 @@ def analytics_settings(make_settings: Callable[..., Settings]) -> Settings:
     """No model server and no commerce service (closed ports): these tests record turns directly."""
     return make_settings(
         llm={"port": free_port(), "timeout_seconds": 5.0},
-        commerce={"base_url": f"http://127.0.0.1:{free_port()}", "retries": 0, "timeout_seconds": 2.0},
-        server={"api_keys": {SHOP: SHOP_KEY}, "operator_key": OPERATOR_KEY},
+        shops=shop_settings(
+            SHOP,
+            base_url=f"http://127.0.0.1:{free_port()}",
+            commerce_key="test-commerce-key",
+            api_key=SHOP_KEY,
+            operator_key=OPERATOR_KEY,
+            retries=0,
+            timeout_seconds=2.0,
+        ),
     )
 
 

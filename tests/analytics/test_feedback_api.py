@@ -31,7 +31,7 @@ def _agent_headers(app: Any, name: str = "ana") -> dict[str, str]:
     tokens = app.state.test_agent_tokens
     if name not in tokens:
         _, tokens[name] = AgentRegistry(app.state.components.engine).register(
-            name=name, skills=[], languages=["en"], max_active=3
+            shop="retail", name=name, skills=[], languages=["en"], max_active=3
         )
     return {"Authorization": f"Bearer {tokens[name]}"}
 

@@ -15,6 +15,7 @@ from assistant.handoff.tables import HandoffRow
 from assistant.settings import Settings
 from tests.analytics.conftest import SHOP, analytics_client, record_turn, set_conversation_times
 from tests.commerce.service import RunningCommerce, acquire, release
+from tests.shops import shop_settings
 
 CUSTOMER = "yusuf_rossi_9620"  # in the retail seed
 
@@ -30,13 +31,14 @@ def retail() -> Iterator[RunningCommerce]:
 def profile_settings(make_settings: Callable[..., Settings], retail: RunningCommerce) -> Settings:
     retail.reset()
     return make_settings(
-        commerce={"base_url": retail.base_url, "api_key": retail.api_key, "retries": 0},
-        server={"api_keys": {SHOP: "test-shop-key"}},
+        shops=shop_settings(SHOP, base_url=retail.base_url, commerce_key=retail.api_key, api_key="test-shop-key", retries=0),
     )
 
 
 def _agent(app: object) -> dict[str, str]:
-    _, token = AgentRegistry(app.state.components.engine).register(name="ana", skills=[], languages=["en"], max_active=3)  # type: ignore[attr-defined]
+    _, token = AgentRegistry(app.state.components.engine).register(
+        shop=SHOP, name="ana", skills=[], languages=["en"], max_active=3
+    )  # type: ignore[attr-defined]
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -1,10 +1,12 @@
 """End-to-end fixtures: the real 0.5B model, real Chroma with a small ingested corpus, the real commerce service.
 
-The corpus is ingested once per session through the ingestion library: the retail
-help centre in English and Chinese (customer-facing), the retail policy and the
-Chinese shop's policy (internal: agent instructions), and two of the Chinese shop's
-products (customer-facing). Each test gets its own assistant database and a commerce
-database reset to the seed.
+The corpus is ingested once per session through the ingestion library, each shop's
+documents into its own collection: the retail help centre in English and Chinese
+(customer-facing) and the retail policy (internal) into the retail shop's; the
+Chinese shop's policy (internal) and two of its products (customer-facing) into the
+Chinese shop's; the two products also into the default collection of no shop (the
+retrieval suite's corpus). Each test gets its own assistant database and a commerce
+database reset to the seed. The chat tests serve the retail shop alone.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from assistant.server.app import create_app
 from assistant.settings import Settings
 from tests.commerce.service import RunningCommerce, acquire, release
 from tests.conftest import DATA, free_port
+from tests.shops import shop, shop_settings
 
 SHOP_KEY = "test-shop-key"
 CUSTOMER = "yusuf_rossi_9620"  # retail seed: Yusuf Rossi, zip 19122, orders #W2378156 (delivered), #W4776164 (pending)…
@@ -43,15 +46,18 @@ def knowledge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("knowledge")
     settings = Settings(_env_file=None, data_dir=folder, vector_store={"path": folder / "chroma"})  # type: ignore[call-arg, arg-type]
     components = build_components(settings)
-    pipeline = IngestPipeline(components)
-    pipeline.run([DATA / "retail" / "help_centre.md", DATA / "retail" / "help_centre_zh.md"], "policy", audience="customer")
-    pipeline.run([DATA / "retail" / "policy.md", DATA / "ecom_store" / "policy_zh.md"], "policy", audience="internal")
+    retail = IngestPipeline(components, shop("retail").profile.collection)
+    retail.run([DATA / "retail" / "help_centre.md", DATA / "retail" / "help_centre_zh.md"], "policy", audience="customer")
+    retail.run([DATA / "retail" / "policy.md"], "policy", audience="internal")
+    jd = IngestPipeline(components, shop("jd_appliances").profile.collection)
+    jd.run([DATA / "ecom_store" / "policy_zh.md"], "policy", audience="internal")
     products = json.loads((DATA / "ecom_store" / "products.json").read_text(encoding="utf-8"))
     platform, shops = next(iter(products.items()))
-    shop, items = next(iter(shops.items()))
+    name, items = next(iter(shops.items()))
     sample = folder / "products_sample.json"
-    sample.write_text(json.dumps({platform: {shop: dict(list(items.items())[:PRODUCTS])}}, ensure_ascii=False), encoding="utf-8")
-    pipeline.run([sample], "product")
+    sample.write_text(json.dumps({platform: {name: dict(list(items.items())[:PRODUCTS])}}, ensure_ascii=False), encoding="utf-8")
+    jd.run([sample], "product")
+    IngestPipeline(components).run([sample], "product")
     components.engine.dispose()
     return folder
 
@@ -59,7 +65,7 @@ def knowledge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def understanding_model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The session's small real understanding model (tests/understanding/small_model.py), saved as the service loads it."""
-    from understanding.small_model import small_model
+    from tests.understanding.small_model import small_model
 
     path = tmp_path_factory.mktemp("understanding") / "model.joblib"
     small_model().model.save(path)
@@ -86,8 +92,7 @@ def chat_overrides(
         "understanding": {"model_path": understanding_model_file},
         "llm": {"port": llm_port},
         "vector_store": {"path": knowledge_dir / "chroma"},
-        "commerce": {"base_url": retail_service.base_url, "api_key": retail_service.api_key},
-        "server": {"api_keys": {"test-shop": SHOP_KEY}},
+        "shops": shop_settings(base_url=retail_service.base_url, commerce_key=retail_service.api_key, api_key=SHOP_KEY),
         # A shared 2-core machine can take a minute for a cold prompt; the budget is not what is tested here.
         "agent": {"turn_seconds": 300.0},
     }
@@ -168,6 +173,11 @@ def offline_settings(make_settings: Callable[..., Settings]) -> Settings:
     """No model server, no commerce service (closed loopback ports): for input checks and failure paths."""
     return make_settings(
         llm={"port": free_port(), "timeout_seconds": 5.0},
-        commerce={"base_url": f"http://127.0.0.1:{free_port()}", "retries": 0, "timeout_seconds": 2.0},
-        server={"api_keys": {"test-shop": SHOP_KEY}},
+        shops=shop_settings(
+            base_url=f"http://127.0.0.1:{free_port()}",
+            commerce_key="test-commerce-key",
+            api_key=SHOP_KEY,
+            retries=0,
+            timeout_seconds=2.0,
+        ),
     )

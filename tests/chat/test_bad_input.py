@@ -30,7 +30,7 @@ def _nothing_stored(settings: Settings) -> None:
         ({}, "Authorization: Bearer"),
         ({"Authorization": "Bearer wrong-key", "X-Customer-Id": "c1"}, "not valid"),
         ({"Authorization": f"Bearer {SHOP_KEY}"}, "X-Customer-Id"),
-        ({"Authorization": f"Bearer {SHOP_KEY}", "X-Customer-Id": "bad id with spaces"}, "X-Customer-Id"),
+        ({"Authorization": f"Bearer {SHOP_KEY}", "X-Customer-Id": "bad%0Aid"}, "X-Customer-Id"),  # a control character
         ({"Authorization": f"Basic {SHOP_KEY}", "X-Customer-Id": "c1"}, "Bearer"),
     ],
 )

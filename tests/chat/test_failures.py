@@ -13,6 +13,7 @@ import pytest
 from assistant.settings import Settings
 from tests.chat.conftest import app_client, failure_causes, new_conversation, say
 from tests.conftest import free_port
+from tests.shops import shop_settings
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 APOLOGY = "something went wrong on our side"
@@ -92,7 +93,7 @@ async def test_knowledge_base_unavailable(make_settings) -> None:  # type: ignor
     settings = make_settings(
         llm={"port": free_port()},
         vector_store={"provider": "chroma_server", "port": free_port()},
-        server={"api_keys": {"test-shop": "test-shop-key"}},
+        shops=shop_settings(base_url=f"http://127.0.0.1:{free_port()}", commerce_key="k", api_key="test-shop-key"),
     )
     async with app_client(settings) as http:
         # A policy question is routed by rule; retrieval is the first thing that fails.

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from assistant.settings import Settings
 from tests.chat.conftest import app_client, new_conversation, say
 from tests.commerce.service import RunningCommerce
+from tests.shops import operator_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
@@ -28,7 +29,7 @@ async def _agent(
     response = await http.post(
         "/v1/agents",
         json={"name": name, "languages": list(languages), "skills": []},
-        headers={"X-Operator-Key": settings.server.operator_key.get_secret_value()},
+        headers={"X-Operator-Key": operator_key(settings)},
     )
     assert response.status_code == 201, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}

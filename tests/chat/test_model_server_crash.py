@@ -99,7 +99,7 @@ def _doctor(settings: Settings) -> subprocess.CompletedProcess[str]:
         "ASSISTANT_LLM__MODELS_DIR": str(settings.llm.models_dir),
         "ASSISTANT_VECTOR_STORE__PATH": str(settings.vector_store.path),
         "ASSISTANT_DATABASE__URL": settings.database.url,
-        "ASSISTANT_COMMERCE__BASE_URL": settings.commerce.base_url,
+        "ASSISTANT_SHOPS__RETAIL__COMMERCE__BASE_URL": settings.shops["retail"].commerce.base_url,
     }
     command = [sys.executable, "-m", "assistant.cli", "doctor"]
     return subprocess.run(command, cwd=settings.data_dir, env=env, capture_output=True, text=True, timeout=300)

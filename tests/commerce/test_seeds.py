@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -86,6 +87,7 @@ def test_a_seed_goes_into_an_empty_database_only(tmp_path: Path) -> None:
 
 
 def test_the_seed_command_loads_once_and_then_skips(tmp_path: Path) -> None:
+    """`assistant commerce seed`: each shop's backend gets its profile's seed (or only --shop's)."""
     url = f"sqlite:///{tmp_path / 'c.db'}"
     command = [sys.executable, "-m", "commerce.cli", "seed", "--shop", "jd_appliances", "--database-url", url]
     first = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
@@ -95,7 +97,15 @@ def test_the_seed_command_loads_once_and_then_skips(tmp_path: Path) -> None:
     again = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0 and "already holds the data of shop jd_appliances; skipped" in again.stdout
     bad = subprocess.run([*command[:5], "shopify", *command[6:]], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert bad.returncode != 0 and "shopify" in bad.stdout + bad.stderr
+    assert bad.returncode != 0 and "no shop 'shopify'" in bad.stdout + bad.stderr
+    env = {
+        **os.environ,
+        "ASSISTANT_SHOPS__RETAIL__COMMERCE__DATABASE_URL": f"sqlite:///{tmp_path / 'retail.db'}",
+        "ASSISTANT_SHOPS__JD_APPLIANCES__COMMERCE__DATABASE_URL": f"sqlite:///{tmp_path / 'jd.db'}",
+    }
+    both = subprocess.run(command[:4], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert both.returncode == 0, both.stderr
+    assert "seeded retail (retail)" in both.stdout and "seeded jd_appliances (ecom_store)" in both.stdout
 
 
 def test_a_database_is_never_served_for_another_shop(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from assistant.components.database.engine import build_engine
 from assistant.connectors.interfaces import Connectors
 from assistant.connectors.reference import build_reference_connectors
 from assistant.errors import CommerceTimeoutError, CommerceUnavailableError
-from assistant.settings import CommerceSettings, ToolsSettings
+from assistant.settings import CommerceSettings
 from assistant.shops import load_shop
 from assistant.tools import AuditLog, ToolContext, build_toolbox
 from assistant.tools.approval import ApprovalRule
@@ -77,7 +77,7 @@ async def test_the_service_down_is_a_typed_error_and_an_error_result(
     connectors = _connect(connectors_for, _settings(service.base_url))
     pending = order(lambda o: o["status"] == "pending")
     ctx = _context(connectors, audit, pending["user_id"])
-    toolbox = build_toolbox(ToolsSettings(), shop=load_shop("retail"), approval=ApprovalRule(refund_limit=1_000_000))
+    toolbox = build_toolbox(shop=load_shop("retail"), approval=ApprovalRule(refund_limit=1_000_000))
     try:
         assert (await toolbox.call("get_order_details", {"order_id": pending["order_id"]}, ctx)).ok
         proposal = await toolbox.call(
@@ -110,7 +110,7 @@ async def test_a_500_is_retried_for_reads_only(audit: AuditLog, connectors_for: 
         with pytest.raises(CommerceUnavailableError):
             await connectors.orders.cancel_order("#W2611340", reason="no longer needed", customer_id="c", idempotency_key="k")
         assert server.requests["POST"] == 1
-        result = await build_toolbox(ToolsSettings(), shop=load_shop("retail")).call(
+        result = await build_toolbox(shop=load_shop("retail")).call(
             "track_order", {"order_id": "#W2611340"}, _context(connectors, audit, "c")
         )
         assert (result.ok, result.reason) == (False, "commerce_error")
@@ -125,7 +125,7 @@ async def test_slow_beyond_the_timeout_is_a_timeout_error(
             await connectors.orders.get_order("#W2611340")
         assert slow.value.reason == "commerce_timeout" and proxy.requests["GET"] == 2
         pending = order(lambda o: o["status"] == "pending")
-        result = await build_toolbox(ToolsSettings(), shop=load_shop("retail")).call(
+        result = await build_toolbox(shop=load_shop("retail")).call(
             "get_order_details", {"order_id": pending["order_id"]}, _context(connectors, audit, pending["user_id"])
         )
         assert (result.ok, result.reason) == (False, "commerce_timeout")
@@ -139,7 +139,7 @@ async def test_a_write_that_timed_out_is_never_executed_twice(
     with delaying_proxy(retail.base_url, lambda method: slow_writes.get(method, 0.0)) as proxy:
         connectors = _connect(connectors_for, _settings(proxy.base_url, timeout=0.5, retries=0))
         ctx = _context(connectors, audit, pending["user_id"])
-        toolbox = build_toolbox(ToolsSettings(), shop=load_shop("retail"), approval=ApprovalRule(refund_limit=1_000_000))
+        toolbox = build_toolbox(shop=load_shop("retail"), approval=ApprovalRule(refund_limit=1_000_000))
         action = (
             await toolbox.call("cancel_pending_order", {"order_id": pending["order_id"], "reason": "no longer needed"}, ctx)
         ).proposed_action

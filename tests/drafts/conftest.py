@@ -10,22 +10,38 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from assistant.agent.shop import ShopRuntime
 from assistant.bootstrap import Services, build_services
 from assistant.components.container import Components, build_components
 from assistant.conversations.records import TurnRecord
 from assistant.conversations.store import ConversationStore
+from assistant.drafts.context import CustomerContextReader
 from assistant.drafts.service import DraftService
+from assistant.handoff.models import AgentView
 from assistant.settings import Settings
 from tests.chat.conftest import CUSTOMER, knowledge_dir, retail_service  # noqa: F401  (fixtures)
 from tests.commerce.service import RunningCommerce
 from tests.conftest import free_port
+from tests.shops import shop_settings
 
 AGENT = "agent-ana"
+
+
+def agent_view(agent_id: str = AGENT, shop: str = "retail") -> AgentView:
+    """A human agent of `shop` (drafts are always drafted by, and for, one shop's agent)."""
+    return AgentView(
+        id=agent_id, shop=shop, name=agent_id, skills=[], languages=["en", "zh"], max_active=3, active=True,
+        created_at=datetime.now(UTC),
+    )  # fmt: skip
+
+
+AS_AGENT = agent_view()
 
 
 @dataclass
@@ -38,9 +54,20 @@ class Drafting:
     def conversations(self) -> ConversationStore:
         return self.services.conversations
 
+    @property
+    def retail(self) -> ShopRuntime:
+        return self.services.shops["retail"]
+
+    def reader(self) -> CustomerContextReader:
+        """The retail shop's customer context, as the service reads it for a draft."""
+        return CustomerContextReader(
+            shop="retail", connectors=self.retail.tools.connectors, engine=self.components.engine, recent_orders=5,
+            previous_contacts=10,
+        )  # fmt: skip
+
     def conversation(self, *texts: str, customer: str = CUSTOMER) -> str:
         """A conversation whose customer wrote `texts` (each answered by a stored assistant reply)."""
-        conversation = self.conversations.create_conversation(shop="test-shop", customer_id=customer)
+        conversation = self.conversations.create_conversation(shop="retail", customer_id=customer)
         for text in texts:
             record = TurnRecord(prompt_version="v1", language="en", customer_text=text, reply="Let me check that for you.")
             self.conversations.save_turn(conversation_id=conversation.id, record=record)
@@ -60,7 +87,7 @@ def commerce_settings(make_settings: Callable[..., Settings], retail_service: Ru
     retail_service.reset()
     return make_settings(
         llm={"port": free_port(), "timeout_seconds": 5.0},
-        commerce={"base_url": retail_service.base_url, "api_key": retail_service.api_key, "retries": 0},
+        shops=shop_settings(base_url=retail_service.base_url, commerce_key=retail_service.api_key, retries=0),
     )
 
 
@@ -82,7 +109,7 @@ def llm_settings(
     return make_settings(
         llm={"port": int(local_llm.base_url.rsplit(":", 1)[1].split("/")[0])},
         vector_store={"path": knowledge_dir / "chroma"},
-        commerce={"base_url": retail_service.base_url, "api_key": retail_service.api_key},
+        shops=shop_settings(base_url=retail_service.base_url, commerce_key=retail_service.api_key),
     )
 
 
@@ -103,19 +130,21 @@ async def stored_draft(
     from assistant.drafts.subject import conversation_subject, ticket_subject
 
     service = drafting.service
+    retail = drafting.retail
     if conversation_id is None:
         subject = ticket_subject(text, CUSTOMER)
     else:
-        subject = conversation_subject(drafting.components.engine, drafting.conversations, conversation_id)
+        subject = conversation_subject(drafting.components.engine, drafting.conversations, conversation_id, "retail")
     draft_id = new_id()
-    gathered = await service._context.gather(customer_id=CUSTOMER, named_orders=named_order_ids(subject))
-    ctx = drafting.services.tools.context(
+    gathered = await drafting.reader().gather(customer_id=CUSTOMER, named_orders=named_order_ids(subject, retail.operations))
+    ctx = retail.tools.context(
         conversation_id=conversation_id or f"draft-{draft_id}", authenticated_customer_id=CUSTOMER,
         verified_customer_id=CUSTOMER, language="en",
     )  # fmt: skip
-    suggestions = await suggest(drafting.services.tools, ctx, subject, gathered)
+    suggestions = await suggest(retail.tools, ctx, subject, gathered, retail.operations)
     draft = DraftView(
         id=draft_id,
+        shop="retail",
         conversation_id=conversation_id,
         ticket_text=None if conversation_id else text,
         customer_id=CUSTOMER,

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 async def test_context_has_profile_recent_orders_with_tracking_and_contacts(drafting: Drafting) -> None:
     earlier = drafting.conversation("Where is my order #W2378156?")
     current = drafting.conversation("Please cancel #W4776164")
-    gathered = await drafting.service._context.gather(customer_id=CUSTOMER, current_conversation=current)
+    gathered = await drafting.reader().gather(customer_id=CUSTOMER, current_conversation=current)
     context = gathered.context
     assert context.profile is not None and context.profile["name"] == "Yusuf Rossi"
     assert context.profile["payment_methods"][0]["id"] == "credit_card_9513926"
@@ -32,16 +32,16 @@ async def test_context_has_profile_recent_orders_with_tracking_and_contacts(draf
 
 
 async def test_missing_or_unknown_customer_gives_an_empty_context_with_a_note(drafting: Drafting) -> None:
-    nobody = await drafting.service._context.gather(customer_id=None)
+    nobody = await drafting.reader().gather(customer_id=None)
     assert nobody.context.profile is None and nobody.context.recent_orders == []
     assert "No customer id" in nobody.context.notes[0]
-    unknown = await drafting.service._context.gather(customer_id="nobody_here_0000")
+    unknown = await drafting.reader().gather(customer_id="nobody_here_0000")
     assert unknown.context.profile is None and unknown.customer is None
     assert "does not know customer nobody_here_0000" in unknown.context.notes[0]
 
 
 async def test_suggested_actions_are_the_policy_valid_proposals_of_the_tools(drafting: Drafting) -> None:
-    tools = drafting.services.tools
+    tools = drafting.retail.tools
     cases = {
         "Please cancel #W4776164, I ordered it by mistake": (
             "cancel_pending_order",
@@ -59,30 +59,34 @@ async def test_suggested_actions_are_the_policy_valid_proposals_of_the_tools(dra
     }
     for text, (tool, arguments) in cases.items():
         subject = ticket_subject(text, CUSTOMER)
-        gathered = await drafting.service._context.gather(customer_id=CUSTOMER, named_orders=named_order_ids(subject))
+        gathered = await drafting.reader().gather(
+            customer_id=CUSTOMER, named_orders=named_order_ids(subject, drafting.retail.operations)
+        )
         ctx = tools.context(
             conversation_id="draft-test", authenticated_customer_id=CUSTOMER, verified_customer_id=CUSTOMER, language="en"
         )
-        [suggestion] = await suggest(tools, ctx, subject, gathered)
+        [suggestion] = await suggest(tools, ctx, subject, gathered, drafting.retail.operations)
         assert (suggestion.action.tool, suggestion.action.arguments) == (tool, arguments)
         assert suggestion.proposal is not None and suggestion.proposal.customer_id == CUSTOMER
         assert arguments["order_id"] in suggestion.action.description
 
 
 async def test_no_action_is_suggested_where_the_policy_forbids_it(drafting: Drafting) -> None:
-    tools = drafting.services.tools
+    tools = drafting.retail.tools
     ctx = tools.context(
         conversation_id="draft-test", authenticated_customer_id=CUSTOMER, verified_customer_id=CUSTOMER, language="en"
     )
     for text in ("Cancel my order #W2378156 please", "Return order #W4776164", "How do I cancel an order?"):
         subject = ticket_subject(text, CUSTOMER)
-        gathered = await drafting.service._context.gather(customer_id=CUSTOMER, named_orders=named_order_ids(subject))
-        assert await suggest(tools, ctx, subject, gathered) == [], text
+        gathered = await drafting.reader().gather(
+            customer_id=CUSTOMER, named_orders=named_order_ids(subject, drafting.retail.operations)
+        )
+        assert await suggest(tools, ctx, subject, gathered, drafting.retail.operations) == [], text
 
 
 async def test_a_conversation_subject_is_its_customers_messages(drafting: Drafting) -> None:
     conversation = drafting.conversation("Hello", "我想取消订单 #W4776164")
-    subject = conversation_subject(drafting.components.engine, drafting.conversations, conversation)
+    subject = conversation_subject(drafting.components.engine, drafting.conversations, conversation, "retail")
     assert subject.customer_id == CUSTOMER and subject.language == "zh"
     assert subject.customer_texts == ["Hello", "我想取消订单 #W4776164"]
     assert [message["role"] for message in subject.history] == ["customer", "assistant", "customer", "assistant"]

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from assistant.drafts.models import DraftRequest, SendRequest
-from tests.drafts.conftest import AGENT, CUSTOMER, Drafting
+from tests.drafts.conftest import AGENT, AS_AGENT, CUSTOMER, Drafting
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
@@ -17,7 +17,7 @@ TICKET = "Hello, this is Yusuf Rossi. Please cancel my order #W4776164, I no lon
 async def test_a_retail_ticket_draft_cites_the_policy_and_carries_the_order_facts(drafting_llm: Drafting) -> None:
     started = time.perf_counter()
     draft = await drafting_llm.service.create(
-        DraftRequest(ticket_text=TICKET, customer_id=CUSTOMER, tones=["concise"]), agent_id=AGENT
+        DraftRequest(ticket_text=TICKET, customer_id=CUSTOMER, tones=["concise"]), agent=AS_AGENT
     )
     seconds = time.perf_counter() - started
     variant = draft.variants[0]
@@ -34,7 +34,7 @@ async def test_a_retail_ticket_draft_cites_the_policy_and_carries_the_order_fact
     assert any((source.source or "").endswith(policies) for source in cited), (draft.sources, variant.text)
 
     # The order's facts as the commerce service holds them, in the text and in the context.
-    order = await drafting_llm.services.tools.connectors.orders.get_order("#W4776164", customer_id=CUSTOMER)
+    order = await drafting_llm.retail.tools.connectors.orders.get_order("#W4776164", customer_id=CUSTOMER)
     assert "#W4776164" in variant.text and order.status in variant.text.lower()
     context = draft.customer_context
     assert context.profile is not None and context.profile["name"] == "Yusuf Rossi"
@@ -48,13 +48,13 @@ async def test_a_retail_ticket_draft_cites_the_policy_and_carries_the_order_fact
     assert action.status == "suggested" and action.kind == "write"
 
     # Stored as drafted.
-    assert await drafting_llm.service.get(draft.id) == draft
+    assert await drafting_llm.service.get(draft.id, agent=AS_AGENT) == draft
 
 
 async def test_a_conversation_draft_has_one_variant_per_tone_and_is_sent_to_the_conversation(drafting_llm: Drafting) -> None:
     conversation = drafting_llm.conversation("Hi, where is my order #W2378156? It is taking long.")
     draft = await drafting_llm.service.create(
-        DraftRequest(conversation_id=conversation, tones=["concise", "empathetic"]), agent_id=AGENT
+        DraftRequest(conversation_id=conversation, tones=["concise", "empathetic"]), agent=AS_AGENT
     )
     assert [variant.tone for variant in draft.variants] == ["concise", "empathetic"]
     assert all("#W2378156" in variant.text and "delivered" in variant.text.lower() for variant in draft.variants)
@@ -62,7 +62,7 @@ async def test_a_conversation_draft_has_one_variant_per_tone_and_is_sent_to_the_
     assert draft.suggested_actions == []  # a question about a delivered order asks for no write
 
     chosen = draft.variants[1]
-    sent = await drafting_llm.service.send(draft.id, SendRequest(text=chosen.text, tone="empathetic"), agent_id=AGENT)
+    sent = await drafting_llm.service.send(draft.id, SendRequest(text=chosen.text, tone="empathetic"), agent=AS_AGENT)
     assert sent.sent is not None and (sent.sent.edited, sent.sent.similarity) == (False, 1.0)
     last = drafting_llm.conversations.list_messages(conversation_id=conversation)[-1]
     assert (last.role, last.author, last.content) == ("agent", AGENT, chosen.text.strip())

@@ -10,6 +10,7 @@ import pytest
 from assistant.server.app import create_app
 from assistant.settings import Settings
 from tests.drafts.conftest import CUSTOMER, Drafting, stored_draft
+from tests.shops import operator_key
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -21,7 +22,7 @@ async def api(commerce_settings: Settings) -> AsyncIterator[tuple[httpx.AsyncCli
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://assistant", timeout=60) as http:
-            operator = {"X-Operator-Key": commerce_settings.server.operator_key.get_secret_value()}
+            operator = {"X-Operator-Key": operator_key(commerce_settings)}
             created = await http.post("/v1/agents", headers=operator, json={"name": "ana", "languages": ["en"]})
             assert created.status_code == 201, created.text
             http.headers["Authorization"] = f"Bearer {created.json()['token']}"

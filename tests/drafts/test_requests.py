@@ -9,6 +9,7 @@ from assistant.drafts.models import DraftRequest
 from assistant.drafts.subject import ticket_subject
 from assistant.errors import BadInputError
 from tests.drafts.conftest import CUSTOMER
+from tests.shops import operations
 
 
 @pytest.mark.parametrize(
@@ -45,4 +46,4 @@ def test_tones_default_to_concise_and_repeats_are_dropped() -> None:
     ],
 )
 def test_wishes_come_from_the_customers_words(text: str, expected: list[str]) -> None:
-    assert wishes(ticket_subject(text, CUSTOMER)) == expected
+    assert wishes(ticket_subject(text, CUSTOMER), operations("retail")) == expected

@@ -9,7 +9,7 @@ import pytest
 from assistant.agent.prompt_library import PromptLibrary
 from assistant.drafts.models import OrderFacts, Source
 from assistant.drafts.writer import DraftWriter, usable
-from assistant.settings import PromptSettings
+from tests.shops import prompts as shop_prompts
 
 REPO = Path(__file__).resolve().parents[2]
 ORDER = OrderFacts(order_id="#W4776164", status="pending", items=["T-Shirt (8349118980)"], total=53.43, currency="USD")
@@ -28,7 +28,7 @@ VALUES = {
 
 @pytest.fixture(scope="module")
 def library() -> PromptLibrary:
-    return PromptLibrary(PromptSettings(directory=REPO / "prompts", version="v1"))
+    return shop_prompts("retail")
 
 
 @pytest.fixture(scope="module")

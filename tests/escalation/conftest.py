@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from understanding.small_model import SmallModel, small_model
 
 from assistant.settings import UnderstandingSettings
 from assistant.understanding import MessageUnderstanding
+from tests.understanding.small_model import SmallModel, small_model
 
 
 @pytest.fixture(scope="session")

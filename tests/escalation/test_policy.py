@@ -8,6 +8,7 @@ import pytest
 
 from assistant.escalation import EscalationInput, EscalationPolicy, PastTurn
 from assistant.settings import Settings
+from assistant.shops import load_shop
 from assistant.tools.approval import ApprovalRule
 from assistant.understanding.models import Understanding
 
@@ -108,14 +109,18 @@ def test_low_retrieval_confidence_only_on_policy_questions(policy: EscalationPol
 
 
 def test_refund_over_the_limit_waits_for_approval(make_settings: Callable[..., Settings]) -> None:
-    rule = ApprovalRule.from_settings(make_settings(escalation={"refund_limit": 200.0, "approval_tools": ["exchange_items"]}))
+    retail = load_shop("retail").policy
+    rule = ApprovalRule.for_shop(make_settings(escalation={"refund_limit": 200.0, "approval_tools": ["exchange_items"]}), retail)
     assert rule.reason("return_delivered_order_items", 250) == "refund_over_limit"
     assert rule.reason("return_delivered_order_items", 150) is None
     assert rule.reason("exchange_items", 0) == "always_approved_tool"
 
 
-def test_refund_limit_defaults_to_the_tools_approval_limit(make_settings: Callable[..., Settings]) -> None:
-    rule = ApprovalRule.from_settings(make_settings(tools={"approval_refund_limit": 50.0}))
+def test_refund_limit_defaults_to_the_shops_policy(make_settings: Callable[..., Settings]) -> None:
+    retail = load_shop("retail").policy
+    assert ApprovalRule.for_shop(make_settings(), retail).refund_limit == 1000.0  # shops/retail/policy.toml
+    assert ApprovalRule.for_shop(make_settings(), load_shop("jd_appliances").policy).refund_limit == 10000.0  # CNY
+    rule = ApprovalRule.for_shop(make_settings(), retail.model_copy(update={"approval_refund_limit": 50.0}))
     assert rule.reason("cancel_pending_order", 60) == "refund_over_limit" and rule.reason("cancel_pending_order", 40) is None
 
 

@@ -14,7 +14,7 @@ from assistant.settings import Settings
 
 @pytest.fixture(scope="session")
 def understanding_model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from understanding.small_model import small_model
+    from tests.understanding.small_model import small_model
 
     path = tmp_path_factory.mktemp("understanding") / "model.joblib"
     small_model().model.save(path)
@@ -39,4 +39,4 @@ def suite_settings(
 
 # The chat tests' session corpus (the retail help centre and policies, the Chinese shop's policy, 2 products) and
 # retail service.
-from chat.conftest import knowledge_dir, retail_service  # noqa: E402, F401
+from tests.chat.conftest import knowledge_dir, retail_service  # noqa: E402, F401

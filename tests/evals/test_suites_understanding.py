@@ -17,6 +17,7 @@ from evals.harness.runner import RunRequest, run_suite
 from evals.harness.store import RunStore, runs_dir
 from evals.suites import get_suite
 from evals.suites.escalation import bank_settings
+from tests.understanding.small_model import embedder as small_model_embedder
 
 CASES = ["cm-002", "cm-016", "cm-019", "cm-022", "cm-026", "cm-046", "cm-049", "cm-054"]
 
@@ -32,7 +33,7 @@ def _records(settings: Settings, run_id: str) -> list[CaseRecord]:
 
 
 def test_intent_and_sentiment_numbers_equal_hand_computed_ones(settings: Settings) -> None:
-    understanding = MessageUnderstanding.from_settings(settings, __import__("understanding.small_model").small_model.embedder())
+    understanding = MessageUnderstanding.from_settings(settings, small_model_embedder())
     for suite_name, label in (("intent", "intent"), ("sentiment", "sentiment")):
         results = run_suite(
             RunRequest(suite=get_suite(suite_name), settings=settings, only=CASES, run_id=suite_name, progress=False)
@@ -78,7 +79,7 @@ def test_escalation_numbers_equal_hand_computed_ones(settings: Settings) -> None
         sum(r.outputs["reason"] == r.inputs["reason"] for r in reasoned) / len(reasoned)
     )
     shop, bank = EscalationPolicy.from_settings(settings), EscalationPolicy.from_settings(bank_settings(settings))
-    understanding = MessageUnderstanding.from_settings(settings, __import__("understanding.small_model").small_model.embedder())
+    understanding = MessageUnderstanding.from_settings(settings, small_model_embedder())
     for record in records:
         text = record.inputs["text"]
         policy = bank if record.inputs["source"] == "banking" else shop

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from assistant.components.llm.local_server import LocalLLMServer
 from assistant.server.app import create_app
 from tests.conftest import free_port
+from tests.shops import shop_settings
 
 UNREACHABLE = {"provider": "openai", "base_url": "http://127.0.0.1:9/v1", "api_key": "sk-test", "model": "gpt-4o-mini"}
 
@@ -22,7 +23,13 @@ def test_health_reports_every_part_with_the_local_model(local_llm: LocalLLMServe
     with TestClient(create_app(settings)) as client:
         response = client.get("/health")
     parts = {part["name"]: part for part in response.json()["parts"]}
-    assert set(parts) == {"llm", "embeddings", "vector_store", "database", "commerce", "understanding"}
+    assert set(parts) == {
+        "llm", "embeddings", "vector_store", "database", "understanding",
+        "commerce:retail", "commerce:jd_appliances", "knowledge:retail", "knowledge:jd_appliances",
+    }  # fmt: skip
+    # Never ingested here: each shop's collection is reported missing, with the command that fills it.
+    assert parts["knowledge:retail"]["status"] == "error" and "knowledge_retail" in parts["knowledge:retail"]["detail"]
+    assert parts["commerce:jd_appliances"]["provider"] == "http://127.0.0.1:8767"
     assert parts["understanding"]["status"] == "error" and "assistant understand train" in parts["understanding"]["detail"]
     for name in ("llm", "embeddings", "vector_store", "database"):
         assert parts[name]["status"] == "ok", parts[name]
@@ -31,7 +38,7 @@ def test_health_reports_every_part_with_the_local_model(local_llm: LocalLLMServe
 
 
 def test_unreachable_openai_endpoint_is_reported_not_crashed(make_settings) -> None:  # type: ignore[no-untyped-def]
-    settings = make_settings(llm=UNREACHABLE, commerce={"base_url": f"http://127.0.0.1:{free_port()}"})
+    settings = make_settings(llm=UNREACHABLE, shops=shop_settings(base_url=f"http://127.0.0.1:{free_port()}", commerce_key="k"))
     with TestClient(create_app(settings)) as client:
         first = client.get("/health")
         second = client.get("/health")  # the service is still up

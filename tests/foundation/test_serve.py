@@ -1,4 +1,4 @@
-"""`assistant serve` brings up the API with its model server and commerce service, and takes them down."""
+"""`assistant serve` brings up the API with its model server and each shop's commerce service, and takes them down."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def _answers(url: str) -> bool:
 
 
 def test_serve_answers_health_and_sigterm_stops_its_children(test_model_file: Path, tmp_path: Path) -> None:
-    api, llm, commerce = free_port(), free_port(), free_port()
+    api, llm, commerce, commerce_jd = free_port(), free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "ASSISTANT_DATA_DIR": str(tmp_path),
@@ -47,8 +47,10 @@ def test_serve_answers_health_and_sigterm_stops_its_children(test_model_file: Pa
         "ASSISTANT_LLM__MODELS_DIR": str(MODELS_DIR),
         "ASSISTANT_VECTOR_STORE__PATH": str(tmp_path / "chroma"),
         "ASSISTANT_DATABASE__URL": f"sqlite:///{tmp_path / 'assistant.db'}",
-        "ASSISTANT_COMMERCE__BASE_URL": f"http://127.0.0.1:{commerce}",
-        "ASSISTANT_COMMERCE__DATABASE_URL": f"sqlite:///{tmp_path / 'commerce.db'}",
+        "ASSISTANT_SHOPS__RETAIL__COMMERCE__BASE_URL": f"http://127.0.0.1:{commerce}",
+        "ASSISTANT_SHOPS__RETAIL__COMMERCE__DATABASE_URL": f"sqlite:///{tmp_path / 'commerce.db'}",
+        "ASSISTANT_SHOPS__JD_APPLIANCES__COMMERCE__BASE_URL": f"http://127.0.0.1:{commerce_jd}",
+        "ASSISTANT_SHOPS__JD_APPLIANCES__COMMERCE__DATABASE_URL": f"sqlite:///{tmp_path / 'commerce-jd.db'}",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant.cli", "serve"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -56,10 +58,18 @@ def test_serve_answers_health_and_sigterm_stops_its_children(test_model_file: Pa
     try:
         health = _wait_for(f"http://127.0.0.1:{api}/health", process, seconds=300)
         parts = {part["name"]: part["status"] for part in health.json()["parts"]}
-        # No understanding model is trained here: health says so (turns fall back to the keyword rules).
+        # No understanding model is trained and no knowledge ingested here: health says so (turns fall back to the
+        # keyword rules; questions get the honest "no information").
         assert parts == {
-            "llm": "ok", "embeddings": "ok", "vector_store": "ok", "database": "ok", "commerce": "ok", "understanding": "error",
+            "llm": "ok", "embeddings": "ok", "vector_store": "ok", "database": "ok", "understanding": "error",
+            "commerce:retail": "ok", "commerce:jd_appliances": "ok", "knowledge:retail": "error",
+            "knowledge:jd_appliances": "error",
         }  # fmt: skip
+        # Each shop's backend is its own service, seeded with its own data.
+        jd_order = httpx.get(
+            f"http://127.0.0.1:{commerce_jd}/v1/orders/312705335872", headers={"Authorization": "Bearer dev-commerce-key"}
+        )
+        assert jd_order.status_code == 200 and jd_order.json()["user_id"] == "cnjdwdnipzaorvgkymr"
         assert httpx.get(f"http://127.0.0.1:{api}/", follow_redirects=False).headers["location"] == "/chat"
     finally:
         process.send_signal(signal.SIGTERM)
@@ -67,3 +77,4 @@ def test_serve_answers_health_and_sigterm_stops_its_children(test_model_file: Pa
     assert f"The assistant is up: http://127.0.0.1:{api}/" in output
     assert not _answers(f"http://127.0.0.1:{llm}/v1/models"), "the model server outlived `assistant serve`"
     assert not _answers(f"http://127.0.0.1:{commerce}/health"), "the commerce service outlived `assistant serve`"
+    assert not _answers(f"http://127.0.0.1:{commerce_jd}/health"), "the JD shop's commerce service outlived it"

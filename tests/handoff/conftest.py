@@ -20,8 +20,9 @@ from assistant.handoff.tables import create_tables
 from assistant.server.app import create_app
 from assistant.settings import HandoffSettings, Settings
 from tests.conftest import free_port
+from tests.shops import shop_settings
 
-SHOP = "test-shop"
+SHOP = "retail"
 
 
 class Clock:
@@ -72,7 +73,7 @@ def store(engine: Engine) -> ConversationStore:
 
 def agent(registry: AgentRegistry, name: str, *, skills: tuple[str, ...] = (), languages: tuple[str, ...] = ("en", "zh"),
           max_active: int = 3) -> AgentView:  # fmt: skip
-    view, _token = registry.register(name=name, skills=list(skills), languages=list(languages), max_active=max_active)
+    view, _token = registry.register(shop=SHOP, name=name, skills=list(skills), languages=list(languages), max_active=max_active)
     return view
 
 
@@ -133,8 +134,15 @@ def desk_settings(make_settings: Callable[..., Settings]) -> Settings:
     """No model server and no commerce service (closed loopback ports): the desk needs neither, except to approve."""
     return make_settings(
         llm={"port": free_port(), "timeout_seconds": 5.0},
-        commerce={"base_url": f"http://127.0.0.1:{free_port()}", "retries": 0, "timeout_seconds": 2.0},
-        server={"api_keys": {SHOP: SHOP_KEY}, "operator_key": OPERATOR_KEY},
+        shops=shop_settings(
+            SHOP,
+            base_url=f"http://127.0.0.1:{free_port()}",
+            commerce_key="test-commerce-key",
+            api_key=SHOP_KEY,
+            operator_key=OPERATOR_KEY,
+            retries=0,
+            timeout_seconds=2.0,
+        ),
     )
 
 

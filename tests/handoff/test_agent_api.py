@@ -135,7 +135,7 @@ async def test_hand_back_returns_the_conversation_to_the_assistant(desk_settings
         ann_id, ann = await app.register("ann", max_active=1)
         first = _open(app, "alice")
         second = _open(app, "bob")  # ann is full: it waits unassigned
-        assert app.queue.get(handoff_id=second).status == "queued"
+        assert app.queue.get(handoff_id=second, shop=SHOP).status == "queued"
         busy = await app.http.post(f"/v1/agent/handoffs/{second}/claim", headers=bearer(ann))
         assert (busy.status_code, busy.json()["error"]) == (409, "agent_at_capacity")
 
@@ -156,7 +156,7 @@ async def test_hand_back_returns_the_conversation_to_the_assistant(desk_settings
         assert [(m.role, m.content) for m in app.store.list_messages(conversation_id=conversation_id)] == [
             ("agent", "The assistant will help you from here.")
         ]
-        assert app.queue.get(handoff_id=second).assigned_agent_id == ann_id  # her freed place went to the waiting one
+        assert app.queue.get(handoff_id=second, shop=SHOP).assigned_agent_id == ann_id  # her freed place went to the waiting one
         nothing = await app.http.post(f"/v1/agent/handoffs/{second}/approve", headers=bearer(ann))
         assert (nothing.status_code, nothing.json()["error"]) == (409, "handoff_assigned")
         await app.http.post(f"/v1/agent/handoffs/{second}/claim", headers=bearer(ann))

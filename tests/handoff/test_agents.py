@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from assistant.errors import ConflictError, NotFoundError, UnauthorizedError
 from assistant.handoff.agents import AgentRegistry
 from assistant.handoff.tables import AgentRow
+from tests.handoff.conftest import SHOP
 
 
 def test_the_token_is_kept_only_as_its_hash(engine: Engine, registry: AgentRegistry) -> None:
-    ann, token = registry.register(name="ann", skills=["refunds"], languages=["zh", "en", "en"], max_active=2)
-    other, other_token = registry.register(name="bo", skills=[], languages=["en"], max_active=1)
+    ann, token = registry.register(shop=SHOP, name="ann", skills=["refunds"], languages=["zh", "en", "en"], max_active=2)
+    other, other_token = registry.register(shop=SHOP, name="bo", skills=[], languages=["en"], max_active=1)
     assert token != other_token and len(token) >= 40
     with Session(engine) as session:
         rows = session.scalars(select(AgentRow)).all()
@@ -28,17 +29,17 @@ def test_the_token_is_kept_only_as_its_hash(engine: Engine, registry: AgentRegis
 
 
 def test_wrong_tokens_and_names(registry: AgentRegistry) -> None:
-    ann, token = registry.register(name="ann", skills=[], languages=["en"], max_active=1)
+    ann, token = registry.register(shop=SHOP, name="ann", skills=[], languages=["en"], max_active=1)
     for wrong in ("", token[:-1], token + "x", token.upper()):
         with pytest.raises(UnauthorizedError):
             registry.authenticate(wrong)
     with pytest.raises(ConflictError):
-        registry.register(name="ann", skills=[], languages=["zh"], max_active=1)
-    registry.set_active(agent_id=ann.id, active=False)
+        registry.register(shop=SHOP, name="ann", skills=[], languages=["zh"], max_active=1)
+    registry.set_active(agent_id=ann.id, shop=SHOP, active=False)
     with pytest.raises(UnauthorizedError) as inactive:
         registry.authenticate(token)
     assert inactive.value.reason == "agent_inactive"
-    assert registry.set_active(agent_id=ann.id, active=True).active
+    assert registry.set_active(agent_id=ann.id, shop=SHOP, active=True).active
     assert registry.authenticate(token).id == ann.id
     with pytest.raises(NotFoundError):
-        registry.set_active(agent_id="nobody", active=False)
+        registry.set_active(agent_id="nobody", shop=SHOP, active=False)

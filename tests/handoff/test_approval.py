@@ -18,6 +18,7 @@ from tests.commerce.service import RunningCommerce, acquire, release
 from tests.commerce.test_orders_api import path
 from tests.conftest import free_port
 from tests.handoff.conftest import OPERATOR_KEY, SHOP, SHOP_KEY, bearer, running_app, summary
+from tests.shops import shop_settings as retail_shop
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -39,15 +40,20 @@ def shop_settings(make_settings: Callable[..., Settings], retail_service: Runnin
     retail_service.reset()
     return make_settings(
         llm={"port": free_port(), "timeout_seconds": 5.0},
-        commerce={"base_url": retail_service.base_url, "api_key": retail_service.api_key},
-        server={"api_keys": {SHOP: SHOP_KEY}, "operator_key": OPERATOR_KEY},
-        tools={"approval_refund_limit": 1000.0},
+        # The retail policy's approval limit: 1000 (shops/retail/policy.toml).
+        shops=retail_shop(
+            SHOP,
+            base_url=retail_service.base_url,
+            commerce_key=retail_service.api_key,
+            api_key=SHOP_KEY,
+            operator_key=OPERATOR_KEY,
+        ),
     )
 
 
 async def _awaiting_approval(app: running_app, customer: str, order_id: str) -> tuple[str, str]:
     """The path a real turn takes: the tools propose the cancellation, the customer says yes, the tools wait for an agent."""
-    tools = app.app.state.services.tools
+    tools = app.app.state.services.shops[SHOP].tools
     conversation = app.store.create_conversation(shop=SHOP, customer_id=customer)
     proposing = TurnRecord(prompt_version="v1", language="en", customer_text=f"cancel {order_id}", route="cancel_order",
                            verified_customer_id=customer)  # fmt: skip
@@ -122,7 +128,7 @@ async def test_an_approved_refund_runs_once_on_the_shop(shop_settings: Settings,
         assert retail_service.fingerprint() == after
 
         assert _pending_status(app, pending_id)[0] == "executed"
-        audit = app.app.state.services.tools.audit.entries(conversation_id=conversation_id)
+        audit = app.app.state.services.shops[SHOP].tools.audit.entries(conversation_id=conversation_id)
         assert [(e.outcome, e.approved_by) for e in audit if e.outcome == "executed"] == [("executed", ann_id)]
         messages = app.store.list_messages(conversation_id=conversation_id)
         assert [m.role for m in messages][-1] == "agent"
@@ -153,6 +159,6 @@ async def test_a_declined_refund_never_runs(shop_settings: Settings, retail_serv
         assert (late.status_code, late.json()["error"]) == (409, "no_pending_approval")
         assert retail_service.fingerprint() == before
         assert retail_service.client().get(path(order_id)).json()["status"] == "pending"
-        audit = app.app.state.services.tools.audit.entries(conversation_id=conversation_id)
+        audit = app.app.state.services.shops[SHOP].tools.audit.entries(conversation_id=conversation_id)
         assert [(e.outcome, e.reason) for e in audit][-1] == ("refused", "declined_by_agent")
         assert (await app.http.post(f"{base}/hand-back", headers=bearer(ann))).json()["status"] == "returned"

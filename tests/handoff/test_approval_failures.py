@@ -39,6 +39,7 @@ from tests.fault_proxy import (  # noqa: F401  (fixture)
     through,
     write_applied,
 )
+from tests.shops import operator_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
@@ -60,7 +61,7 @@ async def _agent(http: httpx.AsyncClient, settings: Settings) -> dict[str, str]:
     response = await http.post(
         "/v1/agents",
         json={"name": "ann", "languages": ["en"], "skills": ["refunds"]},
-        headers={"X-Operator-Key": settings.server.operator_key.get_secret_value()},
+        headers={"X-Operator-Key": operator_key(settings)},
     )
     assert response.status_code == 201, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}

@@ -44,5 +44,5 @@ def test_the_queue_on_postgresql(pg_engine: Engine) -> None:
     assert queue.claim(handoff_id=refund.id, agent=ann).status == "claimed"
     resolved = queue.close(handoff_id=refund.id, agent=ann, status="resolved", note="done")
     assert (resolved.status, resolved.note) == ("resolved", "done")
-    assert queue.get(handoff_id=plain.id).assigned_agent_id == ann.id
-    assert [a.load for a in registry.list()] == [1]
+    assert queue.get(handoff_id=plain.id, shop=SHOP).assigned_agent_id == ann.id
+    assert [a.load for a in registry.list(shop=SHOP)] == [1]

@@ -42,7 +42,7 @@ def test_routed_to_an_agent_whose_skills_and_languages_fit(
     # reason weights: legal_safety_fraud 3 before risky_write 2 (same moment, same calm sentiment)
     assert [h.id for h in queue.list_queue(agent=ann)] == [fraud.id, english_refund.id]
     assert chinese_refund.id not in [h.id for h in queue.list_queue(agent=ann)]  # another agent's handoff is not listed
-    assert [a.load for a in registry.list()] == [1, 1, 1]
+    assert [a.load for a in registry.list(shop=SHOP)] == [1, 1, 1]
 
 
 def test_least_loaded_under_the_limit_then_queued_until_someone_has_room(
@@ -58,7 +58,7 @@ def test_least_loaded_under_the_limit_then_queued_until_someone_has_room(
 
     queue.claim(handoff_id=first.id, agent=ann)
     queue.close(handoff_id=first.id, agent=ann, status="resolved", note="done")
-    waiting = queue.get(handoff_id=fourth.id)
+    waiting = queue.get(handoff_id=fourth.id, shop=SHOP)
     assert (waiting.status, waiting.assigned_agent_id) == ("assigned", ann.id)  # routed as soon as ann had room
 
 
@@ -77,7 +77,7 @@ def test_ties_go_to_the_agent_with_fewer_handoffs_in_total(
 
 def test_inactive_agents_get_nothing(queue: HandoffQueue, store: ConversationStore, registry: AgentRegistry) -> None:
     ann = agent(registry, "ann", languages=("en",))
-    registry.set_active(agent_id=ann.id, active=False)
+    registry.set_active(agent_id=ann.id, shop=SHOP, active=False)
     handoff = open_for(queue, store)
     assert (handoff.status, handoff.assigned_agent_id) == ("queued", None)
 
@@ -89,7 +89,7 @@ def test_one_active_handoff_per_conversation(queue: HandoffQueue, store: Convers
     assert again.id == first.id and again.created_at == first.created_at  # the wait counts from the first
     assert (again.reason, again.sentiment_score, again.summary.reason) == ("anger", -0.9, "anger")
     assert [h.id for h in queue.list_queue(agent=ann)] == [first.id]
-    assert queue.active_for(conversation_id=first.conversation_id) == queue.get(handoff_id=first.id)
+    assert queue.active_for(conversation_id=first.conversation_id) == queue.get(handoff_id=first.id, shop=SHOP)
 
     queue.claim(handoff_id=first.id, agent=ann)
     queue.close(handoff_id=first.id, agent=ann, status="returned", note="the assistant can take the rest")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from assistant.components.container import Components
 from assistant.retrieval.collection import open_collection
-from ingest.demo import demo_config
+from assistant.shops import load_shop
+from ingest.demo import demo_job
 from ingest.pipeline import IngestPipeline
 from tests.conftest import DATA
 
@@ -74,21 +75,21 @@ def test_published_corrections_are_customer_facing_and_a_bad_declaration_is_repo
 
 
 def test_the_demo_shops_keep_their_businesses_apart() -> None:
-    config = demo_config()
-    retail, ecom = config.shop("retail"), config.shop("ecom_store")
+    shops = {name: load_shop(name) for name in ("retail", "jd_appliances")}
+    retail, jd = demo_job(shops["retail"], shops), demo_job(shops["jd_appliances"], shops)
     assert {(source.path.name, source.audience) for source in retail.sources} == {
         ("help_centre.md", "customer"),
         ("help_centre_zh.md", "customer"),
         ("policy.md", "internal"),
         ("resolved_tickets.jsonl", "internal"),
     }
-    assert {(source.path.name, source.audience) for source in ecom.sources} == {
+    assert {(source.path.name, source.audience) for source in jd.sources} == {
         ("policy_zh.md", "internal"),
         ("products.json", "customer"),
     }
-    assert retail.collection != ecom.collection and retail.seed == "retail" and ecom.seed == "ecom_store"
-    assert all(source.path.exists() for shop in config.shops for source in shop.sources)
-    foreign = {path.name for path in config.foreign_paths(retail)}
+    assert (retail.collection, jd.collection) == ("knowledge_retail", "knowledge_jd_appliances")
+    assert all(source.path.exists() for job in (retail, jd) for source in job.sources)
+    foreign = {path.name for path in retail.foreign}
     assert foreign == {"policy_zh.md", "products.json", "documents.jsonl"}  # the other shop's, and the bank's
 
 

@@ -44,9 +44,18 @@ def _killed_run(folder: Path, source: Path, after_batches: int, prune: bool = Fa
         "ASSISTANT_DATABASE__URL": f"sqlite:///{folder / 'assistant.db'}",
         "ASSISTANT_EMBEDDING__BATCH_SIZE": "4",
     }
-    command = [sys.executable, "-m", "assistant.cli", "ingest", str(source), "--kind", "policy", "-v"] + (
-        ["--prune"] if prune else []
-    )
+    command = [
+        sys.executable,
+        "-m",
+        "assistant.cli",
+        "ingest",
+        str(source),
+        "--kind",
+        "policy",
+        "--collection",
+        "knowledge",
+        "-v",
+    ] + (["--prune"] if prune else [])
     process = subprocess.Popen(command, cwd=folder, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     written = 0
     deadline = time.monotonic() + 240

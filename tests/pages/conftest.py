@@ -21,6 +21,7 @@ from assistant.settings import Settings
 from tests.chat.conftest import SHOP_KEY, _port, knowledge_dir, retail_service, understanding_model_file
 from tests.commerce.service import RunningCommerce
 from tests.conftest import MODELS_DIR, REPO, TEST_MODEL, free_port
+from tests.shops import shop_settings
 
 __all__ = ["knowledge_dir", "retail_service", "understanding_model_file"]
 
@@ -67,8 +68,9 @@ def service(
         llm={"local_model": TEST_MODEL, "models_dir": MODELS_DIR, "port": _port(local_llm.base_url)},
         vector_store={"path": knowledge_dir / "chroma"},
         understanding={"model_path": understanding_model_file},
-        commerce={"base_url": retail_service.base_url, "api_key": retail_service.api_key},
-        server={"api_keys": {"test-shop": SHOP_KEY}, "operator_key": OPERATOR_KEY},
+        shops=shop_settings(
+            base_url=retail_service.base_url, commerce_key=retail_service.api_key, api_key=SHOP_KEY, operator_key=OPERATOR_KEY
+        ),
         # A shared 2-core machine can take a minute for a cold prompt; the budget is not what is tested here.
         agent={"turn_seconds": 300.0},
     )

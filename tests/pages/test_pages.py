@@ -18,6 +18,7 @@ import pytest
 from tests.chat.conftest import CUSTOMER, SHOP_KEY
 from tests.commerce.service import RunningCommerce
 from tests.pages.conftest import OPERATOR_KEY, Service, screenshot
+from tests.shops import shop
 
 pytestmark = pytest.mark.slow
 
@@ -170,7 +171,7 @@ def test_the_dashboard_shows_the_stored_figures(page: Any, service: Service, led
         assert customer.post(f"/v1/conversations/{conversation}/csat", json={"score": 2}).status_code == 201
     ledger.update(conversations=ledger["conversations"] + 1, transferred=ledger["transferred"] + 1, csat=ledger["csat"] + 1)
 
-    today = datetime.now(ZoneInfo(service.settings.analytics.timezone)).date()
+    today = datetime.now(ZoneInfo(shop("retail").profile.time_zone)).date()
     start, end = (today - timedelta(days=1)).isoformat(), (today + timedelta(days=1)).isoformat()
     page.goto(f"{service.base_url}/dashboard")
     page.fill("#operator-key", OPERATOR_KEY)

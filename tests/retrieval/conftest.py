@@ -1,6 +1,6 @@
 """The demo knowledge bases, ingested once per test session with the README's command in its own process:
-`assistant ingest --demo` (the retail shop: its help centre in English and Chinese, the agent policy, tickets) and
-`assistant ingest --demo --shop ecom_store` into that shop's collection (the Chinese shop's products and policy)."""
+`assistant ingest --demo` fills each shop's own collection from its profile (the retail shop: its help centre in
+English and Chinese, the agent policy, tickets; the Chinese shop: its products and policy)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from assistant.components.container import Components, build_components
 from assistant.settings import Settings
 from tests.conftest import REPO
 
-ECOM_COLLECTION = "knowledge_ecom_store"  # ingest/demo_sources.toml
+RETAIL_COLLECTION = "knowledge_retail"  # shops/retail/shop.toml
+ECOM_COLLECTION = "knowledge_jd_appliances"  # shops/jd_appliances/shop.toml
 
 
 @dataclass
@@ -29,13 +30,13 @@ class DemoCorpus:
     second_run: dict
     first_seconds: float
     second_seconds: float
-    ecom_run: dict
+    retail_run: dict
 
-    def settings(self, collection: str = "knowledge", **knowledge: object) -> Settings:
+    def settings(self, **knowledge: object) -> Settings:
         return Settings(
             _env_file=None,  # type: ignore[call-arg]
             data_dir=self.folder,
-            vector_store={"path": self.folder / "chroma", "collection": collection},  # type: ignore[arg-type]
+            vector_store={"path": self.folder / "chroma"},  # type: ignore[arg-type]
             database={"url": f"sqlite:///{self.folder / 'assistant.db'}"},  # type: ignore[arg-type]
             knowledge=knowledge,  # type: ignore[arg-type]
         )
@@ -67,20 +68,19 @@ def demo_corpus(tmp_path_factory: pytest.TempPathFactory) -> DemoCorpus:
     folder = tmp_path_factory.mktemp("demo-knowledge")
     first, first_seconds = ingest_demo(folder)
     second, second_seconds = ingest_demo(folder)
-    ecom, _ = ingest_demo(folder, "--shop", "ecom_store", "--collection", ECOM_COLLECTION)
-    return DemoCorpus(folder, first, second, first_seconds, second_seconds, ecom)
+    retail, _ = ingest_demo(folder, "--shop", "retail")
+    return DemoCorpus(folder, first, second, first_seconds, second_seconds, retail)
 
 
 @pytest.fixture(scope="session")
 def demo_components(demo_corpus: DemoCorpus) -> Components:
-    """The retail demo shop's collection."""
+    """The store holding both demo shops' collections (RETAIL_COLLECTION, ECOM_COLLECTION)."""
     return build_components(demo_corpus.settings())
 
 
 @pytest.fixture(scope="session")
-def ecom_components(demo_corpus: DemoCorpus) -> Components:
-    """The Chinese appliance shop's collection."""
-    return build_components(demo_corpus.settings(ECOM_COLLECTION))
+def ecom_components(demo_components: Components) -> Components:
+    return demo_components
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from assistant.components.container import build_components
 from assistant.server.app import create_app
 from assistant.settings import Settings
+from tests.shops import shop_settings
 
 KEY = {"X-Operator-Key": "dev-operator-key"}
 
@@ -55,24 +56,37 @@ def test_operators_only_and_bad_requests(make_settings: Callable[..., Settings])
     assert client.post("/v1/ingest/jobs", json={"demo": True, "kind": "policy"}, headers=KEY).status_code == 422
     assert client.get("/v1/ingest/jobs/nope", headers=KEY).status_code == 404
 
-    production = make_settings(server={"environment": "production", "api_keys": {"shop": "prod-key"}})
+    production = make_settings(
+        server={"environment": "production"},
+        shops=shop_settings(
+            base_url="http://127.0.0.1:9",
+            commerce_key="prod-commerce-key",
+            api_key="prod-shop-key",
+            operator_key="prod-operator-key",
+        ),
+    )
     client = TestClient(create_app(production, build_components(production)))
-    refused = client.get("/v1/ingest/jobs", headers=KEY)
-    assert refused.status_code == 401 and "development default" in refused.json()["message"]
+    refused = client.get("/v1/ingest/jobs", headers=KEY)  # the development key is no key of a production shop
+    assert refused.status_code == 401 and "not valid" in refused.json()["message"]
+    assert client.get("/v1/ingest/jobs", headers={"X-Operator-Key": "prod-operator-key"}).json() == []
 
 
-def test_a_demo_job_fills_the_served_shop_only(make_settings: Callable[..., Settings], tmp_path: Path) -> None:
-    """The API's demo job is the CLI's: the served shop's sources with their audiences, another shop's removed."""
-    settings = make_settings(commerce={"seed": "retail"})
+def test_a_demo_job_fills_the_operators_shop_only(make_settings: Callable[..., Settings], tmp_path: Path) -> None:
+    """The API's demo job is the CLI's: the operator's shop's sources with their audiences, into its own collection,
+    and another shop's documents found there removed."""
+    settings = make_settings()
     components = build_components(settings)
     chinese = Path(__file__).resolve().parents[2] / "data" / "ecom_store" / "policy_zh.md"
     from ingest.pipeline import IngestPipeline
 
-    IngestPipeline(components).run([chinese], "policy")  # another business's document, left from an older demo
+    # Another business's document in the retail collection, as an older single-collection version could leave it.
+    IngestPipeline(components, "knowledge_retail").run([chinese], "policy")
     client = TestClient(create_app(settings, components))
     job = _wait(client, client.post("/v1/ingest/jobs", json={"demo": True}, headers=KEY).json()["id"])
     assert job["status"] == "succeeded", job
-    collection = components.vector_store().collection(settings.vector_store.collection)
+    assert (job["shop"], job["collection"]) == ("retail", "knowledge_retail")
+    assert "knowledge_jd_appliances" not in components.vector_store().collection_names(), "the other shop was not filled"
+    collection = components.vector_store().collection("knowledge_retail")
     stored = {chunk.metadata["document_id"]: chunk.metadata.get("audience") for chunk in collection.scan()}
     assert not any("ecom_store" in document for document in stored), "the other shop's document was removed"
     assert stored["data/retail/help_centre.md"] == "customer" and stored["data/retail/policy.md"] == "internal"

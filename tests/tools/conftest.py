@@ -10,7 +10,6 @@ import pytest
 from assistant.components.database.engine import build_engine
 from assistant.connectors.interfaces import Connectors
 from assistant.connectors.reference import build_reference_connectors
-from assistant.settings import ToolsSettings
 from assistant.shops import load_shop
 from assistant.tools import AuditLog, Toolbox, ToolContext, build_toolbox
 from tests.commerce.service import RunningCommerce, acquire, release
@@ -27,7 +26,7 @@ def retail_service() -> Iterator[RunningCommerce]:
 
 @pytest.fixture(scope="session")
 def toolbox() -> Toolbox:
-    return build_toolbox(ToolsSettings(), shop=load_shop("retail"))  # its policy's approval limit: 1000
+    return build_toolbox(shop=load_shop("retail"))  # its policy's approval limit: 1000
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +85,7 @@ def jd_service() -> Iterator[RunningCommerce]:
 
 @pytest.fixture(scope="session")
 def jd_toolbox() -> Toolbox:
-    return build_toolbox(ToolsSettings(), shop=load_shop("jd_appliances"))  # its policy's approval limit: 10,000
+    return build_toolbox(shop=load_shop("jd_appliances"))  # its policy's approval limit: 10,000
 
 
 @pytest.fixture(scope="session")

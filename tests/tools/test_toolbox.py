@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from assistant.settings import ToolsSettings
 from assistant.tools import Toolbox, ToolContext, ToolKind
 from assistant.tools.base import Proposal, spec_for, tool
 from tests.commerce.retail_data import retail_db, user
+from tests.shops import approval
 from tests.tools.conftest import ContextFactory
 
 on_session_loop = pytest.mark.asyncio(loop_scope="session")
@@ -73,7 +73,7 @@ def test_two_tools_with_one_name_are_rejected() -> None:
             return body
 
     with pytest.raises(TypeError, match="add_note"):
-        Toolbox(ToolsSettings(), [Twice(), Twice()])
+        Toolbox([Twice(), Twice()], approval=approval())
 
 
 @on_session_loop

@@ -4,7 +4,7 @@ import pytest
 
 from assistant.settings import UnderstandingSettings
 from assistant.understanding import MessageUnderstanding
-from understanding.small_model import SmallModel, small_model
+from tests.understanding.small_model import SmallModel, small_model
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from assistant.understanding.classifier import UnderstandingModel
 from assistant.understanding.cli import app
 from assistant.understanding.service import default_model_path, train_and_save
 from assistant.understanding.training_data import read_intent_examples, read_labelled
-from understanding.small_model import SmallModel, embedder
+from tests.understanding.small_model import SmallModel, embedder
 
 REPO = Path(__file__).resolve().parents[2]
 

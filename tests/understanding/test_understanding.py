@@ -7,7 +7,7 @@ import pytest
 
 from assistant.errors import BadInputError
 from assistant.understanding import OUT_OF_SCOPE, MessageUnderstanding
-from understanding.small_model import SmallModel
+from tests.understanding.small_model import SmallModel
 
 
 def test_held_out_shop_messages_accuracy_above_floor(trained: SmallModel) -> None:

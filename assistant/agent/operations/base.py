@@ -2,9 +2,11 @@
 
 An operation is data plus one handler: its name and the line the route prompt
 shows for it, the words that route a message to it without a model call, the
-order status it applies to, the WRITE tool it proposes and the phrase keys of
-its replies. The router, the route schema, the route prompt, the runner and the
-drafts' suggested actions all read these records (see registry.py).
+policy action it performs (the shop's policy says which order statuses allow
+it), the WRITE tool it proposes and the phrase keys of its replies. The router,
+the route schema, the route prompt, the runner and the drafts' suggested
+actions all read these records (see registry.py), as the shop offers them
+(offered.py).
 """
 
 from __future__ import annotations
@@ -12,32 +14,39 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.agent import slots
 from assistant.agent.outcome import Outcome, ToolFailed
 from assistant.agent.prompt_library import PromptLibrary
 from assistant.agent.tooling import TurnTools
 from assistant.agent.turn_llm import TurnLLM
 from assistant.connectors.models import Customer, Order
-from assistant.tools.policy import WRITE_STATUS
+from assistant.shops.policy import Action
+
+if TYPE_CHECKING:
+    from assistant.agent.operations.offered import ShopOperations
 
 Handler = Callable[["OperationTurn", str], Awaitable[Outcome]]
+
+
+def status_of(order: Order) -> str:
+    """The order's status in the shop's own words: what its policy is written in and its customers read.
+
+    A reference service that maps a shop's statuses onto the retail ones keeps the shop's own as `source_status`.
+    """
+    return order.source_status or order.status
 
 
 @dataclass(frozen=True)
 class Request:
     """The customer's words: the whole message, the part of it about this operation, and the orders that part names.
 
-    `order_ids` None: the ids the whole message names (a message with one request).
+    `order_ids` None: the ids the whole message names (a message with one request), read with the shop's id rules.
     """
 
     text: str
     segment: str
     order_ids: tuple[str, ...] | None = None
-
-    def named_orders(self) -> list[str]:
-        return list(self.order_ids) if self.order_ids is not None else slots.order_ids(self.text)
 
 
 @dataclass(frozen=True)
@@ -57,8 +66,9 @@ class Operation:
     # Regular expressions that name the operation unambiguously (router.rule_route); None: only the model routes to it.
     words_en: str | None = None
     words_zh: str | None = None
-    # The one order status it applies to (the policy's); None: any order, or no order at all.
-    status: str | None = None
+    # The policy action it performs: the shop's policy (shops/<name>/policy.toml) says which order statuses allow it
+    # and what it leaves the order as. None: it changes nothing (any order, or no order at all).
+    action: Action | None = None
     # A question in these words that names no order is a question for the knowledge base ("how do returns work?").
     needs_order: bool = False
     # It reads or changes the customer's account: identity is checked first.
@@ -74,19 +84,20 @@ class Operation:
     rule: re.Pattern[str] | None = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        required = WRITE_STATUS.get(self.tool or "")
-        if required is not None and required[0] != self.status:
-            raise TypeError(f"operation {self.name}: status {self.status!r}, but {self.tool} applies to {required[0]!r} orders")
+        if self.tool is not None and self.action is None:
+            # The statuses a write needs are the shop's policy's: a write with no action would escape it.
+            raise TypeError(f"operation {self.name} proposes {self.tool} but names no policy action")
         words = "|".join(part for part in (self.words_en, self.words_zh) if part)
         object.__setattr__(self, "rule", re.compile(words, re.IGNORECASE) if words else None)
 
 
 @dataclass
 class OperationTurn:
-    """One turn's run of an operation: the customer's words, the turn's tools, prompts and model."""
+    """One turn's run of an operation: the customer's words, the shop's operations, the turn's tools, prompts and model."""
 
     operation: Operation
     request: Request
+    offered: ShopOperations
     tools: TurnTools
     prompts: PromptLibrary
     llm: TurnLLM
@@ -96,6 +107,16 @@ class OperationTurn:
     @property
     def text(self) -> str:
         return self.request.text
+
+    def named_orders(self) -> list[str]:
+        """The orders the request names: its own, else those of the whole message (read with the shop's id rules)."""
+        if self.request.order_ids is not None:
+            return list(self.request.order_ids)
+        return self.offered.order_ids(self.request.text)
+
+    def statuses(self, operation: Operation | None = None) -> frozenset[str] | None:
+        """The order statuses the shop's policy allows the operation in (None: any order)."""
+        return self.offered.statuses(operation or self.operation)
 
     def say(self, key: str, **values: Any) -> str:
         return self.prompts.phrase(self.language, key, **values)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.agent.operations.offered import ShopOperations
 from assistant.agent.operations.runner import PlanOutcome, RequestOutcome
 from assistant.agent.outcome import Outcome
 from assistant.agent.prompt_library import PromptLibrary
 from assistant.tools.base import ProposedAction
-from assistant.tools.policy import STATUS_KEEPING_WRITES
 
 
 @dataclass
@@ -27,11 +27,11 @@ class CombinedReply:
     routes: list[str] = field(default_factory=list)
 
 
-def combine(done: PlanOutcome, prompts: PromptLibrary, language: str) -> CombinedReply:
+def combine(done: PlanOutcome, prompts: PromptLibrary, language: str, offered: ShopOperations) -> CombinedReply:
     if done.identity_stop is not None:
         stop = done.identity_stop
         return CombinedReply(reply=stop.reply or "", handoff=stop.handoff, routes=[stop.route])
-    results = _without_conflicts(done.results, prompts, language)
+    results = _without_conflicts(done.results, prompts, language, offered)
     combined = CombinedReply(reply="", verified_customer_id=done.verified_customer_id)
     combined.routes = [result.operation.name for result in results]
     combined.handoff = any(result.outcome.handoff for result in results)
@@ -58,9 +58,12 @@ def combine(done: PlanOutcome, prompts: PromptLibrary, language: str) -> Combine
     return combined
 
 
-def _without_conflicts(results: list[RequestOutcome], prompts: PromptLibrary, language: str) -> list[RequestOutcome]:
-    """A later write request on an order an earlier proposed write leaves in another status becomes a refusal with
-    that reason, whether it was proposed or would ask a question first (which variant…): either would be moot."""
+def _without_conflicts(
+    results: list[RequestOutcome], prompts: PromptLibrary, language: str, offered: ShopOperations
+) -> list[RequestOutcome]:
+    """A later write request on an order an earlier proposed write leaves in another status (the shop's policy says
+    which writes do) becomes a refusal with that reason, whether it was proposed or would ask a question first (which
+    variant…): either would be moot."""
     closed: dict[str, RequestOutcome] = {}
     kept: list[RequestOutcome] = []
     for result in results:
@@ -77,7 +80,7 @@ def _without_conflicts(results: list[RequestOutcome], prompts: PromptLibrary, la
                 earlier=prompts.phrase(language, f"{earlier.operation.name}.verb_past"),
             )
             result = RequestOutcome(result.planned, result.operation, Outcome(route=result.outcome.route, reply=reply))
-        elif order_id and proposal is not None and proposal.tool not in STATUS_KEEPING_WRITES:
+        elif order_id and proposal is not None and not offered.keeps_status(proposal.tool):
             closed[order_id] = result
         kept.append(result)
     return kept

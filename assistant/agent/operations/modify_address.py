@@ -28,7 +28,7 @@ OPERATION = Operation(
         r"|\b(change|modify|update|correct)\w*\b[^.?!]{0,40}(?<!default )(?<!profile )\baddress\b"
     ),
     words_zh=r"收货地址|修改地址|更改地址|地址改",
-    status="pending",
+    action="modify_address",
     needs_order=True,
     tool="modify_pending_order_address",
     phrases=(

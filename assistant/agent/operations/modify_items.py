@@ -12,7 +12,7 @@ OPERATION = Operation(
     # "change the desk lamp for the cheapest one", "modify the laptop to the 13-inch version"; not an address
     # or a payment method (their own operations). On a delivered order the plan makes it an exchange.
     words_en=r"\b(modify|change|switch|swap|replace)\b(?![^.?!]{0,50}\b(address|payment|card|paypal)\b)[^.?!]{0,60}\b(to|for|into|with)\b",
-    status="pending",
+    action="modify_items",
     needs_order=True,
     tool="modify_pending_order_items",
     phrases=("modify_items.verb", "modify_items.verb_past", *item_changes.PHRASES),

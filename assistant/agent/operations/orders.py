@@ -7,13 +7,13 @@ work on the typed model.
 from __future__ import annotations
 
 from assistant.agent import matching
-from assistant.agent.operations.base import OperationTurn
+from assistant.agent.operations.base import OperationTurn, status_of
 from assistant.agent.outcome import Outcome, ToolFailed
 from assistant.connectors.models import Customer, Order, OrderItem
 from assistant.tools.policy import original_payment_method_id
 
 # The phrase keys of this step (an operation that resolves an order lists them among its own).
-PHRASES = ("ask_order", "order_not_found", "wrong_status")
+PHRASES = ("ask_order", "order_not_found", "wrong_status", "either")
 
 
 async def read_order(turn: OperationTurn, order_id: str) -> Order:
@@ -25,11 +25,11 @@ async def resolve_order(
 ) -> tuple[Order | None, Outcome | None]:
     """The order the message is about, named by id, else the customer's one order that fits; or the reply asking.
 
-    It fits when its status is the operation's (any status for an operation without one) and, given
-    `items_text`, when it holds the items the text names.
+    It fits when the shop's policy allows the operation in its status (any status for an operation that changes
+    nothing) and, given `items_text`, when it holds the items the text names.
     """
-    status = turn.operation.status
-    named = turn.request.named_orders()
+    allowed = turn.statuses()
+    named = turn.named_orders()
     explicit = bool(named)
     if not explicit:
         named = list((await turn.customer(user_id)).orders)
@@ -45,12 +45,12 @@ async def resolve_order(
     holding = [o for o in orders if items_text is not None and matching.match_items(items_text, o.items)]
     if explicit and len(orders) == 1:
         order = orders[0]
-    elif not explicit and len(holding) == 1 and status is not None and holding[0].status != status:
+    elif not explicit and len(holding) == 1 and allowed is not None and status_of(holding[0]) not in allowed:
         # "Exchange my fleece jacket" and the one order holding it is pending: say so (the plan may then run the
         # operation its status allows, modify instead of exchange) rather than ask about the customer's other orders.
         order = holding[0]
     else:
-        fitting = [o for o in orders if status is None or o.status == status]
+        fitting = [o for o in orders if allowed is None or status_of(o) in allowed]
         by_items: list[Order] = []
         if items_text is not None:
             scored = sorted(fitting, key=lambda o: -len(matching.match_items(items_text, o.items)))
@@ -61,8 +61,8 @@ async def resolve_order(
         elif len(fitting) != 1:
             return None, turn.reply("ask_order")
         order = fitting[0]
-    if status is not None and order.status != status:
-        return None, wrong_status(turn, order, status)
+    if allowed is not None and status_of(order) not in allowed:
+        return None, wrong_status(turn, order, allowed)
     return order, None
 
 
@@ -78,13 +78,18 @@ async def order_and_items(turn: OperationTurn, user_id: str) -> tuple[Order, lis
     return order, items
 
 
-def wrong_status(turn: OperationTurn, order: Order, allowed: str) -> Outcome:
+def wrong_status(turn: OperationTurn, order: Order, allowed: frozenset[str]) -> Outcome:
+    """The order's status does not allow the operation: said with the statuses that do, in the shop's words."""
     name = turn.operation.name
     verb, verb_past = turn.say(f"{name}.verb"), turn.say(f"{name}.verb_past")
+    status = status_of(order)
+    policy_order = turn.offered.policy.actions[turn.operation.action].statuses if turn.operation.action else None
+    names = [turn.offered.status_name(each, turn.language) for each in (policy_order or sorted(allowed))]
     outcome = turn.reply(
-        "wrong_status", order_id=order.order_id, status=order.status, verb=verb, verb_past=verb_past, allowed=allowed
-    )
-    outcome.mismatched_status = order.status
+        "wrong_status", order_id=order.order_id, status=turn.offered.status_name(status, turn.language), verb=verb,
+        verb_past=verb_past, allowed=turn.say("either", options=names),
+    )  # fmt: skip
+    outcome.mismatched_status = status
     return outcome
 
 

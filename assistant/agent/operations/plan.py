@@ -18,12 +18,10 @@ cannot see (`alternatives`).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from assistant.agent import slots
 from assistant.agent.operations.base import Operation, Request
-from assistant.agent.operations.registry import BY_NAME, OPERATIONS
+from assistant.agent.operations.offered import ShopOperations
 from assistant.agent.operations.registry import request as whole_message_request
 
 # "if it has not shipped …, otherwise …": the request's operation depends on the order's status.
@@ -59,10 +57,11 @@ class PlannedRequest:
         return self.operation.name
 
     @classmethod
-    def whole(cls, action: str, text: str) -> PlannedRequest:
-        """The operation `action` (the router's choice) over the whole message."""
-        operation = BY_NAME[action]
-        return cls(operation, whole_message_request(operation, text), alternatives=_same_wish(operation))
+    def whole(cls, action: str, text: str, offered: ShopOperations) -> PlannedRequest:
+        """The operation `action` (the router's choice, one the shop offers) over the whole message."""
+        operation = offered.by_name[action]
+        request = whole_message_request(operation, text, offered.operations)
+        return cls(operation, request, alternatives=_same_wish(operation, offered))
 
 
 @dataclass(frozen=True)
@@ -79,24 +78,25 @@ class _Piece:
     fallback: bool  # a sentence opening with "if"/"otherwise" after an earlier request
 
 
-def plan_requests(text: str, operations: Sequence[Operation] = OPERATIONS) -> list[PlannedRequest]:
-    """The message's requests in order; empty when its words name no write (the router decides then)."""
-    anchors = _anchors(text, operations)
+def plan_requests(text: str, offered: ShopOperations) -> list[PlannedRequest]:
+    """The message's requests in order, among the shop's operations; empty when its words name no write (the router
+    decides then). Order ids are read with the shop's id rules."""
+    anchors = _anchors(text, offered)
     if not any(anchor.operation.tool for anchor in anchors):
         return []
     pieces = _pieces(text, anchors)
     if _conditional(text, pieces):
         first, second = pieces
-        order_ids = _ids(first.segment) or _ids(second.segment) or tuple(slots.order_ids(text))
+        order_ids = _ids(first.segment, offered) or _ids(second.segment, offered) or tuple(offered.order_ids(text))
         request = Request(text=text, segment=text, order_ids=order_ids)
         return [PlannedRequest(first.operation, request, alternatives=(second.operation,))]
     planned: list[PlannedRequest] = []
     carried: tuple[str, ...] = ()
     for piece in pieces:
         # "…exchange the boots there": a part naming no order is about the last one named before it.
-        carried = _ids(piece.segment) or carried
+        carried = _ids(piece.segment, offered) or carried
         request = Request(text=text, segment=piece.segment, order_ids=carried or None)
-        this = PlannedRequest(piece.operation, request, alternatives=_same_wish(piece.operation))
+        this = PlannedRequest(piece.operation, request, alternatives=_same_wish(piece.operation, offered))
         if piece.fallback and planned:
             planned[-1] = _with_fallback(planned[-1], this)
         else:
@@ -114,7 +114,7 @@ def _with_fallback(earlier: PlannedRequest, later: PlannedRequest) -> PlannedReq
     return replace(earlier, fallbacks=(*earlier.fallbacks, later))
 
 
-def _anchors(text: str, operations: Sequence[Operation]) -> list[_Anchor]:
+def _anchors(text: str, operations: ShopOperations) -> list[_Anchor]:
     """Where each write's (and each status question's) words occur, outside another operation's words."""
     found: list[_Anchor] = []
     for operation in operations:
@@ -210,16 +210,17 @@ def _same_sentence(text: str, first: int, second: int) -> bool:
     return _SENTENCE.search(text, first, second) is None
 
 
-def _ids(segment: str) -> tuple[str, ...]:
-    return tuple(slots.order_ids(segment))
+def _ids(segment: str, offered: ShopOperations) -> tuple[str, ...]:
+    return tuple(offered.order_ids(segment))
 
 
 def _family(name: str) -> frozenset[str] | None:
     return next((family for family in SAME_WISH if name in family), None)
 
 
-def _same_wish(operation: Operation) -> tuple[Operation, ...]:
+def _same_wish(operation: Operation, offered: ShopOperations) -> tuple[Operation, ...]:
+    """The operations of one wish the shop also offers (exchange or modify: the order's status picks)."""
     family = _family(operation.name)
     if family is None:
         return ()
-    return tuple(BY_NAME[name] for name in sorted(family - {operation.name}) if name in BY_NAME)
+    return tuple(offered.by_name[name] for name in sorted(family - {operation.name}) if name in offered)

@@ -1,11 +1,12 @@
 """The registry of standard operations, and the routes that are not operations.
 
-Everything else reads it: `decisions.Route` (the route schema's values),
-`decisions.ACCOUNT_ACTIONS`, the router's keyword rules and its
-`OPERATIONS_NEEDING_ORDER`, the route prompt's list of actions, the runner
-(`runner.OperationRunner`) and the drafts' suggested actions. Adding an
-operation is one module with its `OPERATION` record, its phrases in
-prompts/<version>/phrases_*.yaml, and its entry here.
+Everything else reads it through a shop's selection of it (offered.py: the
+operations its profile names, with its policy's statuses): the route schema's
+values, the account actions, the router's keyword rules, the route prompt's
+list of actions, the runner (`runner.OperationRunner`) and the drafts'
+suggested actions. Adding an operation is one module with its `OPERATION`
+record, its phrases in prompts/<version>/phrases_*.yaml, its entry here, and
+its name in the profiles of the shops that offer it.
 
 The order is the route prompt's (and the schema's): the small models were
 measured with the lines in this order. It decides nothing else: a message that
@@ -84,10 +85,6 @@ def account_actions(operations: Sequence[Operation] = OPERATIONS) -> frozenset[s
 
 def needing_order(operations: Sequence[Operation] = OPERATIONS) -> frozenset[str]:
     return frozenset(operation.name for operation in operations if operation.needs_order)
-
-
-def status_for(operations: Sequence[Operation] = OPERATIONS) -> dict[str, str]:
-    return {operation.name: operation.status for operation in operations if operation.status is not None}
 
 
 def operation_words(operations: Sequence[Operation] = OPERATIONS) -> dict[str, tuple[str, ...]]:

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from assistant.agent.operations import identity, orders
-from assistant.agent.operations.base import Operation, OperationTurn, Request
+from assistant.agent.operations.base import Operation, OperationTurn, Request, status_of
+from assistant.agent.operations.offered import ShopOperations
 from assistant.agent.operations.plan import PlannedRequest
 from assistant.agent.outcome import Outcome, ToolFailed
 from assistant.agent.prompt_library import PromptLibrary
@@ -44,11 +45,12 @@ class PlanOutcome:
 
 
 class OperationRunner:
-    """Runs the registry's operations for the customer of the turn."""
+    """Runs the shop's operations for the customer of the turn."""
 
     def __init__(
         self,
         *,
+        offered: ShopOperations,
         tools: TurnTools,
         prompts: PromptLibrary,
         llm: TurnLLM,
@@ -56,6 +58,7 @@ class OperationRunner:
         text: str,
         verified_customer_id: str | None,
     ) -> None:
+        self._offered = offered
         self._tools = tools
         self._prompts = prompts
         self._llm = llm
@@ -66,7 +69,7 @@ class OperationRunner:
 
     async def run(self, action: str) -> Outcome:
         """The one operation `action` (the router's choice) over the whole message."""
-        done = await self.run_plan([PlannedRequest.whole(action, self._text)])
+        done = await self.run_plan([PlannedRequest.whole(action, self._text, self._offered)])
         if done.identity_stop is not None:
             return done.identity_stop
         return done.results[0].outcome
@@ -87,12 +90,14 @@ class OperationRunner:
 
     async def _each_order(self, planned: PlannedRequest, user_id: str) -> list[PlannedRequest]:
         """ "Cancel all my pending orders": the request once per order of the customer's that its status fits."""
-        if planned.request.named_orders() or not ALL_ORDERS.search(planned.request.segment):
+        turn = self._turn(planned.operation, planned.request)
+        if turn.named_orders() or not ALL_ORDERS.search(planned.request.segment):
             return [planned]
-        statuses = {planned.operation.status, *(alternative.status for alternative in planned.alternatives)} - {None}
+        statuses: set[str] = set()
+        for operation in (planned.operation, *planned.alternatives):
+            statuses |= self._offered.statuses(operation) or set()
         if not statuses:
             return [planned]
-        turn = self._turn(planned.operation, planned.request)
         fitting: list[str] = []
         for order_id in (await turn.customer(user_id)).orders:
             try:
@@ -101,7 +106,7 @@ class OperationRunner:
                 if exc.unavailable:
                     raise
                 continue
-            if order.status in statuses:
+            if status_of(order) in statuses:
                 fitting.append(order_id)
         if not fitting:
             return [planned]
@@ -127,7 +132,7 @@ class OperationRunner:
         outcome = await planned.operation.handler(self._turn(planned.operation, planned.request), user_id)
         status = outcome.mismatched_status
         for alternative in planned.alternatives if status is not None else ():
-            if alternative.status == status:
+            if status in (self._offered.statuses(alternative) or ()):
                 return alternative, await alternative.handler(self._turn(alternative, planned.request), user_id)
         return planned.operation, outcome
 
@@ -135,6 +140,7 @@ class OperationRunner:
         return OperationTurn(
             operation=operation,
             request=request,
+            offered=self._offered,
             tools=self._tools,
             prompts=self._prompts,
             llm=self._llm,

@@ -4,6 +4,11 @@
 column added to a table module would be missing from every database made
 before it. Each such column is added here, nullable (or with its constant
 default), which old rows can take; nothing is ever dropped, renamed or retyped.
+
+A column may name what the rows of an older database hold instead of a default
+new rows would silently get: `info={LEGACY_DEFAULT: "retail"}` (the shop the
+single-shop versions served) is written into the old rows when the column is
+added, while a new row must still give its own value.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import logging
 from sqlalchemy import Column, Engine, MetaData, inspect, literal, text
 
 logger = logging.getLogger(__name__)
+# `Column.info` key: the value the rows of an older database get when the column is added to them.
+LEGACY_DEFAULT = "legacy_default"
 
 
 def add_missing_columns(engine: Engine, metadata: MetaData) -> list[str]:
@@ -41,7 +48,12 @@ def _add_column(engine: Engine, table: str, column: Column[object]) -> str:
     kind = column.type.compile(dialect=engine.dialect)
     statement = f"ALTER TABLE {preparer.quote(table)} ADD COLUMN {preparer.quote(column.name)} {kind}"
     default = column.default
-    if default is not None and default.is_scalar:
-        value = literal(default.arg).compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})  # type: ignore[attr-defined]
-        statement += f" DEFAULT {value}"
+    if LEGACY_DEFAULT in column.info:
+        statement += f" DEFAULT {_literal(engine, column.info[LEGACY_DEFAULT])}"
+    elif default is not None and default.is_scalar:
+        statement += f" DEFAULT {_literal(engine, default.arg)}"  # type: ignore[attr-defined]
     return statement
+
+
+def _literal(engine: Engine, value: object) -> str:
+    return str(literal(value).compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))

@@ -1,9 +1,10 @@
 """Who is calling the agent API: a human agent (bearer token) or an operator (operator key).
 
 - Agents send `Authorization: Bearer <agent token>` (issued once at registration); a
-  missing, unknown or deactivated token is 401.
-- Operators (who register agents) send `X-Operator-Key: <server.operator_key>`, the
-  same key as for ingestion; the development default is refused in production.
+  missing, unknown or deactivated token is 401. The agent belongs to one shop and
+  reaches only that shop's handoffs, conversations, drafts and customers.
+- Operators (who register a shop's agents) send that shop's `X-Operator-Key`, the
+  same key as for its ingestion and analytics.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from fastapi import Depends, Header, Request
 from assistant.errors import UnauthorizedError
 from assistant.handoff.desk import AgentDesk
 from assistant.handoff.models import AgentView
-from assistant.server.operator_auth import OperatorDep
+from assistant.server.operator_auth import OperatorShop
 
-__all__ = ["AgentDep", "DeskDep", "OperatorDep"]
+__all__ = ["AgentDep", "DeskDep", "OperatorShop"]
 
 
 def _desk(request: Request) -> AgentDesk:

@@ -8,6 +8,8 @@
   variant); a conversation's draft is posted to the conversation as the agent's message.
 - `POST /v1/agent/drafts/{id}/actions/{index}/run` → the action, executed once with the agent's approval.
 
+An agent drafts for their own shop: another shop's conversation or draft is 404, exactly like a missing one.
+
 Errors are `{"error": reason, "message": text}`: 401 (token), 404 (unknown draft, conversation or action),
 409 (`already_sent`, `action_done`, `conversation_ended`), 422 (bad body: neither or both of conversation and
 ticket, an empty ticket, an unknown tone, empty text), 503 (the model or the commerce service is down).
@@ -43,22 +45,22 @@ def _body(model: type[DraftRequest] | type[SendRequest]) -> dict[str, Any]:
 async def create_draft(request: Request, agent: AgentDep, service: ServiceDep) -> DraftView:
     """Draft a reply to a conversation or a pasted ticket."""
     body = DraftRequest.parse(parse_body(await request.body()))
-    return await service.create(body, agent_id=agent.id)
+    return await service.create(body, agent=agent)
 
 
 @drafts_router.get("/{draft_id}", response_model=DraftView)
 async def get_draft(draft_id: str, agent: AgentDep, service: ServiceDep) -> DraftView:
-    return await service.get(draft_id)
+    return await service.get(draft_id, agent=agent)
 
 
 @drafts_router.post("/{draft_id}/send", response_model=DraftView, openapi_extra=_body(SendRequest))
 async def send_draft(draft_id: str, request: Request, agent: AgentDep, service: ServiceDep) -> DraftView:
     """Record what the agent sends (edited or not) and post it to the draft's conversation."""
     body = SendRequest.parse(parse_body(await request.body()))
-    return await service.send(draft_id, body, agent_id=agent.id)
+    return await service.send(draft_id, body, agent=agent)
 
 
 @drafts_router.post("/{draft_id}/actions/{index}/run", response_model=SuggestedAction)
 async def run_action(draft_id: str, index: int, agent: AgentDep, service: ServiceDep) -> SuggestedAction:
     """Run a suggested action: the agent's call is the approval; it runs once."""
-    return await service.run_action(draft_id, index, agent_id=agent.id)
+    return await service.run_action(draft_id, index, agent=agent)

@@ -1,16 +1,17 @@
 """The agent API: operators register agents; agents work the handoff queue.
 
-Operators (`X-Operator-Key`):
+Operators (a shop's `X-Operator-Key`; the agents are that shop's):
 - `POST /v1/agents` `{"name", "skills", "languages", "max_active"}` → 201, the agent and its token (shown once).
-- `GET /v1/agents` → every agent with its current load; `PATCH /v1/agents/{id}` `{"active": false}` takes one off duty.
+- `GET /v1/agents` → the shop's agents with their current load; `PATCH /v1/agents/{id}` `{"active": false}` takes
+  one off duty.
 
-Agents (`Authorization: Bearer <agent token>`):
+Agents (`Authorization: Bearer <agent token>`; their shop's handoffs only):
 - `GET /v1/agent/me`; `GET /v1/agent/handoffs` → the queue, highest priority first.
 - `GET /v1/agent/handoffs/{id}` → the handoff with the conversation's messages.
 - `POST /v1/agent/handoffs/{id}/claim`, `/reply` `{"content"}`, `/resolve` `{"note"}`,
   `/hand-back` `{"note", "message"}`, `/approve`, `/decline` `{"reason"}`.
 
-Unknown ids are 404, a move the handoff's state does not allow (or another agent's
+Unknown ids and another shop's are 404, a move the handoff's state does not allow (or another agent's
 handoff) is 409, bad bodies are 422.
 """
 
@@ -33,27 +34,27 @@ from assistant.handoff.models import (
     HandoffView,
     ReplyRequest,
 )
-from assistant.server.agents.auth import AgentDep, DeskDep, OperatorDep
+from assistant.server.agents.auth import AgentDep, DeskDep, OperatorShop
 
 handoff_router = APIRouter(tags=["agents"])
 
 
-@handoff_router.post("/v1/agents", status_code=status.HTTP_201_CREATED, response_model=AgentCreated, dependencies=[OperatorDep])
-def register_agent(body: AgentCreate, desk: DeskDep) -> AgentCreated:
-    """Register a human agent; the response holds its bearer token, which is not shown again."""
-    return desk.register_agent(body)
+@handoff_router.post("/v1/agents", status_code=status.HTTP_201_CREATED, response_model=AgentCreated)
+def register_agent(body: AgentCreate, desk: DeskDep, shop: OperatorShop) -> AgentCreated:
+    """Register a human agent of the operator's shop; the response holds its bearer token, which is not shown again."""
+    return desk.register_agent(body, shop=shop)
 
 
-@handoff_router.get("/v1/agents", response_model=list[AgentView], dependencies=[OperatorDep])
-def list_agents(desk: DeskDep) -> list[AgentView]:
-    """Every agent, with how many handoffs each holds now."""
-    return desk.agents()
+@handoff_router.get("/v1/agents", response_model=list[AgentView])
+def list_agents(desk: DeskDep, shop: OperatorShop) -> list[AgentView]:
+    """The shop's agents, with how many handoffs each holds now."""
+    return desk.agents(shop=shop)
 
 
-@handoff_router.patch("/v1/agents/{agent_id}", response_model=AgentView, dependencies=[OperatorDep])
-def update_agent(agent_id: str, body: AgentUpdate, desk: DeskDep) -> AgentView:
-    """Take an agent off duty (no new handoffs, token refused) or back on."""
-    return desk.set_agent_active(agent_id=agent_id, active=body.active)
+@handoff_router.patch("/v1/agents/{agent_id}", response_model=AgentView)
+def update_agent(agent_id: str, body: AgentUpdate, desk: DeskDep, shop: OperatorShop) -> AgentView:
+    """Take one of the shop's agents off duty (no new handoffs, token refused) or back on."""
+    return desk.set_agent_active(agent_id=agent_id, shop=shop, active=body.active)
 
 
 @handoff_router.get("/v1/agent/me", response_model=AgentView)
@@ -75,7 +76,7 @@ def queue(
 @handoff_router.get("/v1/agent/handoffs/{handoff_id}", response_model=HandoffDetail)
 def handoff_detail(handoff_id: str, agent: AgentDep, desk: DeskDep) -> HandoffDetail:
     """The handoff (summary, priority, state) and every message of its conversation."""
-    return desk.detail(handoff_id=handoff_id)
+    return desk.detail(handoff_id=handoff_id, agent=agent)
 
 
 @handoff_router.post("/v1/agent/handoffs/{handoff_id}/claim", response_model=HandoffView)

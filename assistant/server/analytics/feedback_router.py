@@ -7,11 +7,11 @@ Customers (shop key + `X-Customer-Id`, as for the chat API):
 - `POST /v1/conversations/{id}/csat` `{"score": 1..5, "comment"?: "..."}` → 201. One score per conversation:
   rating again replaces it (kept as history, named in `replaced`). Ended conversations can be rated.
 
-Agents (`Authorization: Bearer <agent token>`):
+Agents (`Authorization: Bearer <agent token>`; their own shop's conversations and corrections only):
 - `POST /v1/agent/messages/{message_id}/correction` `{"correct_answer": "...", "note"?: "..."}` → 201.
 - `GET /v1/agent/corrections?status=open|published` → the latest corrections.
 - `POST /v1/agent/corrections/{id}/publish` `{"question"?: "..."}` → the knowledge-base document it became
-  (ingested at once, so retrieval finds it). 409 `already_published` the second time.
+  (ingested at once into the shop's own collection, so retrieval finds it). 409 `already_published` the second time.
 - `GET /v1/agent/conversations/{id}/feedback` → current thumbs, CSAT and corrections of a conversation.
 
 Errors: `{"error": reason, "message": text}`: 401, 404 (unknown or another customer's conversation or
@@ -93,12 +93,12 @@ async def rate_conversation(conversation_id: str, request: Request, caller: Call
     summary="Flag a bad answer with the correct one", openapi_extra=CORRECTION_BODY,
 )  # fmt: skip
 async def correct_answer(message_id: str, request: Request, agent: AgentDep, service: ServiceDep) -> CorrectionView:
-    return await service.correct(agent.id, message_number(message_id), await request.body())
+    return await service.correct(agent, message_number(message_id), await request.body())
 
 
 @agent_feedback_router.get("/corrections", response_model=list[CorrectionView], summary="Answer corrections, newest first")
-async def list_corrections(_agent: AgentDep, service: ServiceDep, status: str | None = None) -> list[CorrectionView]:
-    return await service.corrections(status)
+async def list_corrections(agent: AgentDep, service: ServiceDep, status: str | None = None) -> list[CorrectionView]:
+    return await service.corrections(agent, status)
 
 
 @agent_feedback_router.post(
@@ -106,11 +106,11 @@ async def list_corrections(_agent: AgentDep, service: ServiceDep, status: str | 
     summary="Turn a correction into a knowledge-base document",
 )  # fmt: skip
 async def publish_correction(correction_id: str, request: Request, agent: AgentDep, service: ServiceDep) -> PublishedCorrection:
-    return await service.publish(agent.id, correction_id, await request.body())
+    return await service.publish(agent, correction_id, await request.body())
 
 
 @agent_feedback_router.get(
     "/conversations/{conversation_id}/feedback", response_model=ConversationFeedback, summary="Feedback on a conversation"
 )
-async def conversation_feedback(conversation_id: str, _agent: AgentDep, service: ServiceDep) -> ConversationFeedback:
-    return await service.conversation_feedback(conversation_id)
+async def conversation_feedback(conversation_id: str, agent: AgentDep, service: ServiceDep) -> ConversationFeedback:
+    return await service.conversation_feedback(agent, conversation_id)

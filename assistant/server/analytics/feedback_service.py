@@ -21,6 +21,7 @@ from assistant.feedback.models import (
 )
 from assistant.feedback.publish import CorrectionPublisher, PublishedCorrection
 from assistant.feedback.store import FeedbackStore
+from assistant.handoff.models import AgentView
 from assistant.server.body import parse_body
 
 Body = TypeVar("Body", bound=BaseModel)
@@ -60,24 +61,24 @@ class FeedbackService:
             score=body.score, comment=body.comment,
         )  # fmt: skip
 
-    async def correct(self, agent_id: str, message_id: int, raw: bytes) -> CorrectionView:
+    async def correct(self, agent: AgentView, message_id: int, raw: bytes) -> CorrectionView:
         body = read_body(raw, CorrectionRequest)
         return await asyncio.to_thread(
-            self._store.add_correction, message_id=message_id, agent_id=agent_id, correct_answer=body.correct_answer,
-            note=body.note,
+            self._store.add_correction, message_id=message_id, shop=agent.shop, agent_id=agent.id,
+            correct_answer=body.correct_answer, note=body.note,
         )  # fmt: skip
 
-    async def publish(self, agent_id: str, correction_id: str, raw: bytes) -> PublishedCorrection:
+    async def publish(self, agent: AgentView, correction_id: str, raw: bytes) -> PublishedCorrection:
         body = read_body(raw, PublishRequest, optional=True)
         # Embedding and writing the document take a while: off the event loop.
         return await asyncio.to_thread(
-            self._publisher.publish, correction_id=correction_id, agent_id=agent_id, question=body.question
+            self._publisher.publish, correction_id=correction_id, shop=agent.shop, agent_id=agent.id, question=body.question
         )
 
-    async def corrections(self, status: str | None) -> list[CorrectionView]:
+    async def corrections(self, agent: AgentView, status: str | None) -> list[CorrectionView]:
         if status not in (None, "open", "published"):
             raise BadInputError(f"status must be open or published, not {status!r}", reason="bad_status")
-        return await asyncio.to_thread(self._store.list_corrections, status=status)
+        return await asyncio.to_thread(self._store.list_corrections, shop=agent.shop, status=status)
 
-    async def conversation_feedback(self, conversation_id: str) -> ConversationFeedback:
-        return await asyncio.to_thread(self._store.conversation_feedback, conversation_id=conversation_id)
+    async def conversation_feedback(self, agent: AgentView, conversation_id: str) -> ConversationFeedback:
+        return await asyncio.to_thread(self._store.conversation_feedback, conversation_id=conversation_id, shop=agent.shop)

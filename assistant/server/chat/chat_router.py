@@ -4,15 +4,16 @@
 The shop authenticates its customers itself and calls the assistant on their
 behalf. Every request carries:
 
-- `Authorization: Bearer <shop API key>` — one key per shop (`server.api_keys`:
-  shop name → key; `production` refuses the development keys);
-- `X-Customer-Id: <customer id>` — the shop's id of the customer the request is for.
+- `Authorization: Bearer <shop API key>` — the key is the shop (`shops.<name>.api_key`);
+- `X-Customer-Id: <customer id>` — the shop's id of the customer the request is for, in any
+  script: percent-encoded UTF-8 when not ASCII (server/chat/auth.py).
 
 Missing or invalid credentials → 401. A conversation belongs to the shop and
-customer that created it; any other caller gets 404, exactly as for a
-conversation that does not exist. The assistant still checks the customer's
-identity as the store policy says (email, or name + zip code) before it opens
-account data, and it only acts for the customer in `X-Customer-Id`.
+customer that created it; any other caller — another customer, another shop —
+gets 404, exactly as for a conversation that does not exist. The assistant still
+checks the customer's identity as the shop's profile says (retail: email, or name
++ zip code; JD: phone or platform user id) before it opens account data, and it
+only acts for the customer in `X-Customer-Id`.
 
 ## Endpoints
 - `POST /v1/conversations` → 201, the new conversation.

@@ -1,10 +1,12 @@
-"""Is every part the assistant depends on configured and answering?"""
+"""Is every part the assistant depends on configured and answering? The shared parts, and each shop's own:
+its commerce backend (`commerce:<shop>`) and its knowledge collection (`knowledge:<shop>`)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Literal
 
 import httpx
@@ -13,6 +15,7 @@ from sqlalchemy import text
 
 from assistant.components.container import Components
 from assistant.errors import AssistantError, UnderstandingModelError
+from assistant.shops import Shop, load_shops
 
 
 class PartStatus(BaseModel):
@@ -31,18 +34,25 @@ class HealthReport(BaseModel):
 class HealthService:
     """Checks each part with a real call, with a timeout, never raising."""
 
-    def __init__(self, components: Components, timeout_seconds: float = 10.0) -> None:
+    def __init__(self, components: Components, shops: Mapping[str, Shop] | None = None, timeout_seconds: float = 10.0) -> None:
         self._components = components
+        self._shops = dict(shops) if shops is not None else load_shops(components.settings)
         self._timeout = timeout_seconds
 
     async def check(self) -> HealthReport:
         settings = self._components.settings
+        per_shop = []
+        for name, shop in self._shops.items():
+            base_url = settings.shops[name].commerce.base_url
+            per_shop.append(self._run(f"commerce:{name}", base_url, partial(self._commerce, base_url)))
+            collection = shop.profile.collection
+            per_shop.append(self._run(f"knowledge:{name}", collection, partial(self._knowledge, collection)))
         parts = await asyncio.gather(
             self._run("llm", settings.llm.provider, self._llm),
             self._run("embeddings", settings.embedding.model_id, self._embeddings),
             self._run("vector_store", settings.vector_store.provider, self._vector_store),
             self._run("database", self._components.engine.dialect.name, self._database),
-            self._run("commerce", settings.commerce.base_url, self._commerce),
+            *per_shop,
             self._run("understanding", "trained model file", self._understanding),
         )
         status: Literal["ok", "degraded"] = "ok" if all(p.status == "ok" for p in parts) else "degraded"
@@ -100,8 +110,15 @@ class HealthService:
             )
         return f"model file {path}"
 
-    async def _commerce(self) -> str:
+    async def _commerce(self, base_url: str) -> str:
         async with httpx.AsyncClient(timeout=3.0) as client:
-            response = await client.get(f"{self._components.settings.commerce.base_url}/health")
+            response = await client.get(f"{base_url}/health")
             response.raise_for_status()
         return "answers"
+
+    async def _knowledge(self, collection: str) -> str:
+        """The shop's collection exists, was filled by the configured embedding model, and holds chunks."""
+        from assistant.retrieval.collection import open_collection
+
+        opened = await asyncio.to_thread(open_collection, self._components, collection)
+        return f"{await asyncio.to_thread(opened.count)} chunks"

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from assistant.agent.language import reply_language
+from assistant.agent.operations.offered import ShopOperations
 from assistant.agent.operations.runner import OperationRunner
 from assistant.agent.outcome import Outcome
 from assistant.agent.prompt_library import PromptLibrary
@@ -23,10 +24,11 @@ from assistant.agent.turn_llm import TurnLLM
 from assistant.components.llm.client import Completion
 from assistant.connectors.interfaces import Connectors
 from assistant.conversations.records import TurnRecord
-from assistant.settings import PromptSettings
 from assistant.shops import load_shop
 from assistant.tools import AuditLog, Toolbox
 from tests.commerce.service import RunningCommerce
+from tests.shops import operations
+from tests.shops import prompts as shop_prompts
 from tests.tools.conftest import audit, connectors, retail, retail_service, toolbox  # noqa: F401  (fixtures)
 
 REPO = Path(__file__).resolve().parents[3]
@@ -60,7 +62,7 @@ Run = Callable[..., Any]
 
 @pytest.fixture(scope="session")
 def prompts() -> PromptLibrary:
-    return PromptLibrary(PromptSettings(directory=REPO / "prompts", version="v1"))
+    return shop_prompts("retail")
 
 
 @pytest.fixture
@@ -76,7 +78,13 @@ def run(
     environment = ToolEnvironment(toolbox=toolbox, connectors=connectors, audit=audit, shop=load_shop("retail"))
 
     async def go(
-        action: str, text: str, *, customer: str = CUSTOMER, verified: str | None = None, model: list[str] | None = None
+        action: str,
+        text: str,
+        *,
+        customer: str = CUSTOMER,
+        verified: str | None = None,
+        model: list[str] | None = None,
+        offered: ShopOperations | None = None,
     ) -> Ran:
         language = reply_language(text)
         record = TurnRecord(prompt_version="v1", language=language, customer_text=text)
@@ -84,7 +92,8 @@ def run(
             environment, record, customer_id=customer, verified_customer_id=verified, conversation_id=request.node.nodeid
         )
         runner = OperationRunner(
-            tools=tools, prompts=prompts, llm=TurnLLM(ScriptedModel(model or []), record),  # type: ignore[arg-type]
+            offered=offered or operations("retail"), tools=tools, prompts=prompts,
+            llm=TurnLLM(ScriptedModel(model or []), record),  # type: ignore[arg-type]
             language=language, text=text, verified_customer_id=verified,
         )  # fmt: skip
         outcome = await runner.run(action)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 
 from assistant.agent.operations import registry, return_items
+from assistant.agent.operations.offered import ShopOperations
 from assistant.connectors.models import Customer, Order
 from tests.agent.operations.conftest import CUSTOMER, IDENTITY, Ran, Run
 from tests.commerce.retail_data import retail_db
+from tests.shops import operations
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 ISABELLA = "isabella_lopez_6490"  # four payment methods; pending #W4923227 paid with credit_card_8554680
@@ -38,6 +41,30 @@ async def test_identity_by_email_or_by_a_name_the_model_reads(run: Run) -> None:
     )
     assert lowercase.outcome.verified_customer_id == CUSTOMER
     assert lowercase.calls == ["find_user_id_by_name_zip"]
+
+
+async def test_a_shops_identity_methods_decide_what_is_asked_and_accepted(run: Run) -> None:
+    """The same retail backend and customer, identified as different shops' profiles say."""
+    retail = operations("retail")
+
+    def identified_by(*methods: str) -> ShopOperations:
+        return dataclasses.replace(retail, identity=retail.identity.model_copy(update={"methods": list(methods)}))
+
+    # platform_login: the shop's own sign-in is the check; nothing is asked, nothing looked up.
+    signed_in = await run("order_status", "Where is my order #W2378156?", offered=identified_by("platform_login"))
+    assert signed_in.outcome.verified_customer_id == CUSTOMER and signed_in.calls == ["get_order_details"]
+    # platform_user_id: the customer types the id they signed in with; another id is "does not match".
+    typed = await run("order_status", f"My user id is {CUSTOMER}. Where is #W2378156?", offered=identified_by("platform_user_id"))
+    assert typed.outcome.verified_customer_id == CUSTOMER and typed.calls[0] == "verify_platform_user_id"
+    other = await run(
+        "order_status", "My user id is noah_brown_6181. Where is #W2378156?", offered=identified_by("platform_user_id")
+    )
+    assert other.outcome.verified_customer_id is None and "could not match" in (other.outcome.reply or "")
+    # A shop without email is never asked for one, and an email given is not how it identifies.
+    asked = await run(
+        "order_status", "I'm at yusuf.rossi7301@example.com, where is #W2378156?", offered=identified_by("platform_user_id")
+    )
+    assert asked.calls == [] and "email" not in (asked.outcome.reply or "") and "user id" in (asked.outcome.reply or "")
 
 
 async def test_order_status_reads_the_order(run: Run) -> None:

@@ -20,6 +20,9 @@ from assistant.shops import load_shop
 from assistant.tools import AuditLog, Toolbox
 from tests.agent.operations.conftest import CUSTOMER, IDENTITY, ScriptedModel
 from tests.commerce.service import RunningCommerce
+from tests.shops import operations
+
+RETAIL = operations("retail")
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -45,12 +48,12 @@ def plan(
             environment, record, customer_id=CUSTOMER, verified_customer_id=None, conversation_id=request.node.nodeid
         )
         runner = OperationRunner(
-            tools=tools, prompts=prompts, llm=TurnLLM(ScriptedModel([]), record),  # type: ignore[arg-type]
+            offered=RETAIL, tools=tools, prompts=prompts, llm=TurnLLM(ScriptedModel([]), record),  # type: ignore[arg-type]
             language=language, text=text, verified_customer_id=None,
         )  # fmt: skip
-        planned = plan_requests(text)
+        planned = plan_requests(text, RETAIL)
         assert planned, "the message names no write"
-        return combine(await runner.run_plan(planned), prompts, language), record
+        return combine(await runner.run_plan(planned), prompts, language, RETAIL), record
 
     return go
 

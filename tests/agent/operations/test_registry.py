@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 
 from assistant.agent.decisions import ACCOUNT_ACTIONS, Route, route_model
 from assistant.agent.operations import registry
 from assistant.agent.operations.base import Operation, OperationTurn
+from assistant.agent.operations.offered import ShopOperations
 from assistant.agent.outcome import Outcome
 from assistant.agent.prompt_library import PromptLibrary
-from assistant.agent.router import OPERATIONS_NEEDING_ORDER, RULES, route_messages, rule_route, rules
-from assistant.settings import PromptSettings, ToolsSettings
+from assistant.agent.router import route_messages, rule_route, rules
+from assistant.errors import SettingsError
 from assistant.tools import Toolbox, ToolKind
-from assistant.tools.policy import WRITE_STATUS
+from assistant.tools.approval import ApprovalRule
+from tests.shops import operations, prompts, shop
 
-REPO = Path(__file__).resolve().parents[3]
 # The route prompt's list as it was written by hand before the registry: the small models were measured with it.
 ROUTE_LIST = """Classify the customer's new message. Choose one action:
 - "question": a question about products, policies, shipping, returns rules or anything answered by the knowledge base
@@ -46,55 +46,88 @@ FAKE = Operation(
     handler=_noop,
     words_en=r"\bgift ?wrap(ping)?\b",
     words_zh=r"礼品包装",
-    status="pending",
+    action="cancel",
     needs_order=True,
     tool="cancel_pending_order",
 )
+RETAIL = operations("retail")
+
+
+def _offering(*offered: Operation) -> ShopOperations:
+    """The retail shop offering exactly these operations."""
+    return dataclasses.replace(RETAIL, operations=offered)
 
 
 @pytest.fixture(scope="module")
 def library() -> PromptLibrary:
-    return PromptLibrary(PromptSettings(directory=REPO / "prompts", version="v1"))
+    return prompts("retail")
 
 
-def _prompt(library: PromptLibrary, operations: tuple[Operation, ...] = registry.OPERATIONS) -> str:
-    return route_messages(library, text="hi", history=[], summary=None, operations=operations)[1]["content"]
+def _prompt(library: PromptLibrary, offered: ShopOperations = RETAIL) -> str:
+    return route_messages(library, text="hi", history=[], summary=None, operations=offered)[1]["content"]
 
 
 def test_the_route_prompt_schema_and_rules_are_the_registrys(library: PromptLibrary) -> None:
     assert ROUTE_LIST in _prompt(library), "the generated list is the hand-written one, line for line"
     names = list(registry.route_names())
     assert Route.model_json_schema()["properties"]["action"]["enum"] == names
+    assert RETAIL.route_model.model_json_schema()["properties"]["action"]["enum"] == names  # retail offers them all
     assert names == [line.split('"')[1] for line in ROUTE_LIST.splitlines()[1:-1]]
-    assert [name for name, _ in RULES] == ["human_agent", *(op.name for op in registry.OPERATIONS if op.rule is not None)]
-    assert set(names) - {"question", "human_agent", "clarify"} == ACCOUNT_ACTIONS
+    assert [name for name, _ in rules(RETAIL.operations)] == [
+        "human_agent",
+        *(op.name for op in registry.OPERATIONS if op.rule is not None),
+    ]
+    assert set(names) - {"question", "human_agent", "clarify"} == ACCOUNT_ACTIONS == RETAIL.account_actions
     assert {"cancel_order", "return_items", "exchange_items", "modify_address", "modify_payment", "order_status"} <= (
-        OPERATIONS_NEEDING_ORDER
+        RETAIL.needing_order
     )
-    assert registry.status_for()["return_items"] == "delivered" and registry.status_for()["cancel_order"] == "pending"
+    # The statuses are the shop's policy's (shops/retail/policy.toml), not the operation's.
+    assert RETAIL.statuses(registry.BY_NAME["return_items"]) == {"delivered"}
+    assert RETAIL.statuses(registry.BY_NAME["cancel_order"]) == {"pending"}
 
 
 def test_a_new_operation_shows_up_in_rules_schema_and_prompt(library: PromptLibrary) -> None:
-    extended = (*registry.OPERATIONS, FAKE)
-    assert ("gift_wrap_order", FAKE.rule) in rules(extended)
-    assert "gift_wrap_order" in route_model(extended).model_json_schema()["properties"]["action"]["enum"]
-    assert route_model(extended)(action="gift_wrap_order").action == "gift_wrap_order"
+    extended = _offering(*registry.OPERATIONS, FAKE)
+    assert ("gift_wrap_order", FAKE.rule) in rules(extended.operations)
+    assert "gift_wrap_order" in route_model(extended.operations).model_json_schema()["properties"]["action"]["enum"]
+    assert extended.route_model(action="gift_wrap_order").action == "gift_wrap_order"
     prompt = _prompt(library, extended)
     assert '- "gift_wrap_order": add gift wrapping to a pending order\n- "human_agent"' in prompt
     assert rule_route("Please add gift wrapping to order #W2378156", extended) == "gift_wrap_order"
     assert rule_route("请给订单 #W2378156 加礼品包装", extended) == "gift_wrap_order"
     assert rule_route("How much does gift wrapping cost?", extended) == "question"  # a question naming no order
-    assert "gift_wrap_order" in registry.account_actions(extended)
+    assert "gift_wrap_order" in extended.account_actions
     # The registry itself is untouched: the real router knows nothing of it.
-    assert rule_route("Please add gift wrapping to order #W2378156") is None
+    assert rule_route("Please add gift wrapping to order #W2378156", RETAIL) is None
     assert "gift_wrap_order" not in Route.model_json_schema()["properties"]["action"]["enum"]
 
 
 def test_a_rule_of_one_operation_routes_alone_and_two_go_to_the_model() -> None:
-    without_cancel = tuple(op for op in registry.OPERATIONS if op.name != "cancel_order")
-    assert rule_route("Please cancel order #W2378156") == "cancel_order"
+    without_cancel = _offering(*(op for op in registry.OPERATIONS if op.name != "cancel_order"))
+    assert rule_route("Please cancel order #W2378156", RETAIL) == "cancel_order"
     assert rule_route("Please cancel order #W2378156", without_cancel) is None
-    assert rule_route("cancel #W1234567 and return the lamp of #W2378156") is None
+    assert rule_route("cancel #W1234567 and return the lamp of #W2378156", RETAIL) is None
+
+
+def test_a_shop_offers_what_its_profile_names_and_its_policy_allows() -> None:
+    jd = operations("jd_appliances")
+    assert [op.name for op in jd] == [
+        "order_status", "cancel_order", "return_items", "exchange_items", "modify_address", "account_info", "identify",
+    ]  # fmt: skip
+    assert jd.statuses(registry.BY_NAME["cancel_order"]) == {"待付款", "已付款", "处理中"}
+    assert jd.route_model.model_json_schema()["properties"]["action"]["enum"] == [
+        "question", *(op.name for op in jd), "human_agent", "clarify",
+    ]  # fmt: skip
+    assert rule_route("帮我查一下订单312705335872现在什么状态？", jd) == "order_status"
+    assert not jd.keeps_status("cancel_pending_order") and RETAIL.keeps_status("modify_pending_order_address")
+    unknown = dataclasses.replace(shop("retail"), profile=shop("retail").profile.model_copy(update={"operations": ["teleport"]}))
+    with pytest.raises(SettingsError, match="teleport"):
+        ShopOperations.of(unknown)
+    no_cancel = shop("retail").policy.model_copy(
+        update={"actions": {k: v for k, v in shop("retail").policy.actions.items() if k != "cancel"}}
+    )
+    with pytest.raises(SettingsError, match="cancel_order performs `cancel`"):
+        ShopOperations.of(dataclasses.replace(shop("retail"), policy=no_cancel))
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -103,12 +136,12 @@ def test_every_operation_has_its_phrases(library: PromptLibrary, language: str) 
     for operation in registry.OPERATIONS:
         missing = set(operation.phrases) - keys
         assert not missing, (operation.name, missing)
-        if operation.status is not None:  # the wrong-status reply names what cannot be done
+        if operation.action is not None and operation.needs_order:  # the wrong-status reply names what cannot be done
             assert {f"{operation.name}.verb", f"{operation.name}.verb_past"} <= set(operation.phrases), operation.name
 
 
 def test_every_operation_proposes_a_write_tool_of_the_toolbox() -> None:
-    toolbox = Toolbox(ToolsSettings(approval_refund_limit=1000.0))
+    toolbox = Toolbox(approval=ApprovalRule(refund_limit=1000.0))
     for operation in registry.OPERATIONS:
         if operation.tool is not None:
             assert toolbox.kind(operation.tool) is ToolKind.WRITE, operation.name
@@ -125,12 +158,9 @@ def test_segments_come_from_the_operations_words() -> None:
     assert "exchange the pet bed" in registry.request(registry.BY_NAME["return_items"], text, others).segment
 
 
-def test_an_operation_applies_to_the_status_its_write_tool_checks() -> None:
-    # The tools refuse a write on an order of another status (tools/policy.WRITE_STATUS); the registry routes by the
-    # operation's status: the two are one fact, and an operation that disagrees cannot be built.
-    for op in registry.OPERATIONS:
-        if op.tool in WRITE_STATUS:
-            assert op.status == WRITE_STATUS[op.tool][0], op.name
-    cancel = next(op for op in registry.OPERATIONS if op.name == "cancel_order")
-    with pytest.raises(TypeError, match="applies to 'pending' orders"):
-        dataclasses.replace(cancel, status="delivered")
+def test_a_write_names_its_policy_action() -> None:
+    # A write's statuses are its shop's policy's: an operation proposing one without naming the action cannot be built.
+    cancel = registry.BY_NAME["cancel_order"]
+    assert all(op.action is not None for op in registry.OPERATIONS if op.tool is not None)
+    with pytest.raises(TypeError, match="names no policy action"):
+        dataclasses.replace(cancel, action=None)

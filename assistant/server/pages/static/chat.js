@@ -7,7 +7,8 @@ const el = Pages.el;
 const state = { ...Pages.load(["shopKey", "customerId", "conversationId"]), shown: new Set(), busy: false };
 
 function headers() {
-  return { Authorization: `Bearer ${state.shopKey}`, "X-Customer-Id": state.customerId };
+  // Customer ids are in any script (cnjd喜哥2号); a header value is ASCII: percent-encoded UTF-8, which the API decodes.
+  return { Authorization: `Bearer ${state.shopKey}`, "X-Customer-Id": encodeURIComponent(state.customerId) };
 }
 
 function addMessage(message) {

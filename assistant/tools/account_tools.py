@@ -60,8 +60,8 @@ class AccountTools:
 
     @tool(ToolKind.READ)
     async def verify_platform_user_id(self, ctx: ToolContext, user_id: str) -> str:
-        """Verify the customer by the user id they signed in to the shop's platform with (shops whose customers have no
-        email or zip code identify them so): it must be the id of this conversation's customer.
+        """Verify the customer by the user id they signed in to the shop's platform with: it must be the id of this
+        conversation's customer.
 
         Args:
             user_id: The platform user id exactly as the customer typed it, in any script, such as 'cnjd喜哥2号'.

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from assistant.shops.policy import Action, ShopPolicy
+from assistant.shops.profile import IdentityMethod, IdentityRules
 
 WRITE_ACTIONS: dict[str, Action] = {
     # the retail shop's tools (the tau2-bench names, which the agent-tasks suite compares)
@@ -63,6 +64,21 @@ FORMS: dict[str, Callable[[ShopPolicy], bool]] = {
     "exchange_delivered_order_items": lambda policy: policy.exchange_targets == "same_product",
     "exchange_order_product": lambda policy: policy.exchange_targets == "listed",
 }
+
+
+# The identity look-ups, by the identity method each serves: a shop has those its profile names.
+IDENTITY_TOOLS: dict[str, IdentityMethod] = {
+    "find_user_id_by_email": "email",
+    "find_user_id_by_name_zip": "name_zip",
+    "find_user_id_by_phone": "phone",
+    "verify_platform_user_id": "platform_user_id",
+}
+
+
+def offers_identity_tool(identity: IdentityRules, name: str) -> bool:
+    """Whether a shop whose customers identify by `identity.methods` has the tool `name` (True for a non-identity tool)."""
+    method = IDENTITY_TOOLS.get(name)
+    return method is None or method in identity.methods
 
 
 def offers_tool(policy: ShopPolicy, name: str) -> bool:

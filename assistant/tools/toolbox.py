@@ -27,7 +27,7 @@ from assistant.tools.context import ToolContext
 from assistant.tools.crm_tools import CRMTools
 from assistant.tools.describe import Describer
 from assistant.tools.logistics_tools import LogisticsTools
-from assistant.tools.offers import offers_tool
+from assistant.tools.offers import offers_identity_tool, offers_tool
 from assistant.tools.order_change_tools import OrderChangeTools
 from assistant.tools.order_tools import OrderTools
 from assistant.tools.order_write_tools import OrderWriteTools
@@ -72,7 +72,7 @@ class Toolbox:
             for spec in specs_of(toolset, words):
                 if spec.name in self._specs:
                     raise TypeError(f"two tools are named {spec.name!r}")
-                if shop is None or offers_tool(shop.policy, spec.name):
+                if shop is None or _offered(shop, spec.name):
                     self._specs[spec.name] = spec
 
     @property
@@ -209,6 +209,11 @@ class Toolbox:
 def build_toolbox(*, shop: Shop, approval: ApprovalRule | None = None) -> Toolbox:
     """The toolbox of `shop`: the tools its policy offers; approval above its policy's refund limit unless given."""
     return Toolbox(shop=shop, approval=approval or ApprovalRule(refund_limit=shop.policy.approval_refund_limit))
+
+
+def _offered(shop: Shop, name: str) -> bool:
+    """Its policy offers the tool's action, and its customers identify the way the tool looks them up."""
+    return offers_tool(shop.policy, name) and offers_identity_tool(shop.profile.identity, name)
 
 
 def _validated(spec: ToolSpec, arguments: Mapping[str, Any]) -> dict[str, Any]:

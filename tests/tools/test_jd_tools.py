@@ -11,7 +11,7 @@ import pytest
 from assistant.shops import load_shop
 from assistant.shops.dates import day_of, today_in
 from assistant.tools import Toolbox, ToolKind
-from assistant.tools.offers import WRITE_ACTIONS
+from assistant.tools.offers import IDENTITY_TOOLS, WRITE_ACTIONS
 from tests.commerce.jd_data import ecard_id, jd_order, someone_else
 from tests.commerce.service import RunningCommerce
 from tests.tools.conftest import ContextFactory
@@ -44,8 +44,10 @@ async def test_each_shop_has_the_tools_its_policy_offers(toolbox: Toolbox, jd_to
     assert {n for n in jd_toolbox.names if jd_toolbox.kind(n) is ToolKind.WRITE} == JD_WRITES
     assert {"get_invoice", "list_appointments", "get_cashback_record", "get_ecard_balance"} <= set(jd_toolbox.names)
     assert not {"get_invoice", "list_appointments", "get_cashback_record"} & set(toolbox.names)
-    # The identity look-ups (account_tools, by identity method) are the profile's business, not the policy's.
-    text = str(jd_toolbox.schemas([n for n in jd_toolbox.names if not n.startswith("find_user_id_by_")]))
+    # The identity look-ups are the profile's: a customer of the Chinese shop has no email and no zip code.
+    assert {n for n in jd_toolbox.names if n in IDENTITY_TOOLS} == {"find_user_id_by_phone", "verify_platform_user_id"}
+    assert {n for n in toolbox.names if n in IDENTITY_TOOLS} == {"find_user_id_by_email", "find_user_id_by_name_zip"}
+    text = str(jd_toolbox.schemas())
     assert "#W" not in text and "zip" not in text and "'312705335872'" in text
     assert jd_toolbox.approval.refund_limit == 10000.0 and toolbox.approval.refund_limit == 1000.0
 

@@ -7,6 +7,7 @@ address as the model would extract it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from assistant.components.llm.client import Completion
 from assistant.connectors.interfaces import Connectors
 from assistant.conversations.records import TurnRecord
 from assistant.shops import load_shop
-from assistant.tools import AuditLog, Toolbox
+from assistant.tools import AuditLog, Toolbox, build_toolbox
 from tests.commerce.service import RunningCommerce
 from tests.shops import operations
 from tests.shops import prompts as shop_prompts
@@ -91,6 +92,14 @@ def run(
         tools = TurnTools(
             environment, record, customer_id=customer, verified_customer_id=verified, conversation_id=request.node.nodeid
         )
+        if offered is not None and offered.identity != operations("retail").identity:
+            # A shop identifying its customers another way has the identity tools of that way.
+            shop = load_shop("retail")
+            shop = dataclasses.replace(shop, profile=shop.profile.model_copy(update={"identity": offered.identity}))
+            tools = TurnTools(
+                dataclasses.replace(environment, toolbox=build_toolbox(shop=shop), shop=shop), record,
+                customer_id=customer, verified_customer_id=verified, conversation_id=request.node.nodeid,
+            )  # fmt: skip
         runner = OperationRunner(
             offered=offered or operations("retail"), tools=tools, prompts=prompts,
             llm=TurnLLM(ScriptedModel(model or []), record),  # type: ignore[arg-type]

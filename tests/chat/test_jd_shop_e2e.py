@@ -30,9 +30,9 @@ ASKED = "你好，我的手机号是12810332319。帮我查一下订单312705335
 
 @pytest.fixture(scope="session")
 def jd_service() -> Iterator[RunningCommerce]:
-    service = acquire("ecom_store")
+    service = acquire("jd_appliances")
     yield service
-    release("ecom_store")
+    release("jd_appliances")
 
 
 @pytest.fixture

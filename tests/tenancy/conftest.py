@@ -118,10 +118,10 @@ def not_found(response: httpx.Response, asked: str = "") -> None:
 
 @pytest.fixture(scope="module")
 def jd_backend() -> Iterator[RunningCommerce]:
-    service = acquire("ecom_store")
+    service = acquire("jd_appliances")
     service.reset()
     yield service
-    release("ecom_store")
+    release("jd_appliances")
 
 
 @pytest.fixture(scope="module")

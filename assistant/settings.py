@@ -495,7 +495,7 @@ class EscalationSettings(BaseModel):
         gt=0,
         lt=1,
         description="Calibrated probability at or over which a message hands over by its own reasons; default: the "
-        "one chosen with the weights on develop data (their file's [model] threshold: 0.35 for the packaged ones). "
+        "one chosen with the weights on develop data (their file's [model] threshold: 0.3 for the packaged ones). "
         "Lower: more handoffs, fewer missed; higher: the reverse (README: Understanding and escalation, PR curve).",
     )
     weights_file: Path | None = Field(

@@ -356,9 +356,11 @@ def _embedder(settings: Settings, name: str | None, prompt: str) -> Embedder:
     """The heads' embedder of the settings, or the packaged one named (EmbeddingGemma with `prompt` for messages)."""
     if name is None:
         return build_embedder(settings.understanding_embedding, settings.llm.models_dir)
-    if name != "embeddinggemma-300m" or prompt == "document":
+    if not name.startswith("embeddinggemma-300m") or prompt == "document":
         return build_embedder(EmbeddingSettings(packaged_model=name), settings.llm.models_dir)
-    documents, queries = embeddinggemma_encoders(settings.llm.models_dir, threads=1, document_prompt=prompt)
+    documents, queries = embeddinggemma_encoders(
+        settings.llm.models_dir, threads=1, int8=name.endswith("-int8"), document_prompt=prompt
+    )
     return Embedder(model_id=f"packaged:{name}#{prompt}", encode_batch=documents, encode_query_batch=queries)
 
 

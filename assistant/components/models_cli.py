@@ -63,10 +63,12 @@ def models_prepare(
 
 def _configured_models(settings: Settings) -> list[str]:
     """The chat model, and every packaged embedding model folder the settings use."""
-    from assistant.components.embedding.packaged_folders import PACKAGED_FOLDERS
+    from assistant.components.embedding.packaged_folders import FOLDER_OF_MODEL
 
     embedders = [settings.embedding, settings.understanding_embedding]
-    folders = {e.packaged_model for e in embedders if e.provider == "packaged" and e.packaged_model in PACKAGED_FOLDERS}
+    folders = {
+        FOLDER_OF_MODEL[e.packaged_model] for e in embedders if e.provider == "packaged" and e.packaged_model in FOLDER_OF_MODEL
+    }
     return [settings.llm.local_model, *sorted(folders)]
 
 

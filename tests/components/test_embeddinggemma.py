@@ -125,3 +125,25 @@ def test_gemma_loads_and_embeds_with_the_network_blocked(gemma_folder: Path) -> 
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     assert "dimensions 768 768" in result.stdout and "offline ok" in result.stdout
+
+
+def test_the_int8_variant_is_the_same_model_quantized_as_it_loads(gemma: Embedder, gemma_folder: Path) -> None:
+    """Same folder, linear layers int8: its vectors stay close to fp32's and keep the same meaning across languages,
+    under a model id of its own (a collection filled by one variant is never read with the other)."""
+    quantized = build_embedder(EmbeddingSettings(packaged_model="embeddinggemma-300m-int8"), gemma_folder.parent)
+    assert quantized.model_id == "packaged:embeddinggemma-300m-int8" != gemma.model_id
+    texts = ["我要退货，东西坏了", "Where is my parcel?", "这台热水器怎么预约安装？"]
+    full, small = gemma.embed(texts), quantized.embed(texts)
+    assert small.shape == full.shape == (3, 768)
+    closeness = [_cosine(a, b) for a, b in zip(full, small, strict=True)]
+    assert min(closeness) > 0.9, closeness
+    # a paraphrase in the other language is nearer than an unrelated question, as with fp32
+    query = quantized.embed_queries(["How do I book the installation of my water heater?"])[0]
+    assert _cosine(query, small[2]) > _cosine(query, small[1])
+
+
+def test_prepare_assembles_the_gemma_folder_for_the_int8_variant_too(make_settings: Callable[..., Settings]) -> None:
+    from assistant.components.models_cli import _configured_models
+
+    settings = make_settings(understanding={"embedding_model": "embeddinggemma-300m-int8"})
+    assert _configured_models(settings)[1:] == ["embeddinggemma-300m"]

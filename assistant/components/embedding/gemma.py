@@ -17,13 +17,26 @@ from assistant.components.embedding.model_folder import verify_folder
 from assistant.components.embedding.packaged_folders import EMBEDDINGGEMMA_300M
 
 if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
     from assistant.components.embedding.embedder import EncodeFn
 
 
 def embeddinggemma_encoders(
-    models_dir: Path, threads: int, *, document_prompt: str = "document", query_prompt: str = "query"
+    models_dir: Path,
+    threads: int,
+    *,
+    int8: bool = False,
+    document_prompt: str = "document",
+    query_prompt: str = "query",
 ) -> tuple[EncodeFn, EncodeFn]:
-    """(document encoder, query encoder) of the verified folder `<models_dir>/embeddinggemma-300m`."""
+    """(document encoder, query encoder) of the verified folder `<models_dir>/embeddinggemma-300m`.
+
+    `int8`: its linear layers quantized to int8 as it loads (torch's dynamic quantization: weights int8,
+    activations quantized per call). Measured on one thread: 62 ms per short message instead of 135 (p95 74
+    against 160), vectors at cosine 0.95–0.99 of fp32's, shop intents 0.957 / 0.936 (en / zh) against 0.971 /
+    0.950 (README Performance). A collection filled by one variant is read with the same one (its model id).
+    """
     folder = models_dir / EMBEDDINGGEMMA_300M.name
     verify_folder(EMBEDDINGGEMMA_300M, folder)
     try:
@@ -37,6 +50,8 @@ def embeddinggemma_encoders(
     torch.set_num_threads(threads)
     transformers_logging.disable_progress_bar()
     model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+    if int8:
+        model = _quantized(model)
     for prompt in (document_prompt, query_prompt):
         if prompt not in model.prompts:
             raise ValueError(f"EmbeddingGemma has no prompt {prompt!r}; it has {sorted(model.prompts)}")
@@ -51,3 +66,17 @@ def embeddinggemma_encoders(
         return encode
 
     return encoder(document_prompt), encoder(query_prompt)
+
+
+def _quantized(model: SentenceTransformer) -> SentenceTransformer:
+    """The model with every torch.nn.Linear replaced by its dynamically quantized int8 form (CPU only)."""
+    import warnings
+
+    import torch
+
+    with warnings.catch_warnings():
+        # torch 2.13 points eager-mode quantization at torchao (not installed here); the API still works.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        quantized = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    return quantized  # type: ignore[no-any-return]

@@ -70,6 +70,12 @@ EMBEDDINGGEMMA_300M = PackagedFolder(
 )
 
 PACKAGED_FOLDERS: dict[str, PackagedFolder] = {EMBEDDINGGEMMA_300M.name: EMBEDDINGGEMMA_300M}
+# The packaged embedding models (settings `packaged_model`) that load a folder: the int8 variant is the same
+# folder, quantized as it loads.
+FOLDER_OF_MODEL: dict[str, str] = {
+    "embeddinggemma-300m": EMBEDDINGGEMMA_300M.name,
+    "embeddinggemma-300m-int8": EMBEDDINGGEMMA_300M.name,
+}
 
 
 def packaged_folder(name: str) -> PackagedFolder:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: model-number parts also joined (tokenize.py)
 
 
 @dataclass

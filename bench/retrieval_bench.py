@@ -53,10 +53,12 @@ def main() -> None:
     parser.add_argument("--work-dir", type=Path, default=REPO / "var/bench/retrieval")
     parser.add_argument("--models-dir", type=Path, default=REPO / "var/models", help="where the model folders are")
     parser.add_argument("--results", type=Path, default=REPO / "bench/results")
+    parser.add_argument("--title-weight", type=float, nargs="+", default=[0.0], help="knowledge.title_weight values")
     parser.add_argument("--focus", type=int, nargs="+", default=[0], help="knowledge.focus_min_words values (0: off)")
     parser.add_argument("--rerank", nargs="+", default=["none"], help="knowledge.rerank_model values (none: off)")
     parser.add_argument("--rerank-candidates", type=int, default=30)
     parser.add_argument("--rerank-weight", type=float, default=1.0)
+    parser.add_argument("--banking-only", action="store_true", help="leave out the product question sets")
     parser.add_argument("--hybrid-only", action="store_true", help="leave out the dense-only and keyword-only rows")
     parser.add_argument(
         "--held-back", action="store_true", help="also the held-back parts (banking test half, zh questions test): report only"
@@ -79,6 +81,9 @@ def main() -> None:
     if not args.held_back:
         del zh_questions["test"]
     queries = [query for cases in banking.values() for query, _ in cases] + [q["question"] for q in questions]
+    if args.banking_only:
+        questions, zh_questions = [], {}
+        queries = [query for cases in banking.values() for query, _ in cases]
     count = len(queries) + sum(len(part) for part in zh_questions.values())
     rows, ingestion = [], []
     for size in args.chunk_tokens:
@@ -93,27 +98,32 @@ def main() -> None:
             ingestion.append({"chunk_tokens": size, "kind": kind, "documents": report.documents_seen,
                               "chunks_written": report.chunks_written, "seconds": round(report.seconds, 1)})  # fmt: skip
         query_ms = _query_embedding_ms(components, queries)
-        variants: list[tuple[str, int | None, float | None, int | None, str | None]]
-        variants = [] if args.hybrid_only else [("dense", None, None, None, None), ("keyword", None, None, None, None)]
+        variants: list[tuple[str, int | None, float | None, int | None, str | None, float]]
+        title_default = components.settings.knowledge.title_weight  # what the keyword-only row runs with
+        variants = [] if args.hybrid_only else [("dense", None, None, None, None, 0.0)]
+        variants += [] if args.hybrid_only else [("keyword", None, None, None, None, title_default)]
         variants += [
-            ("hybrid", k, weight, focus or None, None if rerank == "none" else rerank)
+            ("hybrid", k, weight, focus or None, None if rerank == "none" else rerank, title)
             for k in args.rrf_k
             for weight in args.dense_weight
             for focus in args.focus
             for rerank in args.rerank
+            for title in args.title_weight
         ]
-        for mode, rrf_k, dense_weight, focus, rerank in variants:
-            variant = components if rrf_k is None else _with_fusion(components, rrf_k, dense_weight, focus, rerank, args)
+        for mode, rrf_k, dense_weight, focus, rerank, title in variants:
+            variant = components if rrf_k is None else _with_fusion(components, rrf_k, dense_weight, focus, rerank, title, args)
             retriever = Retriever(variant)
             started, cpu_started = time.perf_counter(), time.thread_time()
             row = {"embedding": args.embedding, "chunk_tokens": size, "mode": mode, "rrf_k": rrf_k, "dense_weight": dense_weight,
-                   "focus": focus, "rerank": rerank, "rerank_candidates": args.rerank_candidates if rerank else None,
+                   "title_weight": title, "focus": focus, "rerank": rerank,
+                   "rerank_candidates": args.rerank_candidates if rerank else None,
                    "rerank_weight": args.rerank_weight if rerank else None}  # fmt: skip
             for part, cases in banking.items():
                 row.update(_banking(retriever, mode, cases, "bank_" if part == "develop" else "bank_test_"))
-            row.update(_products(retriever, mode, questions, "prod_"))
-            for part, zh in zh_questions.items():
-                row.update(_products(retriever, mode, zh, "zq_" if part == "dev" else "zq_test_"))
+            if not args.banking_only:
+                row.update(_products(retriever, mode, questions, "prod_"))
+                for part, zh in zh_questions.items():
+                    row.update(_products(retriever, mode, zh, "zq_" if part == "dev" else "zq_test_"))
             row["seconds_per_query"] = (time.perf_counter() - started) / count
             row["cpu_seconds_per_query"] = (time.thread_time() - cpu_started) / count
             row.update(query_ms)
@@ -166,10 +176,17 @@ def _query_embedding_ms(components: Components, queries: list[str]) -> dict[str,
 
 
 def _with_fusion(
-    components: Components, rrf_k: int, dense_weight: float, focus: int | None, rerank: str | None, args: argparse.Namespace
+    components: Components,
+    rrf_k: int,
+    dense_weight: float,
+    focus: int | None,
+    rerank: str | None,
+    title: float,
+    args: argparse.Namespace,
 ) -> Components:
     update = {"rrf_k": rrf_k, "dense_weight": dense_weight, "focus_min_words": focus, "rerank_model": rerank,
-              "rerank_candidates": args.rerank_candidates, "rerank_weight": args.rerank_weight}  # fmt: skip
+              "title_weight": title, "rerank_candidates": args.rerank_candidates,
+              "rerank_weight": args.rerank_weight}  # fmt: skip
     knowledge = components.settings.knowledge.model_copy(update=update)
     settings = components.settings.model_copy(update={"knowledge": knowledge})
     components.embedder()
@@ -231,7 +248,7 @@ def _format(row: dict) -> str:
 
 
 def _table(rows: list[dict]) -> str:
-    keys = ["embedding", "chunk_tokens", "mode", "rrf_k", "dense_weight", "focus", "rerank", "rerank_candidates"]
+    keys = ["embedding", "chunk_tokens", "mode", "rrf_k", "dense_weight", "title_weight", "focus", "rerank", "rerank_candidates"]
     keys += ["bank_R@5", "bank_R@10", "bank_MRR@10", "bank_test_R@10", "bank_test_MRR@10"]
     keys += ["prod_hit@1", "prod_hit@5", "zq_hit@1", "zq_hit@5", "zq_test_hit@1", "zq_test_hit@5"]
     keys += ["seconds_per_query", "cpu_seconds_per_query", "bank_seconds_median", "bank_seconds_p95"]

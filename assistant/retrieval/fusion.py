@@ -19,3 +19,30 @@ def reciprocal_rank_fusion(rankings: list[list[str]], k: int, weights: list[floa
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return sorted(((item, score / best) for item, score in scores.items()), key=lambda pair: -pair[1])
+
+
+def with_document_ranking(
+    rankings: list[list[str]],
+    weights: list[float],
+    k: int,
+    document_of: dict[str, str],
+    documents: list[str],
+    document_weight: float,
+) -> list[tuple[str, float]]:
+    """Weighted RRF of chunk rankings, each chunk also scoring `document_weight`/(k + rank) of its document in
+    `documents` (a ranking of whole documents, such as by title): every chunk of a well-named document rises
+    together, and only chunks some chunk ranking found are returned. Normalised like reciprocal_rank_fusion."""
+    used = [(ranking, weight) for ranking, weight in zip(rankings, weights, strict=True) if ranking]
+    if not used:
+        return []
+    document_rank = {document: rank for rank, document in enumerate(documents, start=1)}
+    best = (sum(weight for _, weight in used) + (document_weight if documents else 0.0)) / (k + 1)
+    scores: dict[str, float] = {}
+    for ranking, weight in used:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
+    for item in scores:
+        rank = document_rank.get(document_of.get(item, ""))
+        if rank is not None:
+            scores[item] += document_weight / (k + rank)
+    return sorted(((item, score / best) for item, score in scores.items()), key=lambda pair: -pair[1])

@@ -17,7 +17,7 @@ from assistant.retrieval.audience import FIELD, Audience, audience_of, kinds_def
 from assistant.retrieval.collection import HEADING_SEPARATOR, KnowledgeCollection, collection_name, open_collection
 from assistant.retrieval.corrections import CorrectionIndex, corrections_root
 from assistant.retrieval.focus import focus
-from assistant.retrieval.fusion import reciprocal_rank_fusion
+from assistant.retrieval.fusion import reciprocal_rank_fusion, with_document_ranking
 from assistant.retrieval.keyword_index import KeywordIndex, cache_dir_of
 from assistant.retrieval.rerank import Reranker
 
@@ -131,7 +131,16 @@ class Retriever:
                 ranking.append(chunk_id)
             rankings.append(ranking)
             weights.append(1.0)
-        fused = reciprocal_rank_fusion(rankings, self._settings.rrf_k, weights)
+        if mode in ("hybrid", "keyword") and self._settings.title_weight > 0:
+            # Titles as a stage of their own: a product's name holds the words that tell it from its siblings
+            # (60升 and 80升, X6Max and X6S Max), which its long chunks share with theirs.
+            titles = index.search_titles(searched, pool, kinds)
+            document_of = {chunk_id: str(rows[chunk_id][0].get("document_id", "")) for chunk_id in rows}
+            fused = with_document_ranking(
+                rankings, weights, self._settings.rrf_k, document_of, titles, self._settings.title_weight
+            )
+        else:
+            fused = reciprocal_rank_fusion(rankings, self._settings.rrf_k, weights)
         reranker = self._reranker()
         candidates = self._settings.rerank_candidates if reranker else k
         chosen = _cap_per_document(fused, rows, max(k, candidates), max_per_document)

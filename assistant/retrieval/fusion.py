@@ -29,9 +29,10 @@ def with_document_ranking(
     documents: list[str],
     document_weight: float,
 ) -> list[tuple[str, float]]:
-    """Weighted RRF of chunk rankings, each chunk also scoring `document_weight`/(k + rank) of its document in
-    `documents` (a ranking of whole documents, such as by title): every chunk of a well-named document rises
-    together, and only chunks some chunk ranking found are returned. Normalised like reciprocal_rank_fusion."""
+    """Weighted RRF of chunk rankings, the best chunk of each document in `documents` (a ranking of whole
+    documents, such as by title) also scoring `document_weight`/(k + that document's rank). Only the best chunk
+    rises, so a well-named document is ranked higher without its other chunks crowding out other documents';
+    only chunks some chunk ranking found are returned. Normalised like reciprocal_rank_fusion."""
     used = [(ranking, weight) for ranking, weight in zip(rankings, weights, strict=True) if ranking]
     if not used:
         return []
@@ -41,8 +42,11 @@ def with_document_ranking(
     for ranking, weight in used:
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
-    for item in scores:
-        rank = document_rank.get(document_of.get(item, ""))
-        if rank is not None:
-            scores[item] += document_weight / (k + rank)
+    best_of: dict[str, str] = {}
+    for item, score in scores.items():
+        document = document_of.get(item, "")
+        if document in document_rank and (document not in best_of or score > scores[best_of[document]]):
+            best_of[document] = item
+    for document, item in best_of.items():
+        scores[item] += document_weight / (k + document_rank[document])
     return sorted(((item, score / best) for item, score in scores.items()), key=lambda pair: -pair[1])

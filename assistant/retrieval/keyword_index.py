@@ -18,6 +18,7 @@ import logging
 import os
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,8 +72,11 @@ class KeywordIndex:
         return cls(fingerprint=fingerprint, ids=ids, metadatas=metadatas, texts=texts, _weights=weights,
                    _title_rows=title_rows, _title_weights=title_weights)  # fmt: skip
 
-    def search_titles(self, query: str, n: int, kinds: list[str] | None = None) -> list[str]:
-        """Ids of the `n` documents whose titles match the query best (BM25 over titles alone), best first."""
+    def search_titles(
+        self, query: str, n: int, kinds: list[str] | None = None, skip: Callable[[dict[str, Any]], bool] | None = None
+    ) -> list[str]:
+        """Ids of the `n` documents whose titles match the query best (BM25 over titles alone), best first;
+        documents whose first chunk's metadata `skip` holds for are left out."""
         if self._title_weights is None:
             return []
         scores = self._title_weights.scores(tokenize(query))
@@ -84,7 +88,7 @@ class KeywordIndex:
             if scores[position] <= 0.0 or len(found) == n:
                 break
             metadata = self.metadatas[self._title_rows[position]]
-            if kinds is None or metadata.get("kind") in kinds:
+            if (kinds is None or metadata.get("kind") in kinds) and not (skip and skip(metadata)):
                 found.append(str(metadata.get("document_id", "")))
         return found
 

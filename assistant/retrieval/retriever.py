@@ -15,7 +15,7 @@ from assistant.components.vector_store.store import Filter
 from assistant.errors import BadInputError, NotFoundError
 from assistant.retrieval.audience import FIELD, Audience, audience_of, kinds_defaulting_to
 from assistant.retrieval.collection import HEADING_SEPARATOR, KnowledgeCollection, collection_name, open_collection
-from assistant.retrieval.corrections import CorrectionIndex, corrections_root
+from assistant.retrieval.corrections import CorrectionIndex, corrections_root, is_correction
 from assistant.retrieval.focus import focus
 from assistant.retrieval.fusion import reciprocal_rank_fusion, with_document_ranking
 from assistant.retrieval.keyword_index import KeywordIndex, cache_dir_of
@@ -134,7 +134,10 @@ class Retriever:
         if mode in ("hybrid", "keyword") and self._settings.title_weight > 0:
             # Titles as a stage of their own: a product's name holds the words that tell it from its siblings
             # (60升 and 80升, X6Max and X6S Max), which its long chunks share with theirs.
-            titles = index.search_titles(searched, pool, kinds)
+            # A correction's title is a customer's question, not a name: it is matched by meaning (corrections.py),
+            # and as a name it would match any question sharing a word with it ("gift cards", "gift wrap").
+            root = corrections_root(self._components.settings)
+            titles = index.search_titles(searched, pool, kinds, skip=lambda metadata: is_correction(metadata, root))
             document_of = {chunk_id: str(rows[chunk_id][0].get("document_id", "")) for chunk_id in rows}
             fused = with_document_ranking(
                 rankings, weights, self._settings.rrf_k, document_of, titles, self._settings.title_weight

@@ -13,7 +13,16 @@ pipeline into var/bench/retrieval/<size>/ (USE) or var/bench/retrieval/<model>/<
 packaged embedder), kept, so a second run only re-reads them. Each row also has the median time of
 one query embedding (wall and CPU) and of one search; the ingestion times are in the results file.
 
+Banking is split into the 30 develop tasks (reported as bank_*) and 30 held-back ones (bank_test_*, only
+with --held-back) by evals/datasets/banking_escalation_split.json; the Chinese product questions of
+evals/datasets/zh_product_questions.jsonl likewise (zq_*, zq_test_*). Hybrid rows can add the title stage
+(--title-weight), the focus on a long message's sentences (--focus N words) and the second stage (--rerank).
+
     python bench/retrieval_bench.py --chunk-tokens 200 300 400 --rrf-k 10 60 --dense-weight 0.3 0.5 1.0
+    python bench/retrieval_bench.py --chunk-tokens 200 --rrf-k 5 --dense-weight 0.3 --title-weight 0 0.5 1.0 --focus 0 40
+        --held-back   (one command)
+    python bench/retrieval_bench.py --chunk-tokens 200 --rrf-k 5 --dense-weight 0.3 --focus 40 --rerank embeddinggemma-300m
+        --hybrid-only --banking-only   (one command)
     python bench/retrieval_bench.py --embedding embeddinggemma-300m --chunk-tokens 200 --rrf-k 5 --dense-weight 0.3 1.0
 """
 

@@ -293,7 +293,7 @@ class KnowledgeSettings(BaseModel):
         1.0,
         ge=0.0,
         description="Weight of a ranking of whole documents by their titles alone (BM25), added to each chunk of a "
-        "ranked document in the fusion (hybrid and keyword modes); 0: no title stage. 1.0 by measurement (README "
+        "ranked document in the fusion (hybrid mode; `keyword` stays BM25 alone); 0: no title stage. 1.0 by measurement (README "
         "Performance): Chinese product questions on the JD shop's collection, dev hit@1 0.917 -> 0.958 (siblings told "
         "apart by their names); banking scenarios dev R@10 unchanged, MRR@10 0.753 -> 0.725.",
     )

@@ -108,9 +108,8 @@ def main() -> None:
                               "chunks_written": report.chunks_written, "seconds": round(report.seconds, 1)})  # fmt: skip
         query_ms = _query_embedding_ms(components, queries)
         variants: list[tuple[str, int | None, float | None, int | None, str | None, float]]
-        title_default = components.settings.knowledge.title_weight  # what the keyword-only row runs with
         variants = [] if args.hybrid_only else [("dense", None, None, None, None, 0.0)]
-        variants += [] if args.hybrid_only else [("keyword", None, None, None, None, title_default)]
+        variants += [] if args.hybrid_only else [("keyword", None, None, None, None, 0.0)]
         variants += [
             ("hybrid", k, weight, focus or None, None if rerank == "none" else rerank, title)
             for k in args.rrf_k

@@ -131,7 +131,7 @@ class Retriever:
                 ranking.append(chunk_id)
             rankings.append(ranking)
             weights.append(1.0)
-        if mode in ("hybrid", "keyword") and self._settings.title_weight > 0:
+        if mode == "hybrid" and self._settings.title_weight > 0:
             # Titles as a stage of their own: a product's name holds the words that tell it from its siblings
             # (60升 and 80升, X6Max and X6S Max), which its long chunks share with theirs.
             # A correction's title is a customer's question, not a name: it is matched by meaning (corrections.py),

@@ -19,6 +19,7 @@ EmbeddingGemma separates them; it is loaded only once a collection holds a corre
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assistant.errors import ModelFileError
 from assistant.retrieval.audience import Audience, audience_of
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 # A message longer than this is not one question a correction could answer whole (a story, a scenario); it is
 # left to hybrid search, which saves embedding a long text with a second model (EmbeddingGemma: ~2 s for 300 words).
 MAX_WORDS = 60
+logger = logging.getLogger(__name__)
 _WORD = re.compile(r"\w+")
 
 
@@ -67,10 +70,20 @@ class CorrectionIndex:
         ]
         questions = [str(metadatas[row]["title"]) for row in rows]
         if not questions:
-            return cls(rows=[], questions=[], vectors=np.zeros((0, 0), dtype=np.float32), embedder=None)
-        model = embedder()
+            return cls.empty()
+        try:
+            model = embedder()
+        except (ModelFileError, ImportError) as exc:
+            # An unprepared model must not take the shop's whole search down: corrections are then ranked like any
+            # chunk (found for their own wording by hybrid search), and the log says how to turn matching back on.
+            logger.warning("published corrections are not matched by meaning: %s", exc)
+            return cls.empty()
         # The query side for both: the stored question and the customer's message are both questions.
         return cls(rows=rows, questions=questions, vectors=model.embed_queries(questions), embedder=model)
+
+    @classmethod
+    def empty(cls) -> CorrectionIndex:
+        return cls(rows=[], questions=[], vectors=np.zeros((0, 0), dtype=np.float32), embedder=None)
 
     def best(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +70,21 @@ def test_without_the_question_match_a_paraphrase_is_lost(published: Components) 
     plain = dataclasses.replace(published, settings=published.settings.model_copy(update={"knowledge": knowledge}))
     assert ANSWER in _first(plain, QUESTION)  # its own wording: found by words alone
     assert any(ANSWER not in _first(plain, query) for query in PARAPHRASES)
+
+
+def test_without_the_matching_model_prepared_search_still_works(tmp_path: Path) -> None:
+    """An unprepared EmbeddingGemma folder turns the matching off (logged), never the shop's search."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=tmp_path,
+        llm={"models_dir": tmp_path / "no-models"},  # type: ignore[arg-type]
+        vector_store={"path": tmp_path / "chroma"},  # type: ignore[arg-type]
+        database={"url": f"sqlite:///{tmp_path / 'assistant.db'}"},  # type: ignore[arg-type]
+    )
+    components = build_components(settings)
+    folder = corrections_folder(components, COLLECTION)
+    folder.mkdir(parents=True)
+    (folder / "correction-1.md").write_text(render_document(QUESTION, ANSWER), encoding="utf-8")
+    IngestPipeline(components, COLLECTION).run([folder, DATA / "retail" / "help_centre.md"], "policy")
+    assert ANSWER in _first(components, QUESTION)  # its own words: hybrid search still finds it
+    assert _first(components, "How do I return a pair of shoes?")

@@ -20,9 +20,7 @@ from sqlalchemy.exc import ArgumentError
 from assistant.errors import SettingsError
 
 LocalModelName = Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"]
-PackagedEmbeddingModel = Literal[
-    "use-multilingual-v3", "all-minilm-l6-v2", "embeddinggemma-300m", "embeddinggemma-300m-int8"
-]
+PackagedEmbeddingModel = Literal["use-multilingual-v3", "all-minilm-l6-v2", "embeddinggemma-300m", "embeddinggemma-300m-int8"]
 
 
 class LLMSettings(BaseModel):
@@ -292,6 +290,43 @@ class KnowledgeSettings(BaseModel):
         "than BM25 on both benchmark sets, so it mostly adds what keywords miss (bench/retrieval_bench.py).",
     )
     candidates: int = Field(50, ge=1, description="Hits taken from each retriever before fusion.")
+    title_weight: float = Field(
+        1.0,
+        ge=0.0,
+        description="Weight of a ranking of whole documents by their titles alone (BM25), added to each chunk of a "
+        "ranked document in the fusion (hybrid mode; `keyword` stays BM25 alone); 0: no title stage. 1.0 by measurement (README "
+        "Performance): Chinese product questions on the JD shop's collection, dev hit@1 0.917 -> 0.958 (siblings told "
+        "apart by their names); banking scenarios dev R@10 unchanged, MRR@10 0.753 -> 0.725.",
+    )
+    focus_min_words: int | None = Field(
+        None,
+        ge=1,
+        description="Messages of at least this many words are searched by their sentences that ask something "
+        "(assistant/retrieval/focus.py: greetings, personal data and role-play directions left out; each sentence a "
+        "dense query); None: every message as written. bench/retrieval_bench.py --focus measures it.",
+    )
+    rerank_model: PackagedEmbeddingModel | None = Field(
+        None,
+        description="Second stage: the first stage's best `rerank_candidates` chunks re-scored by this packaged "
+        "embedder (its query and document sides; chunk vectors cached on disk beside the keyword index) and fused "
+        "with the first stage's order (assistant/retrieval/rerank.py); None: no second stage.",
+    )
+    rerank_candidates: int = Field(30, ge=2, description="First-stage hits (documents, when capped) the second stage re-scores.")
+    rerank_weight: float = Field(1.0, ge=0.0, description="Weight of the second stage's order against the first's (1.0).")
+    correction_similarity: float | None = Field(
+        0.6,
+        ge=-1.0,
+        le=1.0,
+        description="Cosine similarity of the query and a published correction's question (both embedded as queries by "
+        "`correction_embedding_model`) from which that correction is ranked first, so a paraphrase of its question finds "
+        "it; None: corrections are ranked like any chunk. Calibrated in bench/corrections_bench.py.",
+    )
+    correction_embedding_model: Literal["same"] | PackagedEmbeddingModel = Field(
+        "embeddinggemma-300m",
+        description="Embedder that compares the query with the published corrections' questions: a packaged model, or "
+        "`same`, the knowledge base's. Loaded only once a collection holds a correction, and then one short query "
+        "embedding per search; bench/corrections_bench.py measures both models.",
+    )
 
 
 DEFAULT_PROMPT_VERSION = "v1"
@@ -706,13 +741,26 @@ class Settings(BaseSettings):
     analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
 
     @property
+    def correction_embedding(self) -> EmbeddingSettings:
+        """The embedder corrections are matched with: `embedding`, or the packaged model `knowledge` names."""
+        return self._packaged_or_same(self.knowledge.correction_embedding_model)
+
+    @property
+    def corrections_folder(self) -> Path:
+        """Where published answer corrections are written, one subfolder per shop (assistant/feedback/publish.py)."""
+        return self.analytics.corrections_dir or self.data_dir / "knowledge" / "corrections"
+
+    @property
     def understanding_embedding(self) -> EmbeddingSettings:
         """The embedder the understanding heads use: `embedding`, or the packaged model `understanding` names."""
-        name = self.understanding.embedding_model
+        return self._packaged_or_same(self.understanding.embedding_model)
+
+    def _packaged_or_same(self, name: str) -> EmbeddingSettings:
         if name == "same" or (self.embedding.provider == "packaged" and self.embedding.packaged_model == name):
             return self.embedding
-        # The threads and batch size of `embedding` hold for the heads' model too.
+        # The threads and batch size of `embedding` hold for the other model too.
         return self.embedding.model_copy(update={"provider": "packaged", "packaged_model": name})
+
     @field_validator("shops", mode="before")
     @classmethod
     def _demo_defaults(cls, given: object) -> object:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.retrieval.audience import Audience, default_audience
+from assistant.retrieval.corrections import corrections_root
 from ingest.manifest import read_manifest
 from ingest.models import IngestReport, SourceDocument
 
@@ -26,8 +27,9 @@ logger = logging.getLogger(__name__)
 
 
 def corrections_folder(settings: Settings) -> Path:
-    # The folder of assistant/feedback/publish.corrections_folder (ingestion does not import the feedback service).
-    return settings.analytics.corrections_dir or settings.data_dir / "knowledge" / "corrections"
+    # The folder of assistant/feedback/publish.corrections_folder (ingestion does not import the feedback service);
+    # retrieval recognises corrections by it too, so it is defined once there.
+    return corrections_root(settings)
 
 
 def with_audience(document: SourceDocument, audience: Audience | None, corrections: Path) -> SourceDocument:

@@ -19,7 +19,7 @@ from assistant.components.llm.client import LLMClient
 from assistant.components.llm.server_state import ServerStateFile, state_path
 from assistant.components.vector_store.chroma import build_vector_store
 from assistant.components.vector_store.store import VectorStore
-from assistant.settings import LLMSettings, Settings
+from assistant.settings import EmbeddingSettings, LLMSettings, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ class Components:
     engine: Engine
     _embedder: Embedder | None = None
     _understanding_embedder: Embedder | None = None
+    _other_embedders: dict[str, Embedder] = field(default_factory=dict)  # by model id
     _vector_store: VectorStore | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -60,6 +61,23 @@ class Components:
                 self._understanding_embedder = build_embedder(wanted, self.settings.llm.models_dir)
             return self._understanding_embedder
 
+    def correction_embedder(self) -> Embedder:
+        """The embedder published corrections are matched with (knowledge.correction_embedding_model): one of the
+        two above when it is the same model (one copy in memory), else its own, built on first use."""
+        return self.packaged_embedder(self.settings.correction_embedding)
+
+    def packaged_embedder(self, wanted: EmbeddingSettings) -> Embedder:
+        """An embedder of these settings: the knowledge base's or the heads' when it is theirs (one copy of a model
+        in memory), else its own, built on first use and shared (the second stage's ranker, the corrections')."""
+        if wanted == self.settings.embedding:
+            return self.embedder()
+        if wanted == self.settings.understanding_embedding:
+            return self.understanding_embedder()
+        with self._lock:
+            if wanted.model_id not in self._other_embedders:
+                self._other_embedders[wanted.model_id] = build_embedder(wanted, self.settings.llm.models_dir)
+            return self._other_embedders[wanted.model_id]
+
     def load_embedders_in_background(self) -> threading.Thread:
         """Load the embedders on a daemon thread, so the first turn does not wait for EmbeddingGemma (10-60 s).
 
@@ -71,12 +89,19 @@ class Components:
             try:
                 self.embedder()
                 self.understanding_embedder()
+                if self._holds_corrections():
+                    # the first search of a collection with a correction would otherwise wait for its model
+                    self.correction_embedder()
             except Exception:  # noqa: BLE001 - reported where the embedder is next used
                 logger.exception("loading the embedding models at start failed")
 
         thread = threading.Thread(target=load, name="load-embedders", daemon=True)
         thread.start()
         return thread
+
+    def _holds_corrections(self) -> bool:
+        root = self.settings.corrections_folder
+        return root.is_dir() and any(path.is_file() for path in root.rglob("*"))
 
     def vector_store(self) -> VectorStore:
         with self._lock:

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from assistant.errors import BadInputError, ConflictError
 from assistant.feedback.models import CorrectionView
 from assistant.feedback.store import FeedbackStore
+from assistant.retrieval.corrections import corrections_root
 
 if TYPE_CHECKING:
     from assistant.components.container import Components
@@ -36,8 +37,8 @@ class PublishedCorrection(BaseModel):
 
 
 def corrections_folder(components: Components, shop: str) -> Path:
-    settings = components.settings
-    return (settings.analytics.corrections_dir or settings.data_dir / "knowledge" / "corrections") / shop
+    # Under the folder retrieval recognises corrections by (assistant/retrieval/corrections.py).
+    return corrections_root(components.settings) / shop
 
 
 class CorrectionPublisher:

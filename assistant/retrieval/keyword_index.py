@@ -18,7 +18,8 @@ import logging
 import os
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: model-number parts also joined (tokenize.py)
 
 
 @dataclass
@@ -47,6 +48,9 @@ class KeywordIndex:
     metadatas: list[dict[str, Any]]
     texts: list[str]
     _weights: _Weights | None
+    # BM25 over document titles, one row per document (the row of its first chunk in the lists above).
+    _title_rows: list[int] = field(default_factory=list)
+    _title_weights: _Weights | None = None
 
     @classmethod
     def build(cls, collection: KnowledgeCollection, cache_dir: Path | None) -> KeywordIndex:
@@ -59,7 +63,34 @@ class KeywordIndex:
             _write_cache(cache_dir, collection.name, fingerprint, ids, tokens)
         # BM25Okapi divides by the corpus size; an empty collection simply has no keyword hits.
         weights = _Weights.of(BM25Okapi(tokens)) if ids and any(tokens) else None
-        return cls(fingerprint=fingerprint, ids=ids, metadatas=metadatas, texts=texts, _weights=weights)
+        first_rows: dict[str, int] = {}
+        for row, metadata in enumerate(metadatas):
+            first_rows.setdefault(str(metadata.get("document_id", "")), row)
+        title_rows = list(first_rows.values())
+        title_tokens = [tokenize(str(metadatas[row].get("title", ""))) for row in title_rows]
+        title_weights = _Weights.of(BM25Okapi(title_tokens)) if any(title_tokens) else None
+        return cls(fingerprint=fingerprint, ids=ids, metadatas=metadatas, texts=texts, _weights=weights,
+                   _title_rows=title_rows, _title_weights=title_weights)  # fmt: skip
+
+    def search_titles(
+        self, query: str, n: int, kinds: list[str] | None = None, skip: Callable[[dict[str, Any]], bool] | None = None
+    ) -> list[str]:
+        """Ids of the `n` documents whose titles match the query best (BM25 over titles alone), best first;
+        documents whose first chunk's metadata `skip` holds for are left out."""
+        if self._title_weights is None:
+            return []
+        scores = self._title_weights.scores(tokenize(query))
+        if scores is None:
+            return []
+        order = np.argsort(-scores, kind="stable")
+        found = []
+        for position in order:
+            if scores[position] <= 0.0 or len(found) == n:
+                break
+            metadata = self.metadatas[self._title_rows[position]]
+            if (kinds is None or metadata.get("kind") in kinds) and not (skip and skip(metadata)):
+                found.append(str(metadata.get("document_id", "")))
+        return found
 
     def search(
         self, query: str, n: int, kinds: list[str] | None = None, audience: Audience | None = None

@@ -15,8 +15,11 @@ from assistant.components.vector_store.store import Filter
 from assistant.errors import BadInputError, NotFoundError
 from assistant.retrieval.audience import FIELD, Audience, audience_of, kinds_defaulting_to
 from assistant.retrieval.collection import HEADING_SEPARATOR, KnowledgeCollection, collection_name, open_collection
-from assistant.retrieval.fusion import reciprocal_rank_fusion
+from assistant.retrieval.corrections import CorrectionIndex, corrections_root, is_correction
+from assistant.retrieval.focus import focus
+from assistant.retrieval.fusion import reciprocal_rank_fusion, with_document_ranking
 from assistant.retrieval.keyword_index import KeywordIndex, cache_dir_of
+from assistant.retrieval.rerank import Reranker
 
 if TYPE_CHECKING:
     from assistant.components.container import Components
@@ -59,6 +62,8 @@ class Retriever:
         self._settings = components.settings.knowledge
         self._collection: KnowledgeCollection | None = None
         self._keyword: KeywordIndex | None = None
+        self._corrections: CorrectionIndex | None = None  # built with the keyword index, from the same chunks
+        self._rerank: Reranker | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
 
@@ -100,7 +105,11 @@ class Retriever:
         collection = self._open()
         if collection is None:
             return []
-        query_vector = self._components.embedder().embed_queries([query])[0]
+        # A long message is searched by the sentences that ask something (focus.py): each one a dense query, the
+        # hit's dense score its best; their text for keywords and the second stage.
+        focused = focus(query, self._settings.focus_min_words) if self._settings.focus_min_words else None
+        searched = focused.text if focused else query
+        query_vectors = self._components.embedder().embed_queries(focused.queries if focused else [query])
         pool = max(self._settings.candidates, 4 * k if max_per_document else k)
         rows: dict[str, tuple[dict, str]] = {}
         rankings: list[list[str]] = []
@@ -108,24 +117,43 @@ class Retriever:
         dense_scores: dict[str, float] = {}
         keyword_scores: dict[str, float] = {}
         if mode in ("hybrid", "dense"):
-            ranking = self._dense(collection, query_vector, pool, kinds, audience, rows, dense_scores)
-            rankings.append(ranking)
+            for query_vector in query_vectors:
+                self._dense(collection, query_vector, pool, kinds, audience, rows, dense_scores)
+            rankings.append(sorted(dense_scores, key=lambda chunk_id: -dense_scores[chunk_id])[:pool])
             weights.append(self._settings.dense_weight)
         if mode in ("hybrid", "keyword"):
             index = self._keyword_index(collection)
             ranking = []
-            for row, bm25 in index.search(query, pool, kinds, audience):
+            for row, bm25 in index.search(searched, pool, kinds, audience):
                 chunk_id = index.ids[row]
                 rows.setdefault(chunk_id, (index.metadatas[row], index.texts[row]))
                 keyword_scores[chunk_id] = bm25
                 ranking.append(chunk_id)
             rankings.append(ranking)
             weights.append(1.0)
-        fused = reciprocal_rank_fusion(rankings, self._settings.rrf_k, weights)
-        chosen = _cap_per_document(fused, rows, k, max_per_document)
+        if mode == "hybrid" and self._settings.title_weight > 0:
+            # Titles as a stage of their own: a product's name holds the words that tell it from its siblings
+            # (60升 and 80升, X6Max and X6S Max), which its long chunks share with theirs.
+            # A correction's title is a customer's question, not a name: it is matched by meaning (corrections.py),
+            # and as a name it would match any question sharing a word with it ("gift cards", "gift wrap").
+            root = corrections_root(self._components.settings)
+            titles = index.search_titles(searched, pool, kinds, skip=lambda metadata: is_correction(metadata, root))
+            document_of = {chunk_id: str(rows[chunk_id][0].get("document_id", "")) for chunk_id in rows}
+            fused = with_document_ranking(
+                rankings, weights, self._settings.rrf_k, document_of, titles, self._settings.title_weight
+            )
+        else:
+            fused = reciprocal_rank_fusion(rankings, self._settings.rrf_k, weights)
+        reranker = self._reranker()
+        candidates = self._settings.rerank_candidates if reranker else k
+        chosen = _cap_per_document(fused, rows, max(k, candidates), max_per_document)
+        if reranker is not None:
+            chosen = reranker.rerank(searched, chosen, rows, candidates)[0]
+        chosen = self._correction_first(collection, query, chosen, rows, kinds, audience)
+        chosen = chosen[:k]
         missing = [chunk_id for chunk_id, _ in chosen if chunk_id not in dense_scores]
         for chunk_id, vector in collection.embeddings_of(missing).items():
-            dense_scores[chunk_id] = float(np.dot(vector, query_vector))
+            dense_scores[chunk_id] = float(np.max(query_vectors @ vector))
         return [_hit(chunk_id, rows[chunk_id], score, dense_scores, keyword_scores) for chunk_id, score in chosen]
 
     def _open(self) -> KnowledgeCollection | None:
@@ -137,6 +165,23 @@ class Retriever:
                 return None
         return self._collection
 
+    def _reranker(self) -> Reranker | None:
+        if self._settings.rerank_model is None:
+            return None
+        with self._lock:
+            if self._rerank is None:
+                wanted = self._components.settings.embedding.model_copy(
+                    update={"provider": "packaged", "packaged_model": self._settings.rerank_model}
+                )
+                model_id = wanted.model_id.replace("/", "_").replace(":", "_")
+                self._rerank = Reranker(
+                    lambda: self._components.packaged_embedder(wanted),
+                    self._cache_dir() / f"{self._name}.rerank.{model_id}.npz",
+                    self._settings.rrf_k,
+                    self._settings.rerank_weight,
+                )
+            return self._rerank
+
     def _dense(
         self,
         collection: KnowledgeCollection,
@@ -147,6 +192,8 @@ class Retriever:
         rows: dict[str, tuple[dict, str]],
         dense_scores: dict[str, float],
     ) -> list[str]:
+        """The `pool` nearest chunks, best first; each hit's text in `rows`, its best similarity so far in
+        `dense_scores` (several queries keep the best of each chunk's)."""
         kind_filter = {"kind": list(kinds)} if kinds else {}
         if audience is None:
             hits = collection.store.query(embedding=query_vector, k=pool, filter=Filter(within=kind_filter) if kinds else None)
@@ -164,8 +211,31 @@ class Retriever:
         hits = [hit for hit in hits if audience is None or audience_of(hit.metadata) == audience]
         for hit in hits:
             rows[hit.id] = (dict(hit.metadata), hit.text)
-            dense_scores[hit.id] = hit.score
+            dense_scores[hit.id] = max(hit.score, dense_scores.get(hit.id, -1.0))
         return [hit.id for hit in hits]
+
+    def _correction_first(
+        self,
+        collection: KnowledgeCollection,
+        query: str,
+        fused: list[tuple[str, float]],
+        rows: dict[str, tuple[dict, str]],
+        kinds: list[str] | None,
+        audience: Audience | None,
+    ) -> list[tuple[str, float]]:
+        """`fused` with the published correction whose question means what the query asks put first (score 1.0),
+        when there is one (assistant/retrieval/corrections.py); unchanged otherwise."""
+        threshold = self._settings.correction_similarity
+        if threshold is None:
+            return fused
+        index = self._keyword_index(collection)
+        corrections = self._corrections
+        found = corrections.best(query, threshold, index.metadatas, kinds, audience) if corrections else None
+        if found is None:
+            return fused
+        chunk_id = index.ids[found[0]]
+        rows.setdefault(chunk_id, (index.metadatas[found[0]], index.texts[found[0]]))
+        return [(chunk_id, 1.0), *((other, score) for other, score in fused if other != chunk_id)]
 
     def _keyword_index(self, collection: KnowledgeCollection) -> KeywordIndex:
         """The BM25 index of the collection as it is now (re-checked every keyword_refresh_seconds)."""
@@ -176,6 +246,11 @@ class Retriever:
                 if index is None or index.fingerprint != collection.fingerprint():
                     index = KeywordIndex.build(collection, self._cache_dir())
                     self._keyword = index
+                    self._corrections = None
+                if self._corrections is None and self._settings.correction_similarity is not None:
+                    self._corrections = CorrectionIndex.build(
+                        index.metadatas, self._components.correction_embedder, corrections_root(self._components.settings)
+                    )
                 self._checked_at = now
             return index
 

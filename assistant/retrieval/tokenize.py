@@ -15,6 +15,10 @@ from functools import lru_cache
 from importlib import resources
 
 _WORD = re.compile(r"\w")
+_CODE = re.compile(r"[a-z0-9]+")
+_DIGIT = re.compile(r"[0-9]")
+# Hyphens (ASCII, Unicode's non-breaking U+2011 and dashes) and spaces between the parts of a model number.
+_JOINER = re.compile(r"[\s\-\u2010-\u2015]+")
 _lock = threading.Lock()
 _ready = False
 
@@ -42,11 +46,23 @@ def jieba_module():  # type: ignore[no-untyped-def]
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased keyword tokens of `text`, without punctuation and stop words."""
+    """Lower-cased keyword tokens of `text`, without punctuation and stop words.
+
+    Two Latin-alphanumeric tokens joined by a hyphen or space, one of them with a digit, also yield their
+    concatenation: customers write a model number as the catalogue does not ("f6033je6", "JSQ30 M9 Max",
+    "jslq27-m10max" for `F6033-JE6`, `JSQ30-M9 Max`, `JSLQ27‑M10 Max`), and the joined forms meet either way.
+    """
     stops = stop_words()
     tokens = []
-    for token in jieba_module().lcut_for_search(text):
-        token = token.strip().lower()
+    previous: str | None = None  # the last Latin code part, while only joiners follow it
+    for raw in jieba_module().lcut_for_search(text):
+        token = raw.strip().lower()
+        if _CODE.fullmatch(token):
+            if previous is not None and (_DIGIT.search(previous) or _DIGIT.search(token)):
+                tokens.append(previous + token)
+            previous = token
+        elif not _JOINER.fullmatch(raw):
+            previous = None
         if token and _WORD.search(token) and token not in stops:
             tokens.append(token)
     return tokens

@@ -195,6 +195,16 @@ def choose_threshold(probabilities: np.ndarray, y: np.ndarray, weights: np.ndarr
     return plateau[len(plateau) // 2]
 
 
+def above_sentiment_alone(threshold: float, bias: float, weights: np.ndarray, names: list[str], score: float) -> float:
+    """The threshold, raised (in steps of 0.05) above the probability of a message whose only evidence is a sentiment
+    of `score`: a customer who is merely unhappy ("不是投诉哈，就想问下什么时候能发货", scored -0.49) stays with the
+    assistant; the repeated-negative rule of the turn's history is what hands such a conversation over."""
+    alone = 1.0 / (1.0 + np.exp(-(bias + weights[names.index("negativity")] * -score)))
+    while threshold <= alone:
+        threshold = round(threshold + 0.05, 2)
+    return threshold
+
+
 def write_weights(
     path: Path, bias: float, weights: np.ndarray, names: list[str], long_chars: int, threshold: float, notes: dict[str, object]
 ) -> None:
@@ -221,6 +231,9 @@ def main() -> None:
     parser.add_argument("--show-errors", action="store_true")
     parser.add_argument("--l2", type=float, help="Fixed L2 strength instead of the cross-validated choice.")
     parser.add_argument("--rule-miss-rate", type=float, default=0.25, help="Weight of the rule-miss copies (training_rows).")
+    parser.add_argument(
+        "--sentiment-alone", type=float, default=-0.5, help="A lone sentiment score at which a message must not hand over."
+    )
     parser.add_argument("--long-chars", type=int, default=600, help="Messages longer than this are 'long' (not chat).")
     parser.add_argument("--weights-out", type=Path, default=WEIGHTS, help="Where to write the weights (default: packaged).")
     parser.add_argument("--out", type=Path, default=REPO / "var/bench/escalation_calibration.json")
@@ -245,8 +258,10 @@ def main() -> None:
     l2 = min(losses, key=lambda key: losses[key])
     mixture_p, mixture_y, mixture_w, per_case = out_of_fold(x, y, hard, names, l2, strata, args.rule_miss_rate)
     threshold = choose_threshold(mixture_p, mixture_y, mixture_w)
-    cv = binary(list(hard | (per_case >= threshold)), [bool(v) for v in y])
     bias, weights = fit(x, y, hard, names, l2, args.rule_miss_rate)
+    chosen = threshold
+    threshold = above_sentiment_alone(threshold, bias, weights, names, args.sentiment_alone)
+    cv = binary(list(hard | (per_case >= threshold)), [bool(v) for v in y])
     notes = {
         "fitted": dt.date.today().isoformat(),
         "understanding model": f"{default_model_path(settings)} ({understanding.model.trained_at})",
@@ -254,7 +269,8 @@ def main() -> None:
         f"{int(open_cases.sum())} ({int(y[open_cases].sum())} escalate) left open by the explicit-request guarantee",
         "L2": f"{l2} ({'fixed' if args.l2 is not None else f'5-fold CV log-loss, of {list(L2_GRID)}'})",
         "rule-miss copies weighted": args.rule_miss_rate,
-        "threshold": f"{threshold} (best weighted F1 on out-of-fold cases + rule-miss copies, middle of its plateau)",
+        "threshold": f"{threshold} (best weighted F1 on out-of-fold cases + rule-miss copies, middle of its plateau: "
+        f"{chosen}; raised above a lone sentiment of {args.sentiment_alone} where it would hand over)",
         "out-of-fold precision / recall of the real cases at it": f"{cv['precision']} / {cv['recall']}",
     }
     write_weights(args.weights_out, bias, weights, names, args.long_chars, threshold, notes)

@@ -33,9 +33,9 @@ def embeddinggemma_encoders(
     """(document encoder, query encoder) of the verified folder `<models_dir>/embeddinggemma-300m`.
 
     `int8`: its linear layers quantized to int8 as it loads (torch's dynamic quantization: weights int8,
-    activations quantized per call). Measured on one thread: 62 ms per short message instead of 135 (p95 74
-    against 160), vectors at cosine 0.95–0.99 of fp32's, shop intents 0.957 / 0.936 (en / zh) against 0.971 /
-    0.950 (README Performance). A collection filled by one variant is read with the same one (its model id).
+    activations quantized per call). Measured on one thread (bench/embedding_quantization_bench.py): 60 ms CPU per
+    short message instead of 128 (p95 73 against 151), vectors at cosine >= 0.955 of fp32's; held-back shop intents
+    0.964 / 0.929 (en / zh; README Performance). A collection filled by one variant is read with the same one.
     """
     folder = models_dir / EMBEDDINGGEMMA_300M.name
     verify_folder(EMBEDDINGGEMMA_300M, folder)

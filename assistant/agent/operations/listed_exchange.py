@@ -1,0 +1,70 @@
+"""An exchange in the form the Chinese shop's policy asks for: a product of an order not yet shipped, for one its
+listing names as exchangeable (可换货商品) and on sale (`exchange_order_product`).
+
+Which product of the order: the only one, else the one the customer names. For
+which listed product: the one whose id the customer gives, else the one whose
+listing holds the model codes and sizes the customer says ("换成80升的",
+"换成F8033-JE6"), when exactly one does. Otherwise the customer is asked, with
+the listed products on sale; a listed one that is out of stock is the tool's
+to refuse, with its rule and the ones that are on sale.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.agent import matching
+from assistant.agent.operations import item_changes, orders
+from assistant.agent.operations.base import OperationTurn
+from assistant.agent.outcome import Outcome
+from assistant.connectors.models import ExchangeOption
+
+# What tells the listed products apart in a customer's words: model codes (F8033-JE6, JSQ30-M9) and sizes (80升).
+_MODEL = re.compile(r"[A-Za-z]{1,6}\d[A-Za-z0-9.\-]*")
+_SIZE = re.compile(r"\d+(?:\.\d+)?\s*(?:升|L|套|W|英寸|寸)(?![A-Za-z])", re.IGNORECASE)
+_PRODUCT_ID = re.compile(r"(?<!\d)\d{11,12}(?!\d)")
+
+
+async def exchange_listed(turn: OperationTurn, user_id: str) -> Outcome:
+    order, stop = await orders.resolve_order(turn, user_id)
+    if stop is not None or order is None:
+        return stop or turn.reply("ask_order")
+    segment = turn.request.segment
+    products = list(dict.fromkeys(item.product_id for item in order.items))
+    if len(products) > 1:
+        named = {item.product_id for item in matching.match_items(segment, order.items)}
+        if len(named) != 1:
+            return turn.reply("ask_items", order_id=order.order_id, items=orders.item_names(order))
+        products = list(named)
+    product = await item_changes.read_product(turn, products[0])
+    target = chosen(segment, product.exchangeable, exclude=product.name)
+    if target is None:
+        on_sale = [f"{option.description}（{option.product_id}）" for option in product.exchangeable if option.on_sale]
+        if not on_sale:
+            reply = turn.say("exchange_items.none_listed", item=product.name)
+            return Outcome(route=turn.operation.name, reply=reply, impossible=True)
+        return turn.reply("exchange_items.choose_listed", item=product.name, options=on_sale)
+    arguments = {"order_id": order.order_id, "product_id": product.product_id, "new_product_id": target.product_id}
+    return await turn.propose(arguments)
+
+
+def chosen(text: str, listed: list[ExchangeOption], *, exclude: str = "") -> ExchangeOption | None:
+    """The listed product the text names: by id, else the one listing that alone holds the most of its model codes and
+    sizes (those of the ordered product itself, `exclude`, say nothing about the new one)."""
+    for product_id in _PRODUCT_ID.findall(text):
+        found = next((option for option in listed if option.product_id == product_id), None)
+        if found is not None:
+            return found
+    own = _squashed(exclude)
+    marks = [mark for mark in (_squashed(m) for m in (*_MODEL.findall(text), *_SIZE.findall(text))) if mark not in own]
+    if not marks:
+        return None
+    scores = [(sum(mark in _squashed(option.description) for mark in marks), option) for option in listed]
+    best = max(score for score, _ in scores)
+    top = [option for score, option in scores if score == best]
+    return top[0] if best > 0 and len(top) == 1 else None
+
+
+def _squashed(text: str) -> str:
+    """Upper case, no spaces, litres as 升: "80 L" and "80升" are one size."""
+    return re.sub(r"\s+", "", text).upper().replace("L", "升") if text else ""

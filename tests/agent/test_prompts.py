@@ -38,7 +38,7 @@ PHRASE_VALUES = {
     "reason": "no longer needed", "payment": "paypal_1", "changes": ["a → b"], "actions": ["a", "b"], "reply": "r",
     "earlier": "returned", "others": ["Mug"], "example_order_id": "#W1", "rule": "r", "missing": ["the title"],
     "types": ["个人发票", "企业发票"], "invoice_type": "个人发票", "title": "t", "tax_id": None, "cards": ["京东E卡 ¥1.00"],
-    "total": "¥1.00", "reviewed": False,
+    "total": "¥1.00", "reviewed": False, "product": "Lasko 16英寸落地扇（100069341608）",
 }  # fmt: skip
 
 

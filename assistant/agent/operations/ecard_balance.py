@@ -25,6 +25,8 @@ OPERATION = Operation(
     description="the balance of the customer's e-cards or gift cards",
     handler=ecard_balance,
     words_en=r"\b(gift ?card|e-?card)s?\b[^.?!]{0,20}\bbalance\b|\bbalance\b[^.?!]{0,20}\b(gift ?card|e-?card)s?\b",
-    words_zh=r"(E卡|e卡|京东卡|礼品卡|购物卡)[^，。,.]{0,6}余额|余额[^，。,.]{0,4}(多少|还有|查)|查[^，。,.]{0,4}(E卡|e卡|京东卡|礼品卡)",
-    phrases=("ecard_balance.reply", "ecard_balance.none", *identity.PHRASES),
+    words_zh=r"(E卡|e卡|京东卡|礼品卡|购物卡)[^，。,.]{0,6}余额|(E卡|e卡|京东卡|礼品卡|购物卡)[^，。,.]{0,3}还?(剩|有)(多少|几)"
+    r"|余额[^，。,.]{0,4}(多少|还有|查)|查[^，。,.]{0,4}(E卡|e卡|京东卡|礼品卡)",
+    # verb: how a reply about several requests names this one ("关于查询E卡余额的请求：…").
+    phrases=("ecard_balance.verb", "ecard_balance.reply", "ecard_balance.none", *identity.PHRASES),
 )

@@ -23,6 +23,9 @@ from assistant.connectors.models import ExchangeOption
 _MODEL = re.compile(r"[A-Za-z]{1,6}\d[A-Za-z0-9.\-]*")
 _SIZE = re.compile(r"\d+(?:\.\d+)?\s*(?:升|L|套|W|英寸|寸)(?![A-Za-z])", re.IGNORECASE)
 _PRODUCT_ID = re.compile(r"(?<!\d)\d{11,12}(?!\d)")
+_CJK_PAIR = re.compile(r"[\u4e00-\u9fa5]{2}")
+# Brand or series words in Latin letters ("Lasko", "Max", "Ultra"): they tell catalogue products apart too.
+_BRAND = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{3,}(?![A-Za-z0-9])")
 
 
 async def exchange_listed(turn: OperationTurn, user_id: str) -> Outcome:
@@ -55,16 +58,31 @@ def chosen(text: str, listed: list[ExchangeOption], *, exclude: str = "") -> Exc
         found = next((option for option in listed if option.product_id == product_id), None)
         if found is not None:
             return found
+    best = best_by_marks(text, [(option.product_id, option.description) for option in listed], exclude=exclude)
+    return next((option for option in listed if option.product_id == best), None)
+
+
+def best_by_marks(text: str, candidates: list[tuple[str, str]], *, exclude: str = "") -> str | None:
+    """The id of the one candidate (id, description) whose description holds the most of the model codes and sizes the
+    text says (those in `exclude` left out), then the most of its Chinese word pairs ("落地扇" tells a floor fan from a
+    tower fan of one size); None when none holds a code or size, or two hold as many."""
     own = _squashed(exclude)
-    marks = [mark for mark in (_squashed(m) for m in (*_MODEL.findall(text), *_SIZE.findall(text))) if mark not in own]
-    if not marks:
+    said = (*_MODEL.findall(text), *_SIZE.findall(text), *_BRAND.findall(text))
+    marks = [mark for mark in (_squashed(m) for m in said) if mark not in own]
+    if not marks or not candidates:
         return None
-    scores = [(sum(mark in _squashed(option.description) for mark in marks), option) for option in listed]
+    pairs = {text[i : i + 2] for i in range(len(text) - 1) if _CJK_PAIR.fullmatch(text[i : i + 2])}
+    scores = [
+        ((sum(mark in _squashed(description) for mark in marks), sum(pair in description for pair in pairs)), key)
+        for key, description in candidates
+    ]
     best = max(score for score, _ in scores)
-    top = [option for score, option in scores if score == best]
-    return top[0] if best > 0 and len(top) == 1 else None
+    top = [key for score, key in scores if score == best]
+    return top[0] if best[0] > 0 and len(top) == 1 else None
 
 
 def _squashed(text: str) -> str:
-    """Upper case, no spaces, litres as 升: "80 L" and "80升" are one size."""
-    return re.sub(r"\s+", "", text).upper().replace("L", "升") if text else ""
+    """Upper case, no spaces, litres as 升 and inches as 英寸: "80 L" and "80升", "16寸" and "16英寸" are one size."""
+    if not text:
+        return ""
+    return re.sub(r"\s+", "", text).upper().replace("L", "升").replace("英寸", "寸")

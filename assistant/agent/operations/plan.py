@@ -31,8 +31,8 @@ FALLBACK = re.compile(r"^\W*(if|otherwise|else|unless|in case|failing that)\b|^\
 # Operations that are one wish in two statuses: the order's status picks the one that applies.
 SAME_WISH: tuple[frozenset[str], ...] = (frozenset({"exchange_items", "modify_items"}),)
 CONDITIONAL_WISH = frozenset({"cancel_order", "return_items"})
-# Read-only operations that open a request of their own ("where is #W1, and cancel #W2").
-READS = frozenset({"order_status"})
+# Read-only operations that open a request of their own ("where is #W1, and cancel #W2", "…顺便问下我E卡还剩多少").
+READS = frozenset({"order_status", "ecard_balance"})
 # "Return the lamp and refund it to my gift card": a payment named after another write is that write's.
 PAYMENT = "modify_payment"
 RETURN = "return_items"

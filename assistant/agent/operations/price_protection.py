@@ -20,7 +20,8 @@ OPERATION = Operation(
     description="price protection: refund the difference when an order's price dropped",
     handler=price_protection,
     words_en=r"\bprice (protection|drop|difference)\b",
-    words_zh=r"价保|保价|差价|降价了",
+    # Not "差价我补" (a customer offering to pay a difference): the difference refunded.
+    words_zh=r"价保|保价|退(还)?差价|降价了",
     action="price_protection",
     needs_order=True,
     tools=("claim_price_protection",),

@@ -12,7 +12,7 @@ The order is the route prompt's (and the schema's): the small models were
 measured with the lines in this order. It decides nothing else: a message that
 two operations' rules match goes to the model. A shop's prompt lists only its
 own operations, in this order: the operations added for the Chinese shop
-(modify_phone … cashback) leave the retail shop's list as it was measured.
+(modify_phone … place_order) leave the retail shop's list as it was measured.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from assistant.agent.operations import (
     modify_payment,
     modify_phone,
     order_status,
+    place_order,
     price_protection,
     return_items,
     update_default_address,
@@ -58,6 +59,7 @@ OPERATIONS: tuple[Operation, ...] = (
     price_protection.OPERATION,
     ecard_balance.OPERATION,
     cashback.OPERATION,
+    place_order.OPERATION,
     account_info.OPERATION,
     identify.OPERATION,
 )

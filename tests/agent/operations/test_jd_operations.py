@@ -48,6 +48,11 @@ def _proposal(ran: Ran) -> tuple[str, dict[str, Any], str]:
         ("订单312693565755我要退货", "return_items"),
         ("你好，我的手机号是12810332319。帮我查一下订单312705335872现在什么状态？", "order_status"),
         ("发票怎么开？", "question"),  # a question naming no order: the knowledge base
+        ("帮我下单一台美的无冷感M9S Ultra燃气热水器（100121341607），用京东E卡付", "place_order"),
+        ("怎么下单？", "question"),
+        ("312491584462的地址写错了，改成广州市海珠区新港中路397号", "modify_address"),
+        ("312635190435这个再帮我退一次货", "return_items"),
+        ("931050936855帮我加个急", "expedite"),
     ],
 )
 def test_chinese_requests_route_by_rule(text: str, route: str) -> None:
@@ -160,3 +165,27 @@ async def test_the_reads_of_the_shop(jd_run: Run) -> None:
     register = await jd_run("cashback", "订单316123105676我已经晒单了，帮我登记返现", customer=XING, verified=XING)
     assert register.outcome.handoff and register.outcome.proposal is None
     assert POLICY.actions["review_cashback"].rule["zh"] in (register.outcome.reply or "")
+
+
+@ON_SESSION_LOOP
+async def test_an_order_is_placed_for_the_product_named_paid_as_the_customer_says(jd_run: Run) -> None:
+    text = "帮我下单两台Lasko的16寸落地扇，用微信付"
+    tool, arguments, description = _proposal(await jd_run("place_order", text, customer=SONG, verified=SONG))
+    assert tool == "place_order" and arguments["items"] == [{"product_id": "100069341608", "quantity": 2}]
+    assert arguments["payment_method_id"] != "jd_ecard_" + SONG and "微信" in description and "¥53.94" in description
+    unpaid = await jd_run("place_order", "我想买一台100069341608", customer=SONG, verified=SONG)
+    assert (
+        unpaid.outcome.proposal is None and "京东E卡" in (unpaid.outcome.reply or "") and "微信" in (unpaid.outcome.reply or "")
+    )
+
+
+@ON_SESSION_LOOP
+async def test_an_address_said_from_its_city_is_in_the_orders_province(jd_run: Run) -> None:
+    owner = "cnjd13501206383_p"  # 316207836171, 处理中, to 广东省广州市天河区
+    text = "你好，订单316207836171的收货地址改一下：广州市天河区天河北路233号中信广场3208室"
+    tool, arguments, _ = _proposal(await jd_run("modify_address", text, customer=owner, verified=owner))
+    assert (tool, arguments["province"], arguments["city"], arguments["detail"]) == (
+        "modify_order_address", "广东省", "广州市", "天河北路233号中信广场3208室",
+    )  # fmt: skip
+    elsewhere = await jd_run("modify_address", "订单316207836171地址改成杭州市西湖区文三路1号", customer=owner, verified=owner)
+    assert elsewhere.outcome.proposal is None and "省份" in (elsewhere.outcome.reply or "")

@@ -115,7 +115,8 @@ def test_a_shop_offers_what_its_profile_names_and_its_policy_allows() -> None:
     jd = operations("jd_appliances")
     assert [op.name for op in jd] == [
         "order_status", "cancel_order", "return_items", "exchange_items", "modify_address", "modify_phone", "invoice",
-        "appointment", "expedite", "price_protection", "ecard_balance", "cashback", "account_info", "identify",
+        "appointment", "expedite", "price_protection", "ecard_balance", "cashback", "place_order", "account_info",
+        "identify",
     ]  # fmt: skip
     # Each write in the form the shop's policy asks for: the toolbox of each shop holds that form only.
     forms = {op.name: (RETAIL.tool_for(op) if op.name in RETAIL else None, jd.tool_for(op)) for op in jd if op.writes}
@@ -129,6 +130,7 @@ def test_a_shop_offers_what_its_profile_names_and_its_policy_allows() -> None:
         "appointment": (None, "book_appointment"),
         "expedite": (None, "request_expedite"),
         "price_protection": (None, "claim_price_protection"),
+        "place_order": (None, "place_order"),
     }
     assert jd.tools_of(registry.BY_NAME["appointment"]) == ("book_appointment", "change_appointment")
     assert jd.statuses(registry.BY_NAME["cancel_order"]) == {"待付款", "已付款", "处理中"}

@@ -165,7 +165,7 @@ class OperationTurn:
         except ToolFailed as exc:
             if exc.unavailable:
                 raise
-            reply = self.say("execute_failed", reason=exc.message.rstrip(". "))
+            reply = self.say("execute_failed", reason=exc.message.rstrip("。. "))
             return Outcome(route=self.operation.name, reply=reply, handoff=True)
         reply = self.say("confirm", description=proposal.description.rstrip("。. "))
         return Outcome(route=self.operation.name, reply=reply, proposal=proposal)

@@ -20,12 +20,19 @@ from assistant.errors import NotFoundError
 from assistant.shops.policy import ShopPolicy
 
 _TITLE = re.compile(
-    r"(?:抬头|发票名称)\s*(?:是|为|写|填|用)?\s*[:：]?\s*[“\"「『]?([^，。,；;！!？?”\"」』\s]{2,60})"
+    r"(?:抬头|发票名称)\s*(?:是|为|写成?|填成?|用|开成?)?\s*[:：]?\s*(?:我(?:的)?(?:名字|姓名)|本人(?:的)?(?:名字|姓名)?)?\s*"
+    r"[“\"「『]?([^，。,；;！!？?”\"」』\s]{2,60})"
     r"|\btitle(?:d)?\s*(?:is|:|to|as)?\s*[\"“]?([^,;!?\"”]{2,60}?)\s*(?:[,;!?\"”]|$|\bwith\b|\btax\b)",
     re.IGNORECASE,
 )
 _TAX_ID = re.compile(r"(?:税号|纳税人识别号|tax\s*(?:id|number))\s*(?:是|为|is)?\s*[:：]?\s*([0-9A-Za-z]+)", re.IGNORECASE)
-_LOOKUP = re.compile(r"查|看看|看一下|开了(吗|没)|开好了|有没有开|什么(类型|抬头)|\b(check|look\s*up|show|what)\b", re.IGNORECASE)
+_LOOKUP = re.compile(
+    r"查|看看|看一下|开了(吗|没)|开好了|有没有开|什么(类型|抬头)|是什么|是啥|是哪|\b(check|look\s*up|show|what)\b", re.IGNORECASE
+)
+_COMPANY = r"公司|单位|企业|\b(company|business|corporate)\b"
+_PERSON = r"个人|私人|\b(personal|individual)\b"
+# "抬头是什么": a question, not a title.
+_ASKED = re.compile(r"^(什么|啥|哪|多少|谁)")
 
 
 async def invoice(turn: OperationTurn, user_id: str) -> Outcome:
@@ -71,6 +78,10 @@ def invoice_type(text: str, policy: ShopPolicy) -> str | None:
         english = (kind.name.get("en") or "").lower()
         if name in text or (stem and stem in text) or (english and english.split()[0] in lowered):
             return name
+    # "公司的", "单位的": the type that takes a company's tax id; "个人的", "私人": the one that does not.
+    for name, kind in policy.invoice_types.items():
+        if re.search(_COMPANY if kind.tax_id else _PERSON, text, re.IGNORECASE):
+            return name
     return None
 
 
@@ -78,7 +89,8 @@ def title_of(text: str) -> str | None:
     match = _TITLE.search(text)
     if match is None:
         return None
-    return (match.group(1) or match.group(2) or "").strip() or None
+    title = (match.group(1) or match.group(2) or "").strip()
+    return None if not title or _ASKED.match(title) else title
 
 
 def tax_id_of(text: str) -> str | None:

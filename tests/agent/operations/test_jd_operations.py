@@ -189,3 +189,30 @@ async def test_an_address_said_from_its_city_is_in_the_orders_province(jd_run: R
     )  # fmt: skip
     elsewhere = await jd_run("modify_address", "订单316207836171地址改成杭州市西湖区文三路1号", customer=owner, verified=owner)
     assert elsewhere.outcome.proposal is None and "省份" in (elsewhere.outcome.reply or "")
+
+
+@ON_SESSION_LOOP
+async def test_how_customers_say_the_invoice_they_want(jd_run: Run) -> None:
+    mine = await jd_run("invoice", "订单313271663680开个发票，个人的，抬头写我名字宋敬明", customer=SONG, verified=SONG)
+    assert _proposal(mine)[1] | {"order_id": "-"} == {
+        "order_id": "-", "invoice_type": "个人发票", "title": "宋敬明", "tax_id": None,
+    }  # fmt: skip
+    text = "订单312705335872的发票要重开成公司的：抬头 广州茵绿设计有限公司，税号 91440101MA9Y3KQW2R"
+    company = _proposal(await jd_run("invoice", text, customer=PENG, verified=PENG))[1]
+    assert (company["invoice_type"], company["title"], company["tax_id"]) == (
+        "企业发票",
+        "广州茵绿设计有限公司",
+        "91440101MA9Y3KQW2R",
+    )
+    asked = await jd_run("invoice", "312705335872 的发票抬头是什么？我记得好像不是我名字", customer=PENG, verified=PENG)
+    assert (
+        asked.outcome.proposal is None and "彭穆清" in (asked.outcome.reply or "") and "个人发票" in (asked.outcome.reply or "")
+    )
+
+
+@ON_SESSION_LOOP
+async def test_price_protection_with_nothing_cheaper_says_both_prices(jd_run: Run) -> None:
+    owner = "cnjdbelieve_yx_m"  # 315084487289: paid ¥2,000.00, ¥2,189.00 today
+    ran = await jd_run("price_protection", "315084487289 申请价保", customer=owner, verified=owner)
+    reply = ran.outcome.reply or ""
+    assert ran.outcome.proposal is None and "¥2,189.00" in reply and "¥2,000.00" in reply and "。。" not in reply, reply

@@ -50,7 +50,8 @@ OPERATION = Operation(
     description="return items of a delivered order",
     handler=return_items,
     words_en=r"\b(return|refund)\b",
-    words_zh=r"退[一个次]{0,2}货|退款",
+    # "我要退了", "想退掉"; not "钱退回来" (a refund of another request).
+    words_zh=r"退[一个次]{0,2}货|退款|(要|想|申请)退(了|掉)?(?![回款钱])",
     action="return",
     needs_order=True,
     tools=("return_delivered_order_items", "return_order"),

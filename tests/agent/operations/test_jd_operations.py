@@ -52,6 +52,8 @@ def _proposal(ran: Ran) -> tuple[str, dict[str, Any], str]:
         ("怎么下单？", "question"),
         ("312491584462的地址写错了，改成广州市海珠区新港中路397号", "modify_address"),
         ("312635190435这个再帮我退一次货", "return_items"),
+        ("80升那个热水器我要退了", "return_items"),
+        ("M9S Max燃气热水器那单306839438343帮我取消，E卡付的钱记得退回来", "cancel_order"),
         ("931050936855帮我加个急", "expedite"),
     ],
 )

@@ -31,7 +31,10 @@ async def appointment(turn: OperationTurn, user_id: str) -> Outcome:
         return stop or turn.reply("ask_order")
     text, policy = turn.request.segment, turn.offered.policy
     service, day = service_type(text, policy), said_day(text)
-    if _MOVE.search(text):
+    moving = _MOVE.search(text)
+    if moving:
+        # "周六家里没人，改到周日": the new day is the one said after the change.
+        day = said_day(text[moving.end() :]) or day
         booked = await _booked(turn, order.order_id, service)
         if len(booked) == 1:
             if day is None:
@@ -57,11 +60,12 @@ async def _booked(turn: OperationTurn, order_id: str, service: str | None) -> li
 
 
 def service_type(text: str, policy: ShopPolicy) -> str | None:
-    """The policy's service the text names: its own word (安装) or its English name's stem (install…, repair…)."""
+    """The policy's service the text names: its own word (安装), its last character after 来/上门 ("来修", "上门装"),
+    or its English name's stem (install…, repair…)."""
     lowered = text.lower()
     for name, names in policy.service_types.items():
         english = (names.get("en") or "").lower()
-        if name in text or (english and english[:6] in lowered):
+        if name in text or (english and english[:6] in lowered) or re.search(f"(来|上门|过来){name[-1]}", text):
             return name
     return None
 
@@ -72,7 +76,7 @@ OPERATION = Operation(
     handler=appointment,
     words_en=r"\b(install(ation)?|repair|technician)\b[^.?!]{0,40}\b(book|schedul\w*|appointment|visit|come)\b"
     r"|\b(book|schedul\w*|reschedul\w*)\b[^.?!]{0,40}\b(install(ation)?|repair|technician|visit)\b",
-    words_zh=r"预约|上门|改约|(安装|维修)(时间|日期)"
+    words_zh=r"预约|上门|改约|(安装|维修)(时间|日期)|约[个一]?(师傅|时间)|师傅[^，。？?]{0,6}来|来(修|装)"
     r"|(周[一二三四五六日天]|星期[一二三四五六日天]|明天|后天|\d+[日号])[^，。？?]{0,4}(安装|维修)",
     action="appointment",
     needs_order=True,

@@ -53,6 +53,9 @@ def _proposal(ran: Ran) -> tuple[str, dict[str, Any], str]:
         ("312491584462的地址写错了，改成广州市海珠区新港中路397号", "modify_address"),
         ("312635190435这个再帮我退一次货", "return_items"),
         ("80升那个热水器我要退了", "return_items"),
+        ("我买的燃气热水器降价好多，能申请价保吗", "price_protection"),  # the customer's own purchase: act
+        ("那个冰魔方净水器我不要了，能取消吗", "cancel_order"),
+        ("那约个师傅周一来修吧", "appointment"),
         ("M9S Max燃气热水器那单306839438343帮我取消，E卡付的钱记得退回来", "cancel_order"),
         ("931050936855帮我加个急", "expedite"),
     ],
@@ -145,6 +148,11 @@ async def test_an_installation_is_proposed_for_the_day_said_and_a_booked_one_is_
     moved = await jd_run("appointment", "订单313271663680的安装预约改到下周二", customer=SONG, verified=SONG)
     tool, arguments, _ = _proposal(moved)
     assert tool == "change_appointment" and arguments["date"] == day_of("下周二", "Asia/Shanghai").isoformat()
+    # The new day is the one said after the change, not the one that no longer suits.
+    sunday = await jd_run("appointment", "订单313271663680周六家里没人，安装改到周日行不", customer=SONG, verified=SONG)
+    assert _proposal(sunday)[1]["date"] == day_of("周日", "Asia/Shanghai").isoformat()
+    repair = await jd_run("appointment", "订单313271663680约个师傅周一来修吧", customer=SONG, verified=SONG)
+    assert _proposal(repair)[1]["service_type"] == "维修"
 
 
 @ON_SESSION_LOOP

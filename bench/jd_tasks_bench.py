@@ -110,7 +110,10 @@ def main() -> None:
 
     components = build_components(settings)
     for source in load_shop(SHOP).profile.knowledge:
-        IngestPipeline(components).run([REPO / source.path], source.kind, audience=source.audience)
+        # Into the shop's own collection: its turns search only that one (a tenant's knowledge is its own).
+        IngestPipeline(components, load_shop(SHOP).profile.collection).run(
+            [REPO / source.path], source.kind, audience=source.audience
+        )
     asyncio.run(components.close())
     run_id = f"jd-tasks-bench-{args.split}-{args.form}-{time.strftime('%Y%m%d-%H%M%S')}"
     number = [0]

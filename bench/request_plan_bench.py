@@ -32,7 +32,7 @@ from assistant.shops import load_shop  # noqa: E402
 from bench.agent_tasks_bench import task_ids  # noqa: E402
 from evals.suites.agent_data import retail_dev_tasks, retail_v1_tasks  # noqa: E402
 
-OPERATION_OF_TOOL = {operation.tool: operation.name for operation in OPERATIONS if operation.tool}
+OPERATION_OF_TOOL = {tool: operation.name for operation in OPERATIONS for tool in operation.tools}
 
 
 def expected(task: dict) -> list[str]:  # type: ignore[type-arg]

@@ -35,6 +35,11 @@ QUESTION = re.compile(
 )
 
 
+# A question about the customer's own purchase asks to act on it ("我买的热水器降价了，能申请价保吗"): not for the
+# knowledge base, though it names no order (the operation asks which).
+OWN_PURCHASE = re.compile(r"我买的|我的订单|我那个|我这个|我[^，。？?]{0,4}不(想)?要了")
+
+
 def rules(operations: Sequence[Operation]) -> list[tuple[str, re.Pattern[str]]]:
     """(route, pattern): a person first, then every operation that has keyword rules."""
     return [("human_agent", HUMAN_AGENT), *((op.name, op.rule) for op in operations if op.rule is not None)]
@@ -50,12 +55,14 @@ def rule_route(text: str, operations: ShopOperations) -> str | None:
     """The one path the text names unambiguously among the shop's operations, or None (then the model decides).
 
     A question that names no order (by the shop's id pattern) goes to the knowledge base, whatever operation words
-    it uses: the knowledge base answers or says it cannot, and the customer can still ask to act.
+    it uses: the knowledge base answers or says it cannot, and the customer can still ask to act. Unless it is about
+    the customer's own purchase (`OWN_PURCHASE`): then it asks to act.
     """
     matched = [action for action, pattern in rules(operations.operations) if pattern.search(text)]
     if "human_agent" in matched:
         return "human_agent"
-    if set(matched) <= operations.needing_order and QUESTION.search(text) and not operations.order_ids(text):
+    question = QUESTION.search(text) and not OWN_PURCHASE.search(text)
+    if set(matched) <= operations.needing_order and question and not operations.order_ids(text):
         return "question"
     return matched[0] if len(matched) == 1 else None
 

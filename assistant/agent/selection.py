@@ -110,17 +110,14 @@ def _first_mention(text: str, waiting: Sequence[PendingConfirmation], offered: S
 
 @lru_cache(maxsize=16)
 def _rules(operations: tuple[Operation, ...]) -> dict[str, re.Pattern[str]]:
-    """By WRITE tool, the words of the operation whose write it is: its segment words with any ending
-    ("cancellation"), else its rule."""
+    """By WRITE tool (each form of each operation's write), the words of the operation whose write it is: its
+    segment words with any ending ("cancellation"), else its rule."""
     rules: dict[str, re.Pattern[str]] = {}
     for operation in operations:
-        if operation.tool is None:
-            continue
+        rule: re.Pattern[str] | None = operation.rule
         if operation.segment_words:
             words = "|".join(re.escape(word) for word in operation.segment_words)
-            rules[operation.tool] = re.compile(
-                r"\b(" + words + r")\w*" + (f"|{operation.words_zh}" if operation.words_zh else ""), re.IGNORECASE
-            )
-        elif operation.rule is not None:
-            rules[operation.tool] = operation.rule
+            rule = re.compile(r"\b(" + words + r")\w*" + (f"|{operation.words_zh}" if operation.words_zh else ""), re.IGNORECASE)
+        if rule is not None:
+            rules.update(dict.fromkeys(operation.tools, rule))
     return rules

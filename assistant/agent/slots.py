@@ -21,6 +21,12 @@ NAME = re.compile(r"(?i:\bI am|\bI'm|\bname is|\bYou are|\bthis is|\bname:)\s+([
 ZIP_NAMED = re.compile(r"(?i:zip\s*(?:code)?|zipcode|postal code|邮编)\D{0,12}(\d{5})(?!\d)")
 USER_ID_NAME = re.compile(r"\b([a-z]+)_([a-z]+)_\d{4}\b")
 CANCEL_MISTAKE = re.compile(r"mistake|by accident|accidental|wrong order|错|误", re.IGNORECASE)
+# A reason given in so many words ("因为买错了", "原因是…", "because …"), or one of the usual short ones.
+REASON_CUE = re.compile(r"(?:因为|由于|原因是|原因[:：]|理由是|\bbecause\b)\s*([^，。,.;；！!？?\n]{2,60})", re.IGNORECASE)
+REASON_ZH = re.compile(
+    r"(暂时)?不(想|需)要了|不要了|(买|拍|下)错了?(单)?|重复(下单|购买)|买贵了|太贵了|降价了|地址(填)?错了|质量(有)?问题|"
+    r"(尺寸|大小|型号)不(合适|对)|不好用|坏了|发货太慢|等不及了?"
+)
 
 
 def email(text: str) -> str | None:
@@ -59,6 +65,14 @@ def names(text: str) -> list[tuple[str, str]]:
         if candidate not in found:
             found.append(candidate)
     return found
+
+
+def stated_reason(text: str) -> str | None:
+    """The reason the customer gives, in their words (for a shop that takes any reason), or None."""
+    match = REASON_CUE.search(text) or REASON_ZH.search(text)
+    if match is None:
+        return None
+    return (match.group(1) if match.re is REASON_CUE else match.group(0)).strip()
 
 
 def cancel_reason(text: str) -> str:

@@ -66,14 +66,15 @@ async def suggest(
     named = [gathered.orders[order_id] for order_id in named_order_ids(subject, offered) if order_id in gathered.orders]
     suggestions: list[Suggestion] = []
     for operation in offered:
-        if operation.draft is None or operation.tool is None or operation.name not in wished:
+        # A suggestion builds the arguments of one form of the write: a shop whose policy asks for another gets none.
+        if operation.draft is None or offered.tool_for(operation) != operation.draft.tool or operation.name not in wished:
             continue
         order = _target(named, gathered, offered.statuses(operation))
         if order is None:
             continue
         arguments = operation.draft.arguments(_request(operation, subject, offered), order, customer)
         reason = operation.draft.reason.format(order_id=order.order_id, status=status_of(order))
-        suggestions += await _proposal(environment, ctx, operation.tool, arguments, reason, order, gathered.context.notes)
+        suggestions += await _proposal(environment, ctx, operation.draft.tool, arguments, reason, order, gathered.context.notes)
     return suggestions
 
 

@@ -40,6 +40,21 @@ _FULL = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[�
 _MONTH_DAY = re.compile(r"^(\d{1,2})\s*[月/-]\s*(\d{1,2})\s*[日号]?$")
 _WEEKDAY_ZH = re.compile(r"^(下下|下|这|本)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天1-7])$")
 _WEEKDAY_EN = re.compile(r"^(next |this )?(" + "|".join(WEEKDAYS_EN) + r")$")
+# The same expressions inside a sentence ("预约周六安装", "改到下周二上午", "book it for next Monday").
+_IN_TEXT = re.compile(
+    r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?(?!\d)"
+    r"|(?<!\d)\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
+    r"|(?:下下|下|这|本)?个?(?:周|星期|礼拜)[一二三四五六日天1-7]"
+    r"|大后天|后天|明天|明日|今天|今日"
+    r"|\b(?:tomorrow|today|(?:next |this )?(?:" + "|".join(WEEKDAYS_EN) + r"))\b",
+    re.IGNORECASE,
+)
+
+
+def said_day(text: str) -> str | None:
+    """The first day a message names, as said ("周六" of "预约周六安装"), for `day_of` to read; None: it names none."""
+    match = _IN_TEXT.search(text)
+    return match.group(0).strip() if match else None
 
 
 def today_in(time_zone: str) -> date:

@@ -196,16 +196,20 @@ class OrderChangeTools:
         require_action(ctx, order, "claim_price_protection")
         say = Describer(ctx.language, ctx.texts)
         differences: Counter[tuple[str, str, float, float]] = Counter()
+        prices: dict[str, str] = {}  # each product's price paid and today's, named when nothing is refunded
         for item in order.items:
             today = (await ctx.connectors.orders.get_item(item.item_id)).price
             paid = round(item.price - item.price_protected, 2)
+            prices[item.product_id] = say.text(
+                "misc", "price_now", name=item.name, paid=say.money(paid, order.currency),
+                today=say.money(today, order.currency),
+            )  # fmt: skip
             if paid > today:
                 differences[(item.product_id, item.name, paid, today)] += 1
         total = round(sum((paid - today) * count for (_, _, paid, today), count in differences.items()), 2)
         if total <= 0:
-            raise PolicyViolationError(
-                say.text("refusal", "no_price_difference", order_id=order.order_id), reason=Refusal.NO_PRICE_DIFFERENCE
-            )
+            message = say.text("refusal", "no_price_difference", order_id=order.order_id, prices="; ".join(prices.values()))
+            raise PolicyViolationError(message, reason=Refusal.NO_PRICE_DIFFERENCE)
         customer = await own_customer(ctx)
         method = method_of(customer, original_payment_method_id(order) or "")
         lines = [

@@ -36,7 +36,9 @@ PHRASE_VALUES = {
     "verb_past": "cancelled", "allowed": "pending", "item": "Lamp", "options": ["a"], "methods": ["paypal_1"],
     "name": "A B", "email": "a@b.c", "address": "x", "orders": ["#W1"], "description": "d", "reminder": "",
     "reason": "no longer needed", "payment": "paypal_1", "changes": ["a → b"], "actions": ["a", "b"], "reply": "r",
-    "earlier": "returned", "others": ["Mug"], "example_order_id": "#W1",
+    "earlier": "returned", "others": ["Mug"], "example_order_id": "#W1", "rule": "r", "missing": ["the title"],
+    "types": ["个人发票", "企业发票"], "invoice_type": "个人发票", "title": "t", "tax_id": None, "cards": ["京东E卡 ¥1.00"],
+    "total": "¥1.00", "reviewed": False, "product": "Lasko 16英寸落地扇（100069341608）",
 }  # fmt: skip
 
 

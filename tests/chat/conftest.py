@@ -15,6 +15,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -24,9 +25,10 @@ from assistant.server.app import create_app
 from assistant.settings import Settings
 from tests.commerce.service import RunningCommerce, acquire, release
 from tests.conftest import DATA, free_port
-from tests.shops import shop, shop_settings
+from tests.shops import shop, shop_settings, with_shop
 
 SHOP_KEY = "test-shop-key"
+JD_KEY = "test-jd-shop-key"
 CUSTOMER = "yusuf_rossi_9620"  # retail seed: Yusuf Rossi, zip 19122, orders #W2378156 (delivered), #W4776164 (pending)…
 PRODUCTS = 2  # the Midea F6033 60-litre water heater and a 6.6-litre one
 
@@ -36,6 +38,27 @@ def retail_service() -> Iterator[RunningCommerce]:
     service = acquire("retail")
     yield service
     release("retail")
+
+
+@pytest.fixture(scope="session")
+def jd_service() -> Iterator[RunningCommerce]:
+    service = acquire("jd_appliances")
+    yield service
+    release("jd_appliances")
+
+
+@pytest.fixture
+def jd_settings(chat_settings: Settings, jd_service: RunningCommerce) -> Settings:
+    """The chat tests' settings with the JD shop served too, over its own reference service (reset to its seed)."""
+    jd_service.reset()
+    return with_shop(
+        chat_settings, "jd_appliances", base_url=jd_service.base_url, commerce_key=jd_service.api_key, api_key=JD_KEY
+    )
+
+
+def jd_customer(http: httpx.AsyncClient, customer: str) -> None:
+    """The client speaks for `customer` of the JD shop: its key, the id percent-encoded (Chinese ids)."""
+    http.headers.update({"Authorization": f"Bearer {JD_KEY}", "X-Customer-Id": quote(customer, safe="")})
 
 
 @pytest.fixture(scope="session")

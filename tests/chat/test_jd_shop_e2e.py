@@ -9,43 +9,17 @@ account, the 12-digit id is read as an order id, and the status is told in the s
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
-import httpx
 import pytest
 
 from assistant.agent.language import reply_language
 from assistant.settings import Settings
-from tests.chat.conftest import app_client, column, new_conversation, say
-from tests.commerce.service import RunningCommerce, acquire, release
-from tests.shops import with_shop
+from tests.chat.conftest import app_client, column, jd_customer, new_conversation, say
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
-JD_KEY = "test-jd-shop-key"
 CUSTOMER = "cnjdwdnipzaorvgkymr"  # phone 12810332319; orders 312705335872 and 713254136242, both 已付款
 ASKED = "你好，我的手机号是12810332319。帮我查一下订单312705335872现在什么状态？"
-
-
-@pytest.fixture(scope="session")
-def jd_service() -> Iterator[RunningCommerce]:
-    service = acquire("jd_appliances")
-    yield service
-    release("jd_appliances")
-
-
-@pytest.fixture
-def jd_settings(chat_settings: Settings, jd_service: RunningCommerce) -> Settings:
-    """The chat tests' settings with the JD shop served too, over its own reference service."""
-    jd_service.reset()
-    return with_shop(
-        chat_settings, "jd_appliances", base_url=jd_service.base_url, commerce_key=jd_service.api_key, api_key=JD_KEY
-    )
-
-
-def _customer(http: httpx.AsyncClient, customer: str) -> None:
-    http.headers.update({"Authorization": f"Bearer {JD_KEY}", "X-Customer-Id": quote(customer, safe="")})
 
 
 def _calls(reply: dict[str, Any]) -> list[str]:
@@ -54,7 +28,7 @@ def _calls(reply: dict[str, Any]) -> list[str]:
 
 async def test_the_issues_example_is_identified_by_phone_and_told_in_the_shops_words(jd_settings: Settings) -> None:
     async with app_client(jd_settings) as http:
-        _customer(http, CUSTOMER)
+        jd_customer(http, CUSTOMER)
         conversation = await new_conversation(http)
         reply = await say(http, conversation, ASKED)
         assert reply["route"] == "order_status", reply
@@ -79,7 +53,7 @@ async def test_the_issues_example_is_identified_by_phone_and_told_in_the_shops_w
 
 async def test_an_unknown_order_and_another_customers_order_are_both_not_found(jd_settings: Settings) -> None:
     async with app_client(jd_settings) as http:
-        _customer(http, CUSTOMER)
+        jd_customer(http, CUSTOMER)
         conversation = await new_conversation(http)
         unknown = await say(http, conversation, "我的手机号是12810332319，订单999999999999现在什么状态？")
         # cnjd喜哥2号's order: it exists, but is another customer's. The same reply as for one that does not exist.
@@ -93,7 +67,7 @@ async def test_an_unknown_order_and_another_customers_order_are_both_not_found(j
 
 async def test_a_customer_with_a_chinese_id_is_asked_for_the_shops_details_only(jd_settings: Settings) -> None:
     async with app_client(jd_settings) as http:
-        _customer(http, "cnjd喜哥2号")
+        jd_customer(http, "cnjd喜哥2号")
         conversation = await new_conversation(http)
         asked = await say(http, conversation, "帮我查一下订单313021098954现在什么状态？")
         assert asked["route"] == "order_status"
@@ -110,7 +84,7 @@ async def test_a_customer_with_a_chinese_id_is_asked_for_the_shops_details_only(
 async def test_a_product_question_is_answered_in_chinese_from_the_shops_own_products(jd_settings: Settings) -> None:
     """The JD shop's products are its knowledge (its collection); the retail shop served beside it knows none."""
     async with app_client(jd_settings) as http:
-        _customer(http, CUSTOMER)
+        jd_customer(http, CUSTOMER)
         reply = await say(http, await new_conversation(http), "请问美的F6033电热水器的容量是多少升？")
     assert reply["language"] == "zh" and reply_language(reply["reply"]) == "zh", reply["reply"]
     assert any(citation["document_id"] == "100112573665" for citation in reply["citations"]), reply

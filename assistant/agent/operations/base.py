@@ -3,7 +3,10 @@
 An operation is data plus one handler: its name and the line the route prompt
 shows for it, the words that route a message to it without a model call, the
 policy action it performs (the shop's policy says which order statuses allow
-it), the WRITE tool it proposes and the phrase keys of its replies. The router,
+it), the WRITE tools it may propose — one per form of the action, as shops'
+policies ask for it (the retail shop cancels with a fixed reason, the Chinese
+shop with any; the shop's toolbox holds the form its policy asks for, and
+`ShopOperations.tool_for` names it) — and the phrase keys of its replies. The router,
 the route schema, the route prompt, the runner and the drafts' suggested
 actions all read these records (see registry.py), as the shop offers them
 (offered.py).
@@ -55,6 +58,8 @@ class DraftSuggestion:
 
     arguments: Callable[[Request, Order, Customer], dict[str, Any]]
     reason: str  # for the agent, formatted with order_id and status
+    # The write whose arguments `arguments` builds: a shop whose policy asks for another form gets no suggestion.
+    tool: str
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,9 @@ class Operation:
     needs_order: bool = False
     # It reads or changes the customer's account: identity is checked first.
     account: bool = True
-    tool: str | None = None  # the WRITE tool it proposes
+    # The WRITE tools it may propose, one per form of its action (tools/offers.py FORMS); a shop's toolbox holds
+    # the ones its policy asks for. An operation with two writes of one form (book or change a visit) names both.
+    tools: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()  # the phrase keys its replies use (phrases_<language>.yaml)
     # Words that open the part of a message about it ("return the bottle, and exchange the bed").
     segment_words: tuple[str, ...] = ()
@@ -84,11 +91,18 @@ class Operation:
     rule: re.Pattern[str] | None = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.tool is not None and self.action is None:
+        if self.tools and self.action is None:
             # The statuses a write needs are the shop's policy's: a write with no action would escape it.
-            raise TypeError(f"operation {self.name} proposes {self.tool} but names no policy action")
+            raise TypeError(f"operation {self.name} proposes {', '.join(self.tools)} but names no policy action")
+        if self.draft is not None and self.draft.tool not in self.tools:
+            raise TypeError(f"operation {self.name}: its draft suggests {self.draft.tool}, not one of its tools")
         words = "|".join(part for part in (self.words_en, self.words_zh) if part)
         object.__setattr__(self, "rule", re.compile(words, re.IGNORECASE) if words else None)
+
+    @property
+    def writes(self) -> bool:
+        """Does it propose a write (else it only reads)?"""
+        return bool(self.tools)
 
 
 @dataclass
@@ -107,6 +121,11 @@ class OperationTurn:
     @property
     def text(self) -> str:
         return self.request.text
+
+    @property
+    def tool(self) -> str | None:
+        """The form of the operation's write this shop's policy asks for (the handler builds its arguments)."""
+        return self.offered.tool_for(self.operation)
 
     def named_orders(self) -> list[str]:
         """The orders the request names: its own, else those of the whole message (read with the shop's id rules)."""
@@ -130,21 +149,23 @@ class OperationTurn:
             self._customers[user_id] = Customer.model_validate(await self.tools.read("get_user_details", user_id=user_id))
         return self._customers[user_id]
 
-    async def propose(self, arguments: Mapping[str, Any]) -> Outcome:
+    async def propose(self, arguments: Mapping[str, Any], *, tool: str | None = None) -> Outcome:
         """The operation's WRITE tool checks the policy and describes the exact action; nothing is written.
 
-        The description is all the confirmation says about the action: a reminder the policy asks for
-        ("name every item: one change per order") is the write's own text, so it is said once.
+        `tool`: one of the operation's tools the shop offers (an operation with two writes of one form says which);
+        else the form the shop's policy asks for. The description is all the confirmation says about the action: a
+        reminder the policy asks for ("name every item: one change per order") is the write's own text, so it is
+        said once.
         """
-        tool = self.operation.tool
-        if tool is None:
-            raise TypeError(f"operation {self.operation.name} proposes no write")
+        tool = tool or self.tool
+        if tool is None or tool not in self.offered.tools_of(self.operation):
+            raise TypeError(f"operation {self.operation.name} has no write {tool} in shop {self.offered.shop}")
         try:
             proposal = await self.tools.propose(tool, **arguments)
         except ToolFailed as exc:
             if exc.unavailable:
                 raise
-            reply = self.say("execute_failed", reason=exc.message.rstrip(". "))
+            reply = self.say("execute_failed", reason=exc.message.rstrip("。. "))
             return Outcome(route=self.operation.name, reply=reply, handoff=True)
         reply = self.say("confirm", description=proposal.description.rstrip("。. "))
         return Outcome(route=self.operation.name, reply=reply, proposal=proposal)

@@ -1,4 +1,9 @@
-"""cancel_order: cancel a pending order, for one of the two reasons the policy allows."""
+"""cancel_order: cancel an order the shop's policy still allows to cancel, for a reason in the form its policy asks.
+
+The retail shop takes one of two fixed reasons (`cancel_pending_order`); the
+Chinese shop any reason (`cancel_order`): the one the customer gives, else that
+they asked.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ WHOLE_ORDER = re.compile(r"\bcancel\b[^.;!?]{0,30}\b(whole|entire|full)\s+order|
 
 
 def cancel_arguments(request: Request, order: Order, _customer: Customer | None = None) -> dict[str, Any]:
-    """The arguments of `cancel_pending_order` (a draft's suggestion builds them with this too)."""
+    """The arguments of `cancel_pending_order`, the retail form (a draft's suggestion builds them with this too)."""
     return {"order_id": order.order_id, "reason": slots.cancel_reason(request.text)}
 
 
@@ -25,7 +30,12 @@ async def cancel_order(turn: OperationTurn, user_id: str) -> Outcome:
     order, stop = await orders.resolve_order(turn, user_id, items_text=turn.request.segment)
     if stop is not None or order is None:
         return stop or turn.reply("ask_order")
-    proposed = await turn.propose(cancel_arguments(turn.request, order))
+    if turn.tool == "cancel_pending_order":
+        arguments = cancel_arguments(turn.request, order)
+    else:  # any reason: the customer's own words, else that they asked for it
+        reason = slots.stated_reason(turn.request.text) or turn.say("cancel_order.asked")
+        arguments = {"order_id": order.order_id, "reason": reason}
+    proposed = await turn.propose(arguments)
     others = _not_named(turn.request.segment, order)
     if proposed.proposal is not None and others:
         # "cancel the garden hose": only whole orders can be cancelled, so the customer is told what else goes.
@@ -49,9 +59,10 @@ OPERATION = Operation(
     words_zh=r"取消",
     action="cancel",
     needs_order=True,
-    tool="cancel_pending_order",
+    tools=("cancel_pending_order", "cancel_order"),
     phrases=(
         "cancel_order.verb",
+        "cancel_order.asked",
         "cancel_order.verb_past",
         "cancel_order.whole_only",
         *identity.PHRASES,
@@ -61,5 +72,9 @@ OPERATION = Operation(
     ),
     segment_words=("cancel",),
     intent_words=("cancel_order",),
-    draft=DraftSuggestion(arguments=cancel_arguments, reason="The customer asks to cancel order {order_id}, which is {status}."),
+    draft=DraftSuggestion(
+        arguments=cancel_arguments,
+        reason="The customer asks to cancel order {order_id}, which is {status}.",
+        tool="cancel_pending_order",
+    ),
 )

@@ -70,7 +70,7 @@ def _without_conflicts(
         proposal = result.outcome.proposal
         order_id = _order_of(result)
         # A request refused on its own (wrong status, nothing in stock) keeps its own reason.
-        earlier = closed.get(order_id) if order_id and result.operation.tool and not result.outcome.cannot_be_done else None
+        earlier = closed.get(order_id) if order_id and result.operation.writes and not result.outcome.cannot_be_done else None
         if earlier is not None:
             reply = prompts.phrase(
                 language,

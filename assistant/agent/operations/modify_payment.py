@@ -31,7 +31,7 @@ OPERATION = Operation(
     words_zh=r"支付方式",
     action="modify_payment",
     needs_order=True,
-    tool="modify_pending_order_payment",
+    tools=("modify_pending_order_payment",),
     phrases=(
         "modify_payment.verb",
         "modify_payment.verb_past",

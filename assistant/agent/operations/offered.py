@@ -5,9 +5,12 @@ names those it offers, and its policy (policy.toml) says which order statuses
 allow each one's action and what the action leaves the order as. The router,
 the route schema and prompt, the request plan, the answer to a confirmation and
 the drafts all read a shop's `ShopOperations`, passed explicitly: one turn, one
-shop. Built once per shop by the composition root, which refuses a profile that
-names an operation the registry lacks, or one whose action its policy does not
-allow at all.
+shop. Which form of an operation's write the shop proposes (`tool_for`: the
+retail `cancel_pending_order` or the Chinese shop's `cancel_order`) is its
+toolbox's, decided here from its policy (tools/offers.py FORMS) and nowhere
+else. Built once per shop by the composition root, which refuses a profile that
+names an operation the registry lacks, one whose action its policy does not
+allow at all, or one with no form of its write that the policy asks for.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from assistant.errors import SettingsError
 from assistant.shops import Shop
 from assistant.shops.policy import ShopPolicy
 from assistant.shops.profile import IdentityRules
+from assistant.tools import offers
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,11 @@ class ShopOperations:
                     f"shop {shop.name}: operation {operation.name} performs `{operation.action}`, which its policy "
                     "(policy.toml [actions]) does not allow"
                 )
+            if operation.writes and not any(offers.offers_tool(shop.policy, tool) for tool in operation.tools):
+                raise SettingsError(
+                    f"shop {shop.name}: operation {operation.name} has no write its policy's form fits "
+                    f"({', '.join(operation.tools)}; assistant/tools/offers.py FORMS)"
+                )
         return cls(shop=shop.name, operations=operations, policy=shop.policy, identity=shop.profile.identity)
 
     def __iter__(self) -> Iterator[Operation]:
@@ -78,6 +87,14 @@ class ShopOperations:
         """The route schema over this shop's operations (the model may choose only what the shop offers)."""
         return route_model(self.operations)
 
+    def tools_of(self, operation: Operation) -> tuple[str, ...]:
+        """The operation's writes this shop's toolbox holds: the forms its policy asks for."""
+        return tuple(tool for tool in operation.tools if offers.offers_tool(self.policy, tool))
+
+    def tool_for(self, operation: Operation) -> str | None:
+        """The write the operation proposes in this shop (its first form the policy asks for); None: it only reads."""
+        return next(iter(self.tools_of(operation)), None)
+
     def statuses(self, operation: Operation) -> frozenset[str] | None:
         """The order statuses the shop's policy allows the operation's action in; None: any order (or no order)."""
         if operation.action is None:
@@ -94,11 +111,7 @@ class ShopOperations:
     def keeps_status(self, tool: str) -> bool:
         """Does the order keep its status after this write (so another write may follow on it)? A write whose action
         has a result status moves the order out of every status a write needs (cancelled, return requested…)."""
-        operation = next((operation for operation in self.operations if operation.tool == tool), None)
-        if operation is None or operation.action is None:
-            return False
-        rule = self.policy.actions.get(operation.action)
-        return rule is not None and rule.result_status is None
+        return offers.keeps_status(self.policy, tool)
 
     def order_ids(self, text: str) -> list[str]:
         """The order ids a message names, as the shop writes them (its profile's pattern)."""

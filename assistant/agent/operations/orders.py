@@ -79,15 +79,19 @@ async def order_and_items(turn: OperationTurn, user_id: str) -> tuple[Order, lis
 
 
 def wrong_status(turn: OperationTurn, order: Order, allowed: frozenset[str]) -> Outcome:
-    """The order's status does not allow the operation: said with the statuses that do, in the shop's words."""
+    """The order's status does not allow the operation: said with the statuses that do, in the shop's words, and the
+    rule of its policy in words (`rule`: a shop's phrases may name it, as the Chinese shop's do)."""
     name = turn.operation.name
     verb, verb_past = turn.say(f"{name}.verb"), turn.say(f"{name}.verb_past")
     status = status_of(order)
-    policy_order = turn.offered.policy.actions[turn.operation.action].statuses if turn.operation.action else None
-    names = [turn.offered.status_name(each, turn.language) for each in (policy_order or sorted(allowed))]
+    action = turn.offered.policy.actions.get(turn.operation.action) if turn.operation.action else None
+    names = [turn.offered.status_name(each, turn.language) for each in ((action and action.statuses) or sorted(allowed))]
+    rule = ""
+    if action is not None:
+        rule = action.rule.get("zh" if turn.language == "zh" else "en") or next(iter(action.rule.values()), "")
     outcome = turn.reply(
         "wrong_status", order_id=order.order_id, status=turn.offered.status_name(status, turn.language), verb=verb,
-        verb_past=verb_past, allowed=turn.say("either", options=names),
+        verb_past=verb_past, allowed=turn.say("either", options=names), rule=rule,
     )  # fmt: skip
     outcome.mismatched_status = status
     return outcome

@@ -31,8 +31,8 @@ FALLBACK = re.compile(r"^\W*(if|otherwise|else|unless|in case|failing that)\b|^\
 # Operations that are one wish in two statuses: the order's status picks the one that applies.
 SAME_WISH: tuple[frozenset[str], ...] = (frozenset({"exchange_items", "modify_items"}),)
 CONDITIONAL_WISH = frozenset({"cancel_order", "return_items"})
-# Read-only operations that open a request of their own ("where is #W1, and cancel #W2").
-READS = frozenset({"order_status"})
+# Read-only operations that open a request of their own ("where is #W1, and cancel #W2", "…顺便问下我E卡还剩多少").
+READS = frozenset({"order_status", "ecard_balance"})
 # "Return the lamp and refund it to my gift card": a payment named after another write is that write's.
 PAYMENT = "modify_payment"
 RETURN = "return_items"
@@ -82,7 +82,7 @@ def plan_requests(text: str, offered: ShopOperations) -> list[PlannedRequest]:
     """The message's requests in order, among the shop's operations; empty when its words name no write (the router
     decides then). Order ids are read with the shop's id rules."""
     anchors = _anchors(text, offered)
-    if not any(anchor.operation.tool for anchor in anchors):
+    if not any(anchor.operation.writes for anchor in anchors):
         return []
     pieces = _pieces(text, anchors)
     if _conditional(text, pieces):
@@ -118,17 +118,17 @@ def _anchors(text: str, operations: ShopOperations) -> list[_Anchor]:
     """Where each write's (and each status question's) words occur, outside another operation's words."""
     found: list[_Anchor] = []
     for operation in operations:
-        if operation.rule is None or not (operation.tool or operation.name in READS):
+        if operation.rule is None or not (operation.writes or operation.name in READS):
             continue
         found.extend(_Anchor(match.start(), operation) for match in operation.rule.finditer(text))
     found.sort(key=lambda anchor: anchor.start)
-    if any(anchor.operation.tool for anchor in found):
+    if any(anchor.operation.writes for anchor in found):
         # "if it has not shipped, cancel it": a status word inside a condition is not a request of its own.
-        found = [anchor for anchor in found if anchor.operation.tool or not _in_condition(text, anchor.start)]
+        found = [anchor for anchor in found if anchor.operation.writes or not _in_condition(text, anchor.start)]
     kept: list[_Anchor] = []
     for anchor in found:
         if anchor.operation.name == PAYMENT and any(
-            earlier.operation.tool and _same_sentence(text, earlier.start, anchor.start) for earlier in kept
+            earlier.operation.writes and _same_sentence(text, earlier.start, anchor.start) for earlier in kept
         ):
             continue
         # "PayPal for any payment or refund", "the refund": a refund after another request is that one's money.

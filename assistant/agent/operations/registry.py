@@ -10,7 +10,9 @@ its name in the profiles of the shops that offer it.
 
 The order is the route prompt's (and the schema's): the small models were
 measured with the lines in this order. It decides nothing else: a message that
-two operations' rules match goes to the model.
+two operations' rules match goes to the model. A shop's prompt lists only its
+own operations, in this order: the operations added for the Chinese shop
+(modify_phone … place_order) leave the retail shop's list as it was measured.
 """
 
 from __future__ import annotations
@@ -21,13 +23,21 @@ from dataclasses import dataclass
 from assistant.agent import matching
 from assistant.agent.operations import (
     account_info,
+    appointment,
     cancel_order,
+    cashback,
+    ecard_balance,
     exchange_items,
+    expedite,
     identify,
+    invoice,
     modify_address,
     modify_items,
     modify_payment,
+    modify_phone,
     order_status,
+    place_order,
+    price_protection,
     return_items,
     update_default_address,
 )
@@ -40,8 +50,16 @@ OPERATIONS: tuple[Operation, ...] = (
     exchange_items.OPERATION,
     modify_items.OPERATION,
     modify_address.OPERATION,
+    modify_phone.OPERATION,
     modify_payment.OPERATION,
     update_default_address.OPERATION,
+    invoice.OPERATION,
+    appointment.OPERATION,
+    expedite.OPERATION,
+    price_protection.OPERATION,
+    ecard_balance.OPERATION,
+    cashback.OPERATION,
+    place_order.OPERATION,
     account_info.OPERATION,
     identify.OPERATION,
 )

@@ -1,10 +1,15 @@
-"""return_items: return items of a delivered order; the refund goes where the policy allows."""
+"""return_items: return an order the shop's policy allows to return; the refund goes where the policy allows.
+
+In the form the shop's policy asks for: named items of a delivered order, with
+the refund to the method named (`return_delivered_order_items`), or the whole
+signed-for order, refunded to how it was paid (`return_order`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from assistant.agent import matching
+from assistant.agent import matching, slots
 from assistant.agent.operations import identity, orders
 from assistant.agent.operations.base import DraftSuggestion, Operation, OperationTurn, Request
 from assistant.agent.outcome import Outcome
@@ -27,6 +32,11 @@ def draft_arguments(request: Request, order: Order, customer: Customer) -> dict[
 
 
 async def return_items(turn: OperationTurn, user_id: str) -> Outcome:
+    if turn.tool == "return_order":
+        order, stop = await orders.resolve_order(turn, user_id)
+        if stop is not None or order is None:
+            return stop or turn.reply("ask_order")
+        return await turn.propose({"order_id": order.order_id, "reason": slots.stated_reason(turn.request.text) or ""})
     found = await orders.order_and_items(turn, user_id)
     if isinstance(found, Outcome):
         return found
@@ -40,10 +50,11 @@ OPERATION = Operation(
     description="return items of a delivered order",
     handler=return_items,
     words_en=r"\b(return|refund)\b",
-    words_zh=r"退货|退款",
+    # "我要退了", "想退掉"; not "钱退回来" (a refund of another request).
+    words_zh=r"退[一个次]{0,2}货|退款|(要|想|申请)退(了|掉)?(?![回款钱])",
     action="return",
     needs_order=True,
-    tool="return_delivered_order_items",
+    tools=("return_delivered_order_items", "return_order"),
     phrases=(
         "return_items.verb",
         "return_items.verb_past",
@@ -56,6 +67,8 @@ OPERATION = Operation(
     segment_words=("return", "refund"),
     intent_words=("return_item",),
     draft=DraftSuggestion(
-        arguments=draft_arguments, reason="The customer wants to return items of order {order_id}, which is {status}."
+        arguments=draft_arguments,
+        reason="The customer wants to return items of order {order_id}, which is {status}.",
+        tool="return_delivered_order_items",
     ),
 )

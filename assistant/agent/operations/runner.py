@@ -24,6 +24,8 @@ from assistant.connectors.models import Customer
 
 # "all my pending orders", "every order", "所有订单": one request for each order that fits.
 ALL_ORDERS = re.compile(r"\b(all|every|each)\b[^.?!]{0,25}\borders\b|所有(的)?订单|全部(的)?订单", re.IGNORECASE)
+# "#W1 and #W2, both", "两个订单…都给我申请价保": one request naming several orders is one for each of them.
+EACH_NAMED = re.compile(r"\b(both|each|all)\b|都|两个|分别|各", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,16 @@ class OperationRunner:
         return done
 
     async def _each_order(self, planned: PlannedRequest, user_id: str) -> list[PlannedRequest]:
-        """ "Cancel all my pending orders": the request once per order of the customer's that its status fits."""
+        """ "Cancel all my pending orders": the request once per order of the customer's that its status fits; "both"
+        orders it names: once per order named."""
         turn = self._turn(planned.operation, planned.request)
-        if turn.named_orders() or not ALL_ORDERS.search(planned.request.segment):
+        named = turn.named_orders()
+        if len(named) > 1 and EACH_NAMED.search(planned.request.segment):
+            return [
+                PlannedRequest(planned.operation, replace(planned.request, order_ids=(order_id,)), planned.alternatives)
+                for order_id in named
+            ]
+        if named or not ALL_ORDERS.search(planned.request.segment):
             return [planned]
         statuses: set[str] = set()
         for operation in (planned.operation, *planned.alternatives):

@@ -22,7 +22,7 @@ OPERATION = Operation(
     words_en=r"\bdefault address\b",
     words_zh=r"默认地址",
     action="update_default_address",
-    tool="modify_user_address",
+    tools=("modify_user_address",),
     phrases=("ask_address", *identity.PHRASES, "confirm", "execute_failed"),
     intent_words=("change_address",),
 )

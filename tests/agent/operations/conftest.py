@@ -30,7 +30,18 @@ from assistant.tools import AuditLog, Toolbox, build_toolbox
 from tests.commerce.service import RunningCommerce
 from tests.shops import operations
 from tests.shops import prompts as shop_prompts
-from tests.tools.conftest import audit, connectors, retail, retail_service, toolbox  # noqa: F401  (fixtures)
+from tests.tools.conftest import (  # noqa: F401  (fixtures)
+    audit,
+    connectors,
+    jd,
+    jd_connectors,
+    jd_service,
+    jd_toolbox,
+    make_jd_context,
+    retail,
+    retail_service,
+    toolbox,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 CUSTOMER = "yusuf_rossi_9620"  # retail seed: Yusuf Rossi, zip 19122
@@ -103,6 +114,37 @@ def run(
         runner = OperationRunner(
             offered=offered or operations("retail"), tools=tools, prompts=prompts,
             llm=TurnLLM(ScriptedModel(model or []), record),  # type: ignore[arg-type]
+            language=language, text=text, verified_customer_id=verified,
+        )  # fmt: skip
+        outcome = await runner.run(action)
+        return Ran(outcome=outcome, record=record, calls=[call.name for call in record.tool_calls])
+
+    return go
+
+
+@pytest.fixture
+def jd_run(
+    jd: RunningCommerce,  # noqa: F811  (reset to the seed)
+    jd_toolbox: Toolbox,  # noqa: F811
+    jd_connectors: Connectors,  # noqa: F811
+    audit: AuditLog,  # noqa: F811
+    request: pytest.FixtureRequest,
+) -> Run:
+    """`await jd_run(action, text, customer=..., verified=...)`: one operation of the Chinese shop as one turn runs it,
+    over its real service, with its operations, prompts and tone; no model (a call fails the test)."""
+    shop = load_shop("jd_appliances")
+    environment = ToolEnvironment(toolbox=jd_toolbox, connectors=jd_connectors, audit=audit, shop=shop)
+    library = shop_prompts("jd_appliances")
+
+    async def go(action: str, text: str, *, customer: str, verified: str | None = None) -> Ran:
+        language = reply_language(text)
+        record = TurnRecord(prompt_version="v1", language=language, customer_text=text)
+        tools = TurnTools(
+            environment, record, customer_id=customer, verified_customer_id=verified, conversation_id=request.node.nodeid
+        )
+        runner = OperationRunner(
+            offered=operations("jd_appliances"), tools=tools, prompts=library,
+            llm=TurnLLM(ScriptedModel([]), record),  # type: ignore[arg-type]
             language=language, text=text, verified_customer_id=verified,
         )  # fmt: skip
         outcome = await runner.run(action)

@@ -24,6 +24,9 @@ from assistant.agent.turn_context import Turn, TurnDeps
 from assistant.conversations.records import DecisionRecord
 from assistant.escalation import reply_offers_transfer
 
+# How far back "this order" may reach: the order named in the last few messages, not one from long ago.
+EARLIER_MESSAGES = 6
+
 
 async def respond(deps: TurnDeps, turn: Turn) -> None:
     record, understanding, context = turn.record, turn.known_understanding(), turn.context
@@ -87,6 +90,7 @@ async def _operate(deps: TurnDeps, turn: Turn, planned: list[PlannedRequest]) ->
     procedures = OperationRunner(
         offered=turn.shop.operations, tools=turn.turn_tools(), prompts=turn.shop.prompts, llm=turn.llm,
         language=record.language, text=turn.text, verified_customer_id=turn.verified,
+        earlier_mentions=await _earlier_mentions(deps, turn),
     )  # fmt: skip
     combined = combine(await procedures.run_plan(planned), turn.shop.prompts, record.language, turn.shop.operations)
     record.proposals = combined.proposals
@@ -124,6 +128,15 @@ async def _decide_after(deps: TurnDeps, turn: Turn, *, policy_question: bool) ->
         await hand_off(deps, turn, decision, after_reply=True)
     else:
         note_decision(record, decision)
+
+
+async def _earlier_mentions(deps: TurnDeps, turn: Turn) -> tuple[tuple[str, ...], ...]:
+    """The order ids each earlier message of the conversation names (the shop's id rules), newest first."""
+    messages = await asyncio.to_thread(
+        deps.conversations.list_messages, conversation_id=turn.request.conversation_id, after=turn.summary_upto
+    )
+    earlier = [m for m in messages if m.content != turn.text or m.role != "customer"][-EARLIER_MESSAGES:]
+    return tuple(tuple(turn.shop.operations.order_ids(m.content)) for m in reversed(earlier))
 
 
 async def _history(deps: TurnDeps, turn: Turn) -> HistoryView:

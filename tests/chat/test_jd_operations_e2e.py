@@ -14,7 +14,7 @@ from assistant.settings import Settings
 from assistant.shops import load_shop
 from assistant.shops.dates import day_of
 from tests.chat.conftest import app_client, jd_customer, new_conversation, say
-from tests.commerce.jd_data import as_customer, by_ecard, ecard_balance, jd_order, jd_users
+from tests.commerce.jd_data import as_customer, by_ecard, ecard_balance, jd_order, jd_orders, jd_users
 from tests.commerce.service import RunningCommerce
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
@@ -121,3 +121,25 @@ async def test_a_company_invoice_without_a_valid_tax_id_is_asked_or_refused_clea
     # The write itself refuses the tax id's form, naming it: nothing is proposed for a yes.
     assert invalid["pending_confirmation"] is None and "123 不是有效的税号" in invalid["reply"], invalid["reply"]
     assert jd_service.fingerprint() == before
+
+
+async def test_this_order_after_a_look_up_is_the_order_just_talked_about(
+    jd_settings: Settings, jd_service: RunningCommerce
+) -> None:
+    """A customer with several orders asks about one, then says "这个订单帮我取消掉": the cancel is proposed for that
+    order (named in the confirmation), not answered with "which order?"."""
+    orders_of: dict[str, int] = {}
+    for row in jd_orders():
+        orders_of[row["用户ID"]] = orders_of.get(row["用户ID"], 0) + 1
+    order = jd_order("已付款", lambda row: orders_of[row["用户ID"]] > 1)
+    user, order_id = order["用户ID"], order["订单ID"]
+    async with app_client(jd_settings) as http:
+        jd_customer(http, user)
+        conversation = await new_conversation(http)
+        looked_up = await say(http, conversation, f"我的手机号是{_phone(user)}，订单{order_id}现在什么状态？")
+        assert looked_up["route"] == "order_status" and order_id in looked_up["reply"], looked_up
+        proposed = await say(http, conversation, "这个订单帮我取消掉吧，不想要了")
+    assert proposed["route"] == "cancel_order" and proposed["pending_confirmation"] is not None, proposed
+    assert proposed["pending_confirmation"]["arguments"]["order_id"] == order_id, proposed["pending_confirmation"]
+    assert order_id in proposed["reply"]
+    assert _rows(jd_service, "SELECT status FROM orders WHERE id = ?", order_id) == [("已付款",)]

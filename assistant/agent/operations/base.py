@@ -15,7 +15,7 @@ actions all read these records (see registry.py), as the shop offers them
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -116,6 +116,9 @@ class OperationTurn:
     prompts: PromptLibrary
     llm: TurnLLM
     language: str
+    # The order ids each earlier message of the conversation named, newest message first ("这个订单帮我取消掉"
+    # after a status look-up is about the order just talked about).
+    earlier_mentions: tuple[tuple[str, ...], ...] = ()
     _customers: dict[str, Customer] = field(default_factory=dict)
 
     @property
@@ -132,6 +135,15 @@ class OperationTurn:
         if self.request.order_ids is not None:
             return list(self.request.order_ids)
         return self.offered.order_ids(self.request.text)
+
+    def order_in_focus(self, own: Sequence[str]) -> str | None:
+        """The order the conversation was last about: the newest earlier message naming any of the customer's `own`
+        orders, when it names exactly one of them (a list of orders is no focus)."""
+        for mentioned in self.earlier_mentions:
+            theirs = [order_id for order_id in dict.fromkeys(mentioned) if order_id in own]
+            if theirs:
+                return theirs[0] if len(theirs) == 1 else None
+        return None
 
     def statuses(self, operation: Operation | None = None) -> frozenset[str] | None:
         """The order statuses the shop's policy allows the operation in (None: any order)."""

@@ -43,8 +43,12 @@ async def resolve_order(
             if explicit and len(named) == 1:
                 return None, turn.reply("order_not_found", order_id=order_id)
     holding = [o for o in orders if items_text is not None and matching.match_items(items_text, o.items)]
+    focus = None if explicit or holding else turn.order_in_focus([o.order_id for o in orders])
     if explicit and len(orders) == 1:
         order = orders[0]
+    elif focus is not None:
+        # no order or item named: the order the conversation is about, which the confirmation names before any write
+        order = next(o for o in orders if o.order_id == focus)
     elif not explicit and len(holding) == 1 and allowed is not None and status_of(holding[0]) not in allowed:
         # "Exchange my fleece jacket" and the one order holding it is pending: say so (the plan may then run the
         # operation its status allows, modify instead of exchange) rather than ask about the customer's other orders.

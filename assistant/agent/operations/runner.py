@@ -59,6 +59,7 @@ class OperationRunner:
         language: str,
         text: str,
         verified_customer_id: str | None,
+        earlier_mentions: tuple[tuple[str, ...], ...] = (),
     ) -> None:
         self._offered = offered
         self._tools = tools
@@ -67,6 +68,7 @@ class OperationRunner:
         self._language = language
         self._text = text
         self._verified = verified_customer_id
+        self._earlier_mentions = earlier_mentions
         self._customers: dict[str, Customer] = {}  # read once per turn, whatever the number of requests
 
     async def run(self, action: str) -> Outcome:
@@ -154,5 +156,6 @@ class OperationRunner:
             prompts=self._prompts,
             llm=self._llm,
             language=self._language,
+            earlier_mentions=self._earlier_mentions,
             _customers=self._customers,
         )

@@ -25,6 +25,8 @@ from assistant.settings import EscalationSettings, MessageReason, Settings
 from assistant.understanding.signals import SignalRules, load_signal_rules
 
 EXPLICIT_CONFIDENCE = 0.95
+# A message whose only evidence is its sentiment hands over at or under this score (see _more_than_mild_sentiment).
+VERY_NEGATIVE = -0.75
 _READABLE = {
     "request": "asks for a person",
     "legal_threat": "a legal step",
@@ -91,7 +93,7 @@ class EscalationPolicy:
                     kind="guarantee",
                 )
             )
-        if score is not None and score.probability >= self._threshold:
+        if score is not None and score.probability >= self._threshold and _more_than_mild_sentiment(score, turn):
             triggers.append(self._scored_trigger(score, evidence.values))
         triggers += [trigger for trigger in self._turn_rules.fired(turn) if trigger.reason in self._enabled]
         triggers = _in_priority_order(_one_per_reason(triggers), self._settings.enabled_reasons)
@@ -165,3 +167,11 @@ def reply_promises_transfer(reply: str) -> bool:
 def reply_offers_transfer(reply: str) -> bool:
     """True when an assistant reply (zh or en) asks whether the customer wants a person."""
     return load_signal_rules().offers_transfer(reply)
+
+
+def _more_than_mild_sentiment(score: Score, turn: EscalationInput) -> bool:
+    """Is the score made of more than a mildly negative sentiment? With no rule and no intent behind it (every
+    reason's share zero), only a very negative message hands over: the sentiment head reads plain requests as
+    somewhat negative often enough ("If it is not available, cancel the whole order": -0.57), and a customer who
+    stays unhappy is handed over by `repeated_negative`."""
+    return any(share > 0 for share in score.contributions.values()) or turn.current.sentiment_score <= VERY_NEGATIVE

@@ -96,13 +96,15 @@ def _understood(score: float = 0.0, **fields: object) -> Understanding:
 
 
 def test_the_threshold_setting_changes_the_decision(make_settings: Callable[..., Settings]) -> None:
-    # No rule fires: only the sentiment speaks, so the probability sits in between and the threshold decides.
-    turn = EscalationInput(current=_understood(score=-0.9), text="where is my order, it is so late")
+    # No rule fires: an unsure complaint intent and a negative sentiment speak, so the probability sits in between
+    # and the threshold decides.
+    current = _understood(score=-0.1, intent="complaint", intent_confidence=0.3)
+    turn = EscalationInput(current=current, text="where is my order, it is so late")
     probability = EscalationPolicy.from_settings(make_settings()).score(turn).probability
     assert 0.05 < probability < 0.95
     low = EscalationPolicy.from_settings(make_settings(escalation={"threshold": max(0.01, probability - 0.05)}))
     high = EscalationPolicy.from_settings(make_settings(escalation={"threshold": min(0.99, probability + 0.05)}))
-    assert low.decide(turn).escalate and low.decide(turn).reason == "anger"
+    assert low.decide(turn).escalate and low.decide(turn).reason == "complaint"
     assert not high.decide(turn).escalate
     assert high.decide(turn).probability == low.decide(turn).probability  # the same score, another decision
 
@@ -198,3 +200,17 @@ def test_a_guaranteed_request_stays_marked_so_when_the_score_agrees(make_setting
     decision = policy.decide(turn)
     assert decision.probability is not None and decision.probability >= policy.threshold
     assert [(t.reason, t.kind) for t in decision.triggers] == [("explicit_request", "guarantee")]
+
+
+def test_a_mildly_negative_sentiment_alone_never_hands_over_whatever_the_threshold(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """A plain request the sentiment head reads as somewhat negative, with no rule and no intent behind it, stays with
+    the assistant even at a low threshold; a very negative one still goes (and a conversation that stays negative
+    goes by `repeated_negative`)."""
+    policy = EscalationPolicy.from_settings(make_settings(escalation={"threshold": 0.05}))
+    mild = policy.decide(EscalationInput(current=_understood(score=-0.6), text="If it is not available, cancel the order"))
+    assert mild.probability is not None and mild.probability > 0.05  # the score is there, and recorded
+    assert not mild.escalate, mild
+    very = policy.decide(EscalationInput(current=_understood(score=-0.9), text="third time you sent the wrong thing"))
+    assert very.escalate and very.reason == "anger", very

@@ -18,7 +18,7 @@ from assistant.tools.access import own_customer, own_order
 from assistant.tools.base import Proposal, ToolKind, tool
 from assistant.tools.context import ToolContext
 from assistant.tools.describe import Describer
-from assistant.tools.order_write_tools import method_of, net_payments
+from assistant.tools.order_write_tools import method_of, net_payments, refund_lines
 from assistant.tools.policy import original_payment_method_id, require_action
 
 
@@ -41,16 +41,7 @@ class OrderChangeTools:
         customer = await own_customer(ctx)
         say = Describer(ctx.language, ctx.texts)
         refunds = net_payments(order)
-        lines = [
-            say.text(
-                "misc",
-                "refund_line",
-                amount=say.money(amount, order.currency),
-                method=say.method(method),
-                timing=say.timing(method),
-            )
-            for method, amount in ((method_of(customer, method_id), amount) for method_id, amount in refunds.items())
-        ]
+        lines = refund_lines(say, customer, refunds, order.currency)
         text = say.render(
             "cancel_order", order_id=order.order_id, items=units(say, order), reason=reason.strip(), refunds="; ".join(lines)
         )

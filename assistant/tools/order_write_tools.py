@@ -54,16 +54,7 @@ class OrderWriteTools:
         customer = await own_customer(ctx)
         say = Describer(ctx.language, ctx.texts)
         refunds = net_payments(order)
-        lines = [
-            say.text(
-                "misc",
-                "refund_line",
-                amount=say.money(amount, order.currency),
-                method=say.method(method),
-                timing=say.timing(method),
-            )
-            for method, amount in ((method_of(customer, method_id), amount) for method_id, amount in refunds.items())
-        ]
+        lines = refund_lines(say, customer, refunds, order.currency)
         text = say.render(
             "cancel_pending_order", order_id=order.order_id, items=items_text(say, order), reason=reason, refunds="; ".join(lines)
         )
@@ -249,6 +240,16 @@ def net_payments(order: Order) -> dict[str, float]:
         sign = 1 if payment.transaction_type == "payment" else -1
         net[payment.payment_method_id] = net.get(payment.payment_method_id, 0.0) + sign * payment.amount
     return {method_id: round(amount, 2) for method_id, amount in net.items() if round(amount, 2) > 0}
+
+
+def refund_lines(say: Describer, customer: Customer, refunds: dict[str, float], currency: str) -> list[str]:
+    """One line per payment method refunded: how much, to what, and when (a gift card at once, others later)."""
+    lines = []
+    for method_id, amount in refunds.items():
+        method = method_of(customer, method_id)
+        money = say.money(amount, currency)
+        lines.append(say.text("misc", "refund_line", amount=money, method=say.method(method), timing=say.timing(method)))
+    return lines
 
 
 def method_of(customer: Customer, method_id: str) -> PaymentMethod:

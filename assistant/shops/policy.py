@@ -13,15 +13,14 @@ status its shop gives it, never in a translation of it.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from assistant.errors import SettingsError
 from assistant.shops.profile import Language
+from assistant.shops.toml_file import read_model
 
 # The changes a policy can govern. A shop offers an action only when its policy lists it.
 Action = Literal[
@@ -157,15 +156,4 @@ class Breach:
 
 def load_policy(folder: Path) -> ShopPolicy:
     """Read and validate `<folder>/policy.toml`; any problem is one clear SettingsError naming the file."""
-    path = folder / "policy.toml"
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SettingsError(f"shop policy {path} does not exist") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"shop policy {path} is not valid TOML: {exc}") from None
-    try:
-        return ShopPolicy.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise SettingsError(f"shop policy {path}: {problems}") from None
+    return read_model(folder / "policy.toml", ShopPolicy, "shop policy")

@@ -9,13 +9,13 @@ settings (`ASSISTANT_SHOPS__<NAME>__…`), never files.
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from assistant.errors import SettingsError
+from assistant.shops.toml_file import read_model
 
 Language = Literal["en", "zh"]
 IdentityMethod = Literal["platform_login", "platform_user_id", "email", "name_zip", "phone"]
@@ -138,17 +138,7 @@ def project_path(path: Path) -> Path:
 def load_profile(folder: Path) -> ShopProfile:
     """Read and validate `<folder>/shop.toml`; any problem is one clear SettingsError naming the file."""
     path = folder / "shop.toml"
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SettingsError(f"shop profile {path} does not exist") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"shop profile {path} is not valid TOML: {exc}") from None
-    try:
-        profile = ShopProfile.model_validate({**raw, "folder": folder})
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise SettingsError(f"shop profile {path}: {problems}") from None
+    profile = read_model(path, ShopProfile, "shop profile", folder=folder)
     if profile.name != folder.name:
         raise SettingsError(f"shop profile {path} names the shop {profile.name!r}; its folder is {folder.name!r}")
     return profile

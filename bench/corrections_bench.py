@@ -41,7 +41,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", choices=["dev", "test"], default="dev")
     parser.add_argument("--threshold", type=float, nargs="+", default=[0.5, 0.55, 0.6, 0.65, 0.7])
-    parser.add_argument("--embedding", choices=["same", "embeddinggemma-300m"], default="embeddinggemma-300m",
+    parser.add_argument("--embedding", choices=["same", "embeddinggemma-300m", "embeddinggemma-300m-int8"],
+                        default="embeddinggemma-300m-int8",
                         help="the correction embedding model (`same`: the knowledge base's, USE)")  # fmt: skip
     parser.add_argument("--work-dir", type=Path, default=REPO / "var/bench/corrections")
     parser.add_argument("--models-dir", type=Path, default=REPO / "var/models")

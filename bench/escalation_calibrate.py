@@ -244,7 +244,7 @@ def main() -> None:
     print(json.dumps(report, indent=1, ensure_ascii=False))
     if args.rules_only:
         return
-    embedder = build_embedder(settings.embedding)
+    embedder = build_embedder(settings.understanding_embedding, settings.llm.models_dir)  # the heads' embedder
     understanding = MessageUnderstanding.from_settings(settings, embedder)
     understood = understand(understanding, embedder, develop)
     x, names, hard = feature_matrix(develop, understood, settings, args.long_chars)

@@ -166,7 +166,8 @@ def main() -> None:
     if args.heldout:
         heldout()
     settings = Settings()
-    understanding = MessageUnderstanding.from_settings(settings, build_embedder(settings.embedding))
+    embedder = build_embedder(settings.understanding_embedding, settings.llm.models_dir)
+    understanding = MessageUnderstanding.from_settings(settings, embedder)
     policy = EscalationPolicy(settings.escalation, min_retrieval_confidence=settings.agent.low_confidence_score)
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
     for path in QUESTION_SETS:

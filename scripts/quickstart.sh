@@ -87,7 +87,7 @@ log "seeding each shop's reference commerce service (skipped when already seeded
 assistant commerce seed
 log "ingesting each shop's knowledge base into its own collection (unchanged documents are skipped)"
 assistant ingest --demo
-log "training the understanding model: intent and sentiment per message (~3 min, skipped when trained)"
+log "training the understanding model: intent and sentiment per message (EmbeddingGemma int8: ~13 min on 2 cores the first time; skipped when trained)"
 assistant understand train --if-missing
 log "the two demo shops (development keys; set your own with ASSISTANT_SHOPS__<NAME>__API_KEY …)"
 python - <<'PY'

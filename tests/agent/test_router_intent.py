@@ -22,6 +22,7 @@ from assistant.understanding.models import Understanding
 from assistant.understanding.service import MessageUnderstanding
 from tests.shops import operations
 from tests.shops import prompts as shop_prompts
+from tests.understanding.small_model import understanding_settings
 
 RETAIL = operations("retail")
 
@@ -81,7 +82,7 @@ def test_an_unsure_or_out_of_scope_reading_names_no_route() -> None:
 async def routing(make_settings, local_llm, understanding_model_file) -> AsyncIterator[tuple[Settings, Components]]:  # type: ignore[no-untyped-def]
     settings = make_settings(
         llm={"port": int(local_llm.base_url.rsplit(":", 1)[1].split("/")[0])},
-        understanding={"model_path": understanding_model_file},
+        understanding=understanding_settings(understanding_model_file),
     )
     components = build_components(settings)
     yield settings, components

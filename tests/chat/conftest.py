@@ -26,6 +26,7 @@ from assistant.settings import Settings
 from tests.commerce.service import RunningCommerce, acquire, release
 from tests.conftest import DATA, free_port
 from tests.shops import shop, shop_settings, with_shop
+from tests.understanding.small_model import understanding_settings
 
 SHOP_KEY = "test-shop-key"
 JD_KEY = "test-jd-shop-key"
@@ -112,7 +113,7 @@ def chat_overrides(
 ) -> dict[str, Any]:
     """The chat tests' settings: the test corpus, the seeded shop, the small understanding model, a model server's port."""
     return {
-        "understanding": {"model_path": understanding_model_file},
+        "understanding": understanding_settings(understanding_model_file),
         "llm": {"port": llm_port},
         "vector_store": {"path": knowledge_dir / "chroma"},
         "shops": shop_settings(base_url=retail_service.base_url, commerce_key=retail_service.api_key, api_key=SHOP_KEY),

@@ -17,9 +17,19 @@ from assistant.settings import EmbeddingSettings, Settings
 from tests.conftest import REPO
 
 
+def test_by_default_the_heads_and_the_corrections_share_one_gemma_int8_beside_retrieval_use() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.embedding.packaged_model == "use-multilingual-v3"  # the knowledge base: light, collections exist
+    assert settings.understanding.embedding_model == "embeddinggemma-300m-int8"  # the heads: accuracy within latency
+    assert settings.understanding_embedding == settings.correction_embedding  # one copy in memory (built by equality)
+    assert settings.understanding_embedding.threads == settings.embedding.threads
+
+
 def test_with_the_light_model_for_both_one_embedder_serves_both(make_settings: Callable[..., Settings]) -> None:
-    components = build_components(make_settings(embedding={"packaged_model": "use-multilingual-v3"}))
-    assert components.settings.understanding.embedding_model == "use-multilingual-v3"  # the default, by latency
+    settings = make_settings(
+        embedding={"packaged_model": "use-multilingual-v3"}, understanding={"embedding_model": "use-multilingual-v3"}
+    )
+    components = build_components(settings)
     assert components.settings.understanding_embedding is components.settings.embedding
     assert components.understanding_embedder() is components.embedder()  # one model in memory
 

@@ -18,13 +18,14 @@ from evals.harness.store import RunStore, runs_dir
 from evals.suites import get_suite
 from evals.suites.escalation import bank_settings
 from tests.understanding.small_model import embedder as small_model_embedder
+from tests.understanding.small_model import understanding_settings
 
 CASES = ["cm-002", "cm-016", "cm-019", "cm-022", "cm-026", "cm-046", "cm-049", "cm-054"]
 
 
 @pytest.fixture
 def settings(make_settings: Callable[..., Settings], understanding_model_file: Path) -> Settings:
-    return make_settings(understanding={"model_path": understanding_model_file})
+    return make_settings(understanding=understanding_settings(understanding_model_file))
 
 
 def _records(settings: Settings, run_id: str) -> list[CaseRecord]:

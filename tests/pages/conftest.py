@@ -22,6 +22,7 @@ from tests.chat.conftest import SHOP_KEY, _port, knowledge_dir, retail_service, 
 from tests.commerce.service import RunningCommerce
 from tests.conftest import MODELS_DIR, REPO, TEST_MODEL, free_port
 from tests.shops import shop_settings
+from tests.understanding.small_model import understanding_settings
 
 __all__ = ["knowledge_dir", "retail_service", "understanding_model_file"]
 
@@ -67,7 +68,7 @@ def service(
         database={"url": f"sqlite:///{folder / 'assistant.db'}"},
         llm={"local_model": TEST_MODEL, "models_dir": MODELS_DIR, "port": _port(local_llm.base_url)},
         vector_store={"path": knowledge_dir / "chroma"},
-        understanding={"model_path": understanding_model_file},
+        understanding=understanding_settings(understanding_model_file),
         shops=shop_settings(
             base_url=retail_service.base_url, commerce_key=retail_service.api_key, api_key=SHOP_KEY, operator_key=OPERATOR_KEY
         ),

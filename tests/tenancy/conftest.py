@@ -31,6 +31,7 @@ from assistant.settings import Settings
 from tests.chat.conftest import knowledge_dir, understanding_model_file  # noqa: F401  (fixtures)
 from tests.commerce.service import RunningCommerce, acquire, release
 from tests.shops import shop_settings
+from tests.understanding.small_model import understanding_settings
 
 KEYS = {
     "retail": {"api_key": "probe-retail-shop-key", "operator_key": "probe-retail-operator-key"},
@@ -160,7 +161,7 @@ def world_settings(
             "port": int(local_llm.base_url.rsplit(":", 1)[1].split("/")[0]),
         },
         vector_store={"path": folder / "chroma"},
-        understanding={"model_path": understanding_model_file},
+        understanding=understanding_settings(understanding_model_file),
         shops=shops,
         agent={"turn_seconds": 300.0},
     )

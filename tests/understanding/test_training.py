@@ -16,7 +16,7 @@ from assistant.understanding.classifier import UnderstandingModel
 from assistant.understanding.cli import app
 from assistant.understanding.service import default_model_path, train_and_save
 from assistant.understanding.training_data import read_intent_examples, read_labelled
-from tests.understanding.small_model import SmallModel, embedder
+from tests.understanding.small_model import EMBEDDING_MODEL, SmallModel, embedder
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -63,6 +63,7 @@ def test_cli_trains_a_shop_csv_and_the_service_loads_it(tmp_path: Path, monkeypa
     monkeypatch.setenv("ASSISTANT_UNDERSTANDING__OUT_OF_SCOPE_DATA", str(files["oos"]))
     monkeypatch.setenv("ASSISTANT_UNDERSTANDING__SENTIMENT_DATA", json.dumps([str(files["sentiment"])]))
     monkeypatch.setenv("ASSISTANT_UNDERSTANDING__PUBLIC_INTENT_DATA", "[]")  # the shop's own examples alone
+    monkeypatch.setenv("ASSISTANT_UNDERSTANDING__EMBEDDING_MODEL", EMBEDDING_MODEL)  # the light one, as `embedder()`
     result = CliRunner().invoke(app, ["train", "--data", str(files["shop"])])
     assert result.exit_code == 0, result.output
     settings = Settings(_env_file=None)  # type: ignore[call-arg]

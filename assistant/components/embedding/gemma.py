@@ -78,5 +78,6 @@ def _quantized(model: SentenceTransformer) -> SentenceTransformer:
         # torch 2.13 points eager-mode quantization at torchao (not installed here); the API still works.
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", UserWarning)
-        quantized = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        # In place: a copy would keep both weight sets resident (3.5 GB measured after loading, against ~1.2 GB).
+        quantized = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
     return quantized  # type: ignore[no-any-return]

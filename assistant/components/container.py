@@ -41,11 +41,16 @@ class Components:
     _understanding_embedder: Embedder | None = None
     _other_embedders: dict[str, Embedder] = field(default_factory=dict)  # by model id
     _vector_store: VectorStore | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    # One lock per thing built: loading EmbeddingGemma (10-60 s) must not hold up /health's check of the knowledge
+    # base's embedder or the vector store (it did, with one lock for all: health reported both as errors).
+    _embedder_lock: threading.Lock = field(default_factory=threading.Lock)
+    _understanding_lock: threading.Lock = field(default_factory=threading.Lock)
+    _others_lock: threading.Lock = field(default_factory=threading.Lock)
+    _vector_store_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def embedder(self) -> Embedder:
         """The embedder of the knowledge base (ingestion, search) and of everything else but the understanding heads."""
-        with self._lock:
+        with self._embedder_lock:
             if self._embedder is None:
                 self._embedder = build_embedder(self.settings.embedding, self.settings.llm.models_dir)
             return self._embedder
@@ -56,7 +61,7 @@ class Components:
         wanted = self.settings.understanding_embedding
         if wanted == self.settings.embedding:
             return self.embedder()
-        with self._lock:
+        with self._understanding_lock:
             if self._understanding_embedder is None:
                 self._understanding_embedder = build_embedder(wanted, self.settings.llm.models_dir)
             return self._understanding_embedder
@@ -73,7 +78,7 @@ class Components:
             return self.embedder()
         if wanted == self.settings.understanding_embedding:
             return self.understanding_embedder()
-        with self._lock:
+        with self._others_lock:
             if wanted.model_id not in self._other_embedders:
                 self._other_embedders[wanted.model_id] = build_embedder(wanted, self.settings.llm.models_dir)
             return self._other_embedders[wanted.model_id]
@@ -104,7 +109,7 @@ class Components:
         return root.is_dir() and any(path.is_file() for path in root.rglob("*"))
 
     def vector_store(self) -> VectorStore:
-        with self._lock:
+        with self._vector_store_lock:
             if self._vector_store is None:
                 # Texts stored or queried without vectors are embedded with the configured model, built on first use.
                 self._vector_store = build_vector_store(self.settings.vector_store, lambda texts: self.embedder().embed(texts))

@@ -28,6 +28,18 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], seconds: float) -> htt
     raise AssertionError(f"{url} did not answer within {seconds} s")
 
 
+def _settled_health(url: str, process: subprocess.Popen[bytes], seconds: float) -> dict[str, str]:
+    """Each part's status once the embedders have loaded: while EmbeddingGemma loads at start (10-60 s on a busy
+    machine) a probe can miss its 10 s budget and say so; the parts that need no setup then settle to ok."""
+    deadline = time.monotonic() + seconds
+    while True:
+        health = _wait_for(url, process, seconds)
+        parts = {part["name"]: part["status"] for part in health.json()["parts"]}
+        if all(parts.get(name) == "ok" for name in ("llm", "embeddings", "vector_store")) or time.monotonic() > deadline:
+            return parts
+        time.sleep(2)
+
+
 def _answers(url: str) -> bool:
     try:
         httpx.get(url, timeout=1)
@@ -56,8 +68,7 @@ def test_serve_answers_health_and_sigterm_stops_its_children(test_model_file: Pa
         [sys.executable, "-m", "assistant.cli", "serve"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     try:
-        health = _wait_for(f"http://127.0.0.1:{api}/health", process, seconds=300)
-        parts = {part["name"]: part["status"] for part in health.json()["parts"]}
+        parts = _settled_health(f"http://127.0.0.1:{api}/health", process, seconds=300)
         # No understanding model is trained and no knowledge ingested here: health says so (turns fall back to the
         # keyword rules; questions get the honest "no information").
         assert parts == {

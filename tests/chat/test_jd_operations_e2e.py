@@ -143,3 +143,26 @@ async def test_this_order_after_a_look_up_is_the_order_just_talked_about(
     assert proposed["pending_confirmation"]["arguments"]["order_id"] == order_id, proposed["pending_confirmation"]
     assert order_id in proposed["reply"]
     assert _rows(jd_service, "SELECT status FROM orders WHERE id = ?", order_id) == [("已付款",)]
+
+
+async def test_a_message_that_only_gives_the_phone_number_identifies_and_asks_how_to_help(
+    jd_settings: Settings, jd_service: RunningCommerce
+) -> None:
+    """Found by using it as a customer: "我的手机号是…" alone went to the knowledge base, found nothing and was handed
+    to a person. Now the shop checks the number and asks what the customer needs; the next message needs no number."""
+    async with app_client(jd_settings) as http:
+        jd_customer(http, SONG)
+        conversation = await new_conversation(http)
+        identified = await say(http, conversation, f"我的手机号是{_phone(SONG)}")
+        assert identified["route"] == "identify" and not identified["handoff"], identified
+        assert "核实" in identified["reply"], identified["reply"]
+        status = await say(http, conversation, "帮我查一下订单313271663680")
+    assert status["route"] == "order_status" and "313271663680" in status["reply"], status
+
+
+async def test_another_customers_phone_number_identifies_no_one(jd_settings: Settings, jd_service: RunningCommerce) -> None:
+    async with app_client(jd_settings) as http:
+        jd_customer(http, SONG)
+        conversation = await new_conversation(http)
+        refused = await say(http, conversation, f"我的手机号是{_phone(PENG)}")
+    assert refused["route"] == "identify" and "核实" not in refused["reply"], refused
